@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Pactwatch curation"
+admin.site.site_title = "Pactwatch admin"
+admin.site.index_title = "Review and curate"
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("partnerships.urls")),
+]

@@ -1,0 +1,300 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from partnerships.models.companies import Company
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date is known: "2023-09" is stored as 2023-09-01 with MONTH."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class DealQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Deal.Status.PUBLISHED)
+
+    def public(self):
+        """Deals whose pages readers may open: published ones and retracted ones (marked so)."""
+        return self.filter(status__in=[Deal.Status.PUBLISHED, Deal.Status.RETRACTED])
+
+    def candidates(self):
+        return self.filter(status=Deal.Status.CANDIDATE)
+
+    def with_parties(self):
+        return self.prefetch_related(
+            models.Prefetch("deal_parties", queryset=DealParty.objects.select_related("company"))
+        )
+
+    def newest_first(self):
+        return self.order_by("-announced_on", "-id")
+
+
+class Deal(models.Model):
+    """One phase of a partnership: an investment, a compute contract, a licence...
+
+    Successive phases of the same partnership are chained through ``predecessor``
+    (Microsoft–OpenAI 2019 → 2023 → Jan 2025 → Oct 2025) so what changed can be computed.
+    """
+
+    class Kind(models.TextChoices):
+        INVESTMENT = "investment", "Investment"
+        CLOUD = "cloud", "Cloud"
+        COMPUTE = "compute", "Compute"
+        CHIPS = "chips", "Chips"
+        LICENSING = "licensing", "Licensing"
+        DISTRIBUTION = "distribution", "Distribution"
+        RESEARCH = "research", "Research"
+        ACQUISITION = "acquisition", "Acquisition"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+        MERGED = "merged", "Merged"
+        RETRACTED = "retracted", "Retracted"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
+    announced_on = models.DateField()
+    announced_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    effective_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    # Headline value: "up to $4B" is min=None/max=4e9; "$1B" is min=max=1e9.
+    value_min = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    value_max = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD", blank=True)
+    predecessor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_deals"
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Why the deal was rejected or retracted; shown on retracted pages."
+    )
+    confidence = models.FloatField(default=1.0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    sources = models.ManyToManyField("scrapers.Announcement", related_name="deals", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = DealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-announced_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_min__isnull=True) | Q(value_min__gte=0), name="deal_value_min_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True) | Q(value_max__gte=0), name="deal_value_max_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_min__isnull=True) | Q(value_max__isnull=True) | Q(value_max__gte=models.F("value_min")),
+                name="deal_value_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="deal_confidence_0_1"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("id")), name="deal_not_own_predecessor"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False), name="deal_merged_has_target"
+            ),
+        ]
+        indexes = [
+            # Timeline keyset pagination and "latest deals": status filter, newest first.
+            models.Index(fields=["status", "-announced_on", "-id"], name="deal_status_announced_idx"),
+            # Review queue: candidates by newest and confidence.
+            models.Index(
+                fields=["-created_at", "-confidence"],
+                condition=Q(status="candidate"),
+                name="deal_candidate_queue_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("partnerships:deal_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in {self.Status.PUBLISHED, self.Status.RETRACTED}
+
+    @property
+    def headline_qualifier(self) -> str:
+        if self.value_max is not None and self.value_min is None:
+            return Clause.Qualifier.UP_TO
+        if self.value_min is not None and self.value_max is None:
+            return Clause.Qualifier.AT_LEAST
+        return ""
+
+    @property
+    def headline_value(self) -> Decimal | None:
+        return self.value_max if self.value_max is not None else self.value_min
+
+
+class DealParty(models.Model):
+    class Role(models.TextChoices):
+        INVESTOR = "investor", "Investor"
+        INVESTEE = "investee", "Investee"
+        PROVIDER = "provider", "Provider"
+        CUSTOMER = "customer", "Customer"
+        LICENSOR = "licensor", "Licensor"
+        LICENSEE = "licensee", "Licensee"
+        PARTNER = "partner", "Partner"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="deal_parties")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="deal_parties")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deal", "id"]
+        verbose_name_plural = "deal parties"
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "company"], name="dealparty_deal_company_unique"),
+        ]
+        indexes = [
+            # Company pages and partnership pages: a company's deals.
+            models.Index(fields=["company", "deal"], name="dealparty_company_deal_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.company} ({self.get_role_display()}) in {self.deal}"
+
+
+class ClauseQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Clause.Status.CONFIRMED)
+
+
+class Clause(models.Model):
+    """One term of a deal, with the sentence it came from.
+
+    Kinds follow the families of the FTC's January 2025 staff report on AI partnerships
+    and investments (equity, revenue share, exclusivity, rights of first refusal,
+    compute commitments...), so Pactwatch's comparisons line up with that vocabulary.
+    """
+
+    class Kind(models.TextChoices):
+        EQUITY_STAKE = "equity_stake", "Equity stake"
+        INVESTMENT = "investment", "Investment"
+        REVENUE_SHARE = "revenue_share", "Revenue share"
+        EXCLUSIVITY = "exclusivity", "Exclusivity"
+        PREFERRED_PROVIDER = "preferred_provider", "Preferred provider"
+        RIGHT_OF_FIRST_REFUSAL = "right_of_first_refusal", "Right of first refusal"
+        COMPUTE_COMMITMENT = "compute_commitment", "Compute commitment"
+        CHIPS_SUPPLY = "chips_supply", "Chips supply"
+        IP_LICENSE = "ip_license", "IP licence"
+        MODEL_DISTRIBUTION = "model_distribution", "Model distribution"
+        RESEARCH_COLLABORATION = "research_collaboration", "Research collaboration"
+        BOARD_RIGHTS = "board_rights", "Board rights"
+        AGI_CLAUSE = "agi_clause", "AGI clause"
+        TERM = "term", "Term"
+        WARRANT = "warrant", "Warrant"
+        OTHER = "other", "Other"
+
+    class Unit(models.TextChoices):
+        USD = "USD", "US dollars"
+        EUR = "EUR", "Euros"
+        GBP = "GBP", "Pounds sterling"
+        JPY = "JPY", "Yen"
+        GW = "GW", "Gigawatts"
+        MW = "MW", "Megawatts"
+        PERCENT = "percent", "Percent"
+        SHARES = "shares", "Shares"
+        CHIPS = "chips", "Chips"
+        YEARS = "years", "Years"
+        UNTIL_YEAR = "until_year", "Through year"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "", "Exactly"
+        UP_TO = "up_to", "Up to"
+        APPROXIMATELY = "approximately", "Approximately"
+        AT_LEAST = "at_least", "At least"
+
+    class Effect(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        REMOVED = "removed", "Removed"
+
+    class Status(models.TextChoices):
+        EXTRACTED = "extracted", "Extracted"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    MONEY_UNITS = frozenset({Unit.USD, Unit.EUR, Unit.GBP, Unit.JPY})
+    POWER_UNITS = frozenset({Unit.GW, Unit.MW})
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="clauses")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="What the clause is about, e.g. exclusivity of 'cloud'."
+    )
+    summary = models.CharField(max_length=500, blank=True)
+    effect = models.CharField(max_length=10, choices=Effect.choices, default=Effect.GRANTED)
+    amount = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=12, choices=Unit.choices, blank=True)
+    qualifier = models.CharField(max_length=15, choices=Qualifier.choices, blank=True, default="")
+    quote = models.TextField(blank=True, help_text="The sentence the clause was read from.")
+    source = models.ForeignKey(
+        "scrapers.Announcement", null=True, blank=True, on_delete=models.SET_NULL, related_name="clauses"
+    )
+    confidence = models.FloatField(default=1.0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.EXTRACTED)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ClauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deal", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="clause_amount_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | ~Q(unit=""), name="clause_amount_has_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="clause_confidence_0_1"
+            ),
+        ]
+        indexes = [
+            # Timeline filter "clause kind" and per-clause-kind feeds.
+            models.Index(fields=["kind", "deal"], name="clause_kind_deal_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} in {self.deal}"
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit in self.MONEY_UNITS
+
+    @property
+    def is_power(self) -> bool:
+        return self.unit in self.POWER_UNITS
+
+    @property
+    def diff_key(self) -> tuple[str, str]:
+        """Clauses of two phases are compared on kind and subject."""
+        return (self.kind, self.subject.strip().lower())

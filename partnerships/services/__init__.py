@@ -1,0 +1,1 @@
+"""Writes: plain functions with keyword-only arguments (see STYLE.md)."""

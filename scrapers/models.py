@@ -1,0 +1,183 @@
+"""Where deals come from: vendor newsrooms, the announcements they publish, and every scrape run."""
+
+import zlib
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from partnerships.models.deals import DatePrecision
+
+
+class Newsroom(models.Model):
+    """A vendor's list of announcements: a feed, an HTML listing page or a JSON endpoint."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "RSS / Atom feed"
+        HTML = "html", "HTML listing"
+        JSON = "json", "JSON endpoint"
+
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown", "Not yet checked"
+        OK = "ok", "OK"
+        STALE = "stale", "Stale"
+        BROKEN = "broken", "Broken"
+        BLOCKED = "blocked", "Blocked"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    company = models.ForeignKey(
+        "partnerships.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="newsrooms"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url = models.URLField(max_length=1000, help_text="The feed, listing page or JSON endpoint to fetch.")
+    homepage = models.URLField(max_length=1000, blank=True)
+    # HTML: {"item": css, "title": css, "link": css, "date": css}; JSON: {"items_path": "a.b"}.
+    selectors = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    expected_cadence = models.DurationField(
+        default=timedelta(days=14), help_text="Longer than this without a new item marks the newsroom stale."
+    )
+    fetch_interval = models.DurationField(default=timedelta(hours=1))
+    next_fetch_at = models.DateTimeField(default=timezone.now)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN)
+    health_detail = models.CharField(max_length=500, blank=True)
+    health_changed_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    typical_item_count = models.PositiveIntegerField(
+        default=0, help_text="Items the source usually lists; a collapse below it marks the newsroom broken."
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_new_item_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "next_fetch_at", "etag", "last_modified", "last_success_at"]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Beat dispatcher: active newsrooms whose next fetch is due.
+            models.Index(fields=["next_fetch_at"], condition=Q(is_active=True), name="newsroom_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Announcement(models.Model):
+    """One post in a newsroom, archived: its raw page, main text, and a hash to notice edits."""
+
+    class FetchStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        FETCHED = "fetched", "Fetched"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    newsroom = models.ForeignKey(
+        Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
+    )
+    url = models.URLField(max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment.")
+    title = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    summary = models.TextField(blank=True)
+    raw_html = models.BinaryField(null=True, blank=True, editable=False, help_text="zlib-compressed page body.")
+    text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    fetch_status = models.CharField(max_length=10, choices=FetchStatus.choices, default=FetchStatus.PENDING)
+    fetch_error = models.CharField(max_length=1000, blank=True)
+    fetch_attempts = models.PositiveSmallIntegerField(default=0)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # Announcements archive page and per-newsroom listing, newest first.
+            models.Index(fields=["newsroom", "-published_at", "-id"], name="announcement_newsroom_pub_idx"),
+            models.Index(fields=["-published_at", "-id"], name="announcement_published_idx"),
+            # Work queue: announcements whose page still has to be fetched.
+            models.Index(
+                fields=["created_at"], condition=Q(fetch_status="pending"), name="announcement_pending_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+    def get_absolute_url(self):
+        return reverse("partnerships:announcement_detail", kwargs={"pk": self.pk})
+
+    def set_raw_html(self, body: bytes) -> None:
+        self.raw_html = zlib.compress(body, level=6)
+
+    def get_raw_html(self) -> bytes:
+        return zlib.decompress(bytes(self.raw_html)) if self.raw_html else b""
+
+
+class AnnouncementRevision(models.Model):
+    """A version of an announcement as first seen or as later edited by its vendor."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["announcement", "fetched_at", "id"]
+        constraints = [
+            # Re-fetching unchanged content must not add a revision.
+            models.UniqueConstraint(
+                fields=["announcement", "content_hash"], name="announcementrevision_content_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.announcement} @ {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class ScrapeRun(models.Model):
+    """One attempt to read a newsroom; health is derived from these, not from logs."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "OK"
+        NOT_MODIFIED = "not_modified", "Not modified"
+        FAILED = "failed", "Failed"
+        BLOCKED = "blocked", "Blocked"
+
+    newsroom = models.ForeignKey(Newsroom, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.RUNNING)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    items_seen = models.PositiveIntegerField(default=0)
+    items_new = models.PositiveIntegerField(default=0)
+    items_updated = models.PositiveIntegerField(default=0)
+    bytes_received = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            # Sources page and newsroom admin: recent runs of one newsroom.
+            models.Index(fields=["newsroom", "-started_at"], name="scraperun_newsroom_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.newsroom} run {self.started_at:%Y-%m-%d %H:%M} ({self.status})"

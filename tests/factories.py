@@ -1,0 +1,69 @@
+import datetime
+
+import factory
+from django.utils.text import slugify
+
+from partnerships.models import Clause, Company, Deal, DealParty
+from scrapers.models import Announcement, Newsroom
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Company.Kind.LAB
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deal
+
+    title = factory.Sequence(lambda n: f"Deal {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    kind = Deal.Kind.INVESTMENT
+    status = Deal.Status.PUBLISHED
+    announced_on = factory.Sequence(lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n))
+    summary = "A partnership written for tests."
+
+
+class DealPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DealParty
+
+    deal = factory.SubFactory(DealFactory)
+    company = factory.SubFactory(CompanyFactory)
+    role = DealParty.Role.PARTNER
+
+
+class ClauseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clause
+
+    deal = factory.SubFactory(DealFactory)
+    kind = Clause.Kind.INVESTMENT
+    amount = None
+    unit = ""
+    status = Clause.Status.CONFIRMED
+
+
+class NewsroomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Newsroom
+
+    name = factory.Sequence(lambda n: f"Newsroom {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Newsroom.Kind.FEED
+    url = factory.Sequence(lambda n: f"https://news{n}.example.com/feed.xml")
+
+
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Announcement
+
+    newsroom = factory.SubFactory(NewsroomFactory)
+    url = factory.Sequence(lambda n: f"https://news.example.com/posts/{n}")
+    title = factory.Sequence(lambda n: f"Announcement {n}")
+    text = "Example Corp and Sample Labs announce a partnership."

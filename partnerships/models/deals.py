@@ -95,6 +95,7 @@ class Deal(models.Model):
 
     class Meta:
         ordering = ["-announced_on", "-id"]
+        permissions = [("publish_deal", "Can publish, reject, merge and retract deals")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(value_min__isnull=True) | Q(value_min__gte=0), name="deal_value_min_nonnegative"

@@ -1,0 +1,271 @@
+"""``python -m bench`` (``make bench``): run every benchmark and write bench/REPORT.md.
+
+Each benchmark module (``bench/scrape.py``, ``bench/extraction_eval.py``, ``bench/pages.py``,
+``bench/alerts.py``, and the baselines) runs in its own subprocess, so one that crashes,
+hangs past its time limit or leaves Django configured differently cannot take the others
+down: its failure is reported in the table and the run goes on.
+
+PostgreSQL and Redis on 127.0.0.1 are used unless ``DATABASE_URL`` / ``REDIS_URL`` say
+otherwise (``BENCH_DATABASE_URL`` / ``BENCH_REDIS_URL`` take precedence). Options:
+
+    python -m bench [--only NAME ...] [--timeout SECONDS] [--report PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = ["baselines", "scrape", "extraction_eval", "pages", "alerts"]
+MARKER = "@@BENCH-RESULT@@"
+
+# (module, figure, baseline figure, what the issue asks) — shown side by side in the summary.
+COMPARISONS = [
+    ("pages", "cached_rps", "hello_world_rps", "cached pages ≥ 60 % of hello-world throughput"),
+    ("scrape", "cycle_wall_s", "sequential_fetch_200_newsrooms_s_extrapolated", "full cycle ≤ 3 s, ≥ 13× sequential"),
+    ("alerts", "msgs_per_s", "smtplib_msgs_per_s", "≥ 50 % of a plain smtplib loop"),
+]
+
+RUNNER = f"""
+import json, sys
+sys.path.insert(0, {str(ROOT)!r})
+import bench.{{name}} as module
+result = module.main()
+print({MARKER!r} + json.dumps(result, default=str))
+"""
+
+
+def _run_module(name: str, timeout: float, env: dict[str, str]) -> dict:
+    path = ROOT / "bench" / f"{name}.py"
+    if not path.exists():
+        return {"name": name, "status": "missing", "figures": {}, "markdown": "", "seconds": 0.0}
+    print(f"\n### bench.{name}\n", flush=True)
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", RUNNER.format(name=name)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        output = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        return {
+            "name": name,
+            "status": f"failed: timed out after {timeout:.0f}s",
+            "figures": {},
+            "markdown": output,
+            "seconds": time.monotonic() - started,
+        }
+    seconds = time.monotonic() - started
+    markdown_lines, figures = [], {}
+    for line in completed.stdout.splitlines():
+        if line.startswith(MARKER):
+            figures = json.loads(line[len(MARKER) :])
+        else:
+            markdown_lines.append(line)
+    markdown = "\n".join(markdown_lines).strip()
+    print(markdown, flush=True)
+    if completed.returncode != 0 or not isinstance(figures, dict):
+        tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
+        print(tail, file=sys.stderr, flush=True)
+        return {
+            "name": name,
+            "status": f"failed: exit {completed.returncode}",
+            "figures": figures if isinstance(figures, dict) else {},
+            "markdown": markdown,
+            "error": tail,
+            "seconds": seconds,
+        }
+    return {"name": name, "status": "ok", "figures": figures, "markdown": markdown, "seconds": seconds}
+
+
+def _machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {"cpus (nproc)": str(os.cpu_count()), "cpu model": cpu, "memory": memory,
+            "os": platform.platform()}
+
+
+def _service_versions(env: dict[str, str]) -> dict[str, str]:
+    versions = {}
+    try:
+        import psycopg
+
+        with psycopg.connect(_libpq_url(env["DATABASE_URL"]), connect_timeout=3) as conn:
+            versions["PostgreSQL"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception as exc:  # noqa: BLE001 - a report line, not control flow
+        versions["PostgreSQL"] = f"unavailable ({exc.__class__.__name__})"
+    try:
+        import redis
+
+        info = redis.Redis.from_url(env["REDIS_URL"], socket_timeout=3).info("server")
+        versions["Redis"] = info["redis_version"]
+    except Exception as exc:  # noqa: BLE001
+        versions["Redis"] = f"unavailable ({exc.__class__.__name__})"
+    return versions
+
+
+def _libpq_url(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def _package_versions() -> dict[str, str]:
+    out = {"Python": platform.python_version()}
+    for package in ("Django", "celery", "kombu", "redis", "psycopg", "gunicorn", "httpx", "aiosmtpd"):
+        try:
+            out[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _ensure_database(url: str) -> None:
+    """Create the benchmark database if missing and migrate it, so modules find tables."""
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(_libpq_url(admin_url), autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = os.environ.get(
+        "BENCH_DATABASE_URL", os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pactwatch_bench")
+    )
+    env["REDIS_URL"] = os.environ.get(
+        "BENCH_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    env.setdefault("DEBUG", "0")
+    env.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else-0123456789abcdef")
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    env.setdefault("SECURE_SSL_REDIRECT", "false")
+    env.setdefault("LOG_LEVEL", "WARNING")
+    return env
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict | list):
+        return f"`{json.dumps(value, default=str)[:120]}`"
+    return str(value)
+
+
+def write_report(path: Path, results: list[dict], env: dict[str, str], started: datetime.datetime) -> None:
+    baselines = next((r["figures"] for r in results if r["name"] == "baselines"), {})
+    lines = [
+        "# Pactwatch benchmark report",
+        "",
+        f"Generated by `python -m bench` on {started:%Y-%m-%d %H:%M} UTC. Every loop is bounded; all traffic "
+        "went to 127.0.0.1. Re-run it on your machine: the figures below are only comparable with the "
+        "baselines measured in the same run.",
+        "",
+        "## Machine and versions",
+        "",
+        "| | |",
+        "| --- | --- |",
+    ]
+    for key, value in {**_machine(), **_service_versions(env), **_package_versions()}.items():
+        lines.append(f"| {key} | {value} |")
+    lines += [
+        f"| database | `{env['DATABASE_URL'].split('@')[-1]}` |",
+        f"| redis | `{env['REDIS_URL'].split('@')[-1]}` |",
+        "",
+        "## Summary",
+        "",
+        "| benchmark | status | time (s) |",
+        "| --- | --- | --- |",
+    ]
+    for result in results:
+        lines.append(f"| `bench/{result['name']}.py` | {result['status']} | {result['seconds']:.1f} |")
+    lines += ["", "## Figures beside their baselines", "",
+              "| figure | value | baseline | baseline value | ratio | goal |", "| --- | --- | --- | --- | --- | --- |"]
+    by_name = {r["name"]: r["figures"] for r in results}
+    for module, figure, baseline, goal in COMPARISONS:
+        value = by_name.get(module, {}).get(figure)
+        base = baselines.get(baseline)
+        ratio = ""
+        if isinstance(value, int | float) and isinstance(base, int | float) and value and base:
+            ratio = f"{value / base:.2f}×" if module != "scrape" else f"{base / value:.1f}× faster"
+        shown = _fmt(value) if value is not None else "not reported"
+        lines.append(f"| {module}.{figure} | {shown} | {baseline} | {_fmt(base) if base else '—'} | {ratio} | {goal} |")
+    lines.append("")
+    for result in results:
+        lines += [f"## bench/{result['name']}.py — {result['status']}", ""]
+        if result["status"] == "missing":
+            lines += ["Not present in this checkout.", ""]
+            continue
+        if result.get("error"):
+            lines += ["```", result["error"], "```", ""]
+        if result["markdown"]:
+            lines += [result["markdown"], ""]
+        if result["figures"]:
+            lines += ["| figure | value |", "| --- | --- |"]
+            lines += [f"| {key} | {_fmt(value)} |" for key, value in result["figures"].items()]
+            lines.append("")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=MODULES, help="run only these modules")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per module (default 900)")
+    parser.add_argument("--report", type=Path, default=ROOT / "bench" / "REPORT.md")
+    args = parser.parse_args(argv)
+
+    started = datetime.datetime.now(datetime.UTC)
+    env = _environment()
+    if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        try:
+            _ensure_database(env["DATABASE_URL"])
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                           cwd=ROOT, env=env, check=True, timeout=600)
+        except Exception as exc:  # noqa: BLE001 - reported, and each module then reports its own failure
+            print(f"warning: could not prepare {env['DATABASE_URL']}: {exc}", file=sys.stderr)
+
+    results = [_run_module(name, args.timeout, env) for name in (args.only or MODULES)]
+    write_report(args.report, results, env, started)
+    print(f"\nbench: wrote {args.report.relative_to(ROOT) if args.report.is_relative_to(ROOT) else args.report}")
+    failed = [r["name"] for r in results if r["status"].startswith("failed")]
+    missing = [r["name"] for r in results if r["status"] == "missing"]
+    print(f"bench: {len(results) - len(failed) - len(missing)} ran, {len(failed)} failed {failed}, "
+          f"{len(missing)} missing {missing}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,327 @@
-"""Database side of extraction (filled in below)."""
+"""From a stored announcement to a candidate deal in the database.
+
+Everything written here is a *candidate*: deals stay ``candidate`` and clauses stay
+``extracted`` until a curator confirms them; nothing is ever published from here.
+The announcement is the natural key, so running the task twice (a redelivered
+message, a re-scrape of an edited page) updates the same rows instead of adding more.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+
+from partnerships.diff import ClauseDiff, clause_diff
+from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty
+from partnerships.models.companies import normalize_name
+from scrapers.extraction.clauses import ExtractedClause
+from scrapers.extraction.core import Extraction, extract_deal_value, extract_text
+from scrapers.extraction.lexicon import KnownCompany
+from scrapers.extraction.parties import ExtractedParty
+from scrapers.extraction.text import html_to_text
+from scrapers.models import Announcement
+
+logger = logging.getLogger(__name__)
+
+# Two newsrooms reporting one deal publish within days of each other.
+SAME_DEAL_WINDOW = timedelta(days=7)
+_LIVE_STATUSES = (Deal.Status.CANDIDATE, Deal.Status.PUBLISHED)
 
 
-def announcement_extract(*, announcement_id: int):
-    from scrapers.models import Announcement
+def known_companies() -> tuple[KnownCompany, ...]:
+    """Every company and alias in the database, as the pure core expects them."""
+    companies = []
+    for company in Company.objects.prefetch_related("aliases").order_by("id"):
+        host = (urlsplit(company.website).hostname or "").lower() if company.website else ""
+        companies.append(
+            KnownCompany(
+                name=company.name,
+                slug=company.slug,
+                aliases=tuple(alias.name for alias in company.aliases.all()),
+                domains=(host.removeprefix("www."),) if host else (),
+            )
+        )
+    return tuple(companies)
 
-    Announcement.objects.filter(pk=announcement_id).exists()
+
+def _as_known(company: Company | None) -> KnownCompany | None:
+    if company is None:
+        return None
+    return KnownCompany(name=company.name, slug=company.slug)
+
+
+def _announcement_text(announcement: Announcement) -> str:
+    if announcement.text.strip():
+        return announcement.text
+    raw = announcement.get_raw_html()
+    return html_to_text(raw.decode("utf-8", "replace")) if raw else announcement.summary
+
+
+def announcement_extract(*, announcement_id: int) -> Deal | None:
+    """Read one announcement and create or update its candidate deal; None when it is not a deal."""
+    with transaction.atomic():
+        announcement = (
+            Announcement.objects.select_for_update()
+            .select_related("newsroom__company")
+            .filter(pk=announcement_id)
+            .first()
+        )
+        if announcement is None:
+            logger.info("announcement %s vanished before extraction", announcement_id)
+            return None
+        published_on = timezone.localdate(announcement.published_at) if announcement.published_at else None
+        publisher = announcement.newsroom.company if announcement.newsroom else None
+        result = extract_text(
+            _announcement_text(announcement),
+            companies=known_companies(),
+            title=announcement.title,
+            source=announcement.url,
+            published_on=published_on,
+            publisher=_as_known(publisher),
+        )
+        # The newsroom's own date beats one read from the text.
+        announced_on = published_on or result.announced_on or timezone.localdate(announcement.created_at)
+        deal = _apply(announcement, result, announced_on)
+        announcement.extracted_at = timezone.now()
+        announcement.save(update_fields=["extracted_at", "updated_at"])
+        return deal
+
+
+def _apply(announcement: Announcement, result: Extraction, announced_on: date) -> Deal | None:
+    own = Deal.objects.filter(sources=announcement).order_by("id").first()
+    if not result.is_deal or len(result.parties) < 2:
+        if own is not None and own.status == Deal.Status.CANDIDATE and own.sources.count() == 1:
+            # The page was edited into something that is no longer a deal.
+            own.status = Deal.Status.REJECTED
+            own.status_reason = "Re-extraction of its only source no longer reads a deal."
+            own.save(update_fields=["status", "status_reason", "updated_at"])
+        return None
+
+    companies = [_company_for(party) for party in result.parties]
+    if own is not None:
+        if own.status == Deal.Status.CANDIDATE:
+            _update_candidate(own, result, announced_on)
+            _sync_parties(own, result.parties, companies)
+            _sync_clauses(own, announcement, result.clauses)
+        return own
+
+    same = _same_deal(companies, announced_on, result)
+    if same is not None:
+        same.sources.add(announcement)
+        if same.status == Deal.Status.CANDIDATE:
+            _sync_clauses(same, announcement, _new_to(same, result.clauses))
+            if result.confidence > same.confidence:
+                same.confidence = result.confidence
+                same.save(update_fields=["confidence", "updated_at"])
+        return same
+
+    value_min, value_max, currency = extract_deal_value(result)
+    deal = Deal.objects.create(
+        title=_title(result, companies),
+        slug=_slug(result, companies, announcement),
+        kind=result.kind or Deal.Kind.OTHER,
+        status=Deal.Status.CANDIDATE,
+        announced_on=announced_on,
+        value_min=value_min,
+        value_max=value_max,
+        currency=currency or "USD",
+        confidence=result.confidence,
+        predecessor=_predecessor(companies, announced_on) if result.is_expansion else None,
+    )
+    deal.sources.add(announcement)
+    _sync_parties(deal, result.parties, companies)
+    _sync_clauses(deal, announcement, result.clauses)
+    return deal
+
+
+def _title(result: Extraction, companies: list[Company]) -> str:
+    title = " ".join(result.title.split())[:300]
+    if title:
+        return title
+    names = " and ".join(c.name for c in companies[:3])
+    return f"{names}: {Deal.Kind(result.kind or 'other').label.lower()} deal"[:300]
+
+
+def _slug(result: Extraction, companies: list[Company], announcement: Announcement) -> str:
+    base = slugify("-".join(c.slug for c in companies[:3]) + "-" + (result.kind or "deal"))[:150]
+    return f"{base}-{announcement.pk}"
+
+
+def _update_candidate(deal: Deal, result: Extraction, announced_on: date) -> None:
+    value_min, value_max, currency = extract_deal_value(result)
+    fields = {
+        "kind": result.kind or Deal.Kind.OTHER,
+        "confidence": result.confidence,
+        "announced_on": announced_on,
+        "value_min": value_min,
+        "value_max": value_max,
+        "currency": currency or "USD",
+    }
+    changed = [name for name, value in fields.items() if getattr(deal, name) != value]
+    if changed:
+        for name in changed:
+            setattr(deal, name, fields[name])
+        deal.save(update_fields=[*changed, "updated_at"])
+
+
+def _company_for(party: ExtractedParty) -> Company:
+    """The party's company; an organisation nobody listed yet becomes a proposed company."""
+    if party.slug:
+        company = Company.objects.filter(slug=party.slug).first()
+        if company is not None:
+            return company
+    key = normalize_name(party.name)
+    alias = CompanyAlias.objects.select_related("company").filter(normalized=key).first()
+    if alias is not None:
+        return alias.company
+    for company in Company.objects.filter(name__iexact=party.name.strip()):
+        return company
+    slug = slugify(party.name)[:180] or "company"
+    if Company.objects.filter(slug=slug).exists():
+        slug = f"{slug[:170]}-{Company.objects.count() + 1}"
+    company, _ = Company.objects.get_or_create(
+        name=party.name.strip()[:200], defaults={"slug": slug, "is_proposed": True}
+    )
+    return company
+
+
+def _sync_parties(deal: Deal, parties: list[ExtractedParty], companies: list[Company]) -> None:
+    existing = set(deal.deal_parties.values_list("company_id", flat=True))
+    DealParty.objects.bulk_create(
+        [
+            DealParty(deal=deal, company=company, role=party.role)
+            for party, company in zip(parties, companies, strict=True)
+            if company.pk not in existing and not existing.add(company.pk)
+        ]
+    )
+
+
+def _clause_key(kind, subject, amount, unit, qualifier, effect, quote) -> tuple:
+    return (
+        kind,
+        subject or "",
+        None if amount is None else amount.normalize(),
+        unit or "",
+        qualifier or "",
+        effect or Clause.Effect.GRANTED,
+        quote or "",
+    )
+
+
+def _sync_clauses(deal: Deal, announcement: Announcement, clauses: list[ExtractedClause]) -> None:
+    """Make this source's extracted clauses equal ``clauses`` without touching unchanged rows."""
+    wanted = {}
+    for clause in clauses:
+        key = _clause_key(
+            clause.kind,
+            clause.subject,
+            clause.amount,
+            clause.unit,
+            clause.qualifier,
+            clause.effect,
+            clause.quote,
+        )
+        wanted.setdefault(key, clause)
+    current = Clause.objects.filter(deal=deal, source=announcement, status=Clause.Status.EXTRACTED)
+    kept = set()
+    stale = []
+    for row in current:
+        key = _clause_key(row.kind, row.subject, row.amount, row.unit, row.qualifier, row.effect, row.quote)
+        if key in wanted and key not in kept:
+            kept.add(key)
+        else:
+            stale.append(row.pk)
+    if stale:
+        Clause.objects.filter(pk__in=stale).delete()
+    start = deal.clauses.count()
+    Clause.objects.bulk_create(
+        [
+            Clause(
+                deal=deal,
+                kind=clause.kind,
+                subject=clause.subject[:200],
+                effect=clause.effect,
+                amount=clause.amount,
+                unit=clause.unit if clause.amount is not None or clause.unit else "",
+                qualifier=clause.qualifier,
+                quote=clause.quote,
+                source=announcement,
+                confidence=clause.confidence,
+                status=Clause.Status.EXTRACTED,
+                position=start + offset,
+            )
+            for offset, (key, clause) in enumerate((k, c) for k, c in wanted.items() if k not in kept)
+        ]
+    )
+
+
+def _new_to(deal: Deal, clauses: list[ExtractedClause]) -> list[ExtractedClause]:
+    """Clauses a second source adds to a deal: the ones other sources did not already give."""
+    have = {
+        (row.kind, row.subject, None if row.amount is None else row.amount.normalize(), row.unit, row.effect)
+        for row in deal.clauses.all()
+    }
+    return [
+        c
+        for c in clauses
+        if (c.kind, c.subject, None if c.amount is None else c.amount.normalize(), c.unit, c.effect)
+        not in have
+    ]
+
+
+def _deals_between(companies: list[Company]):
+    ids = sorted({c.pk for c in companies})
+    return (
+        Deal.objects.filter(status__in=_LIVE_STATUSES)
+        .annotate(party_count=Count("deal_parties", distinct=True))
+        .filter(party_count=len(ids))
+        .filter(pk__in=_deals_with_all(ids))
+    )
+
+
+def _deals_with_all(ids: list[int]):
+    query = Deal.objects.all()
+    for company_id in ids:
+        query = query.filter(pk__in=DealParty.objects.filter(company_id=company_id).values("deal_id"))
+    return query.values("pk")
+
+
+def _same_deal(companies: list[Company], announced_on: date, result: Extraction) -> Deal | None:
+    """A deal between the same parties, a few days apart, with overlapping terms: one deal, two sources."""
+    window = _deals_between(companies).filter(
+        announced_on__gte=announced_on - SAME_DEAL_WINDOW, announced_on__lte=announced_on + SAME_DEAL_WINDOW
+    )
+    amounts = {(c.kind, c.amount.normalize(), c.unit) for c in result.clauses if c.amount is not None}
+    kinds = {c.kind for c in result.clauses} - {Clause.Kind.TERM, Clause.Kind.OTHER}
+    for deal in window.prefetch_related("clauses").order_by("announced_on", "id"):
+        theirs = list(deal.clauses.all())
+        their_amounts = {(c.kind, c.amount.normalize(), c.unit) for c in theirs if c.amount is not None}
+        their_kinds = {c.kind for c in theirs}
+        if amounts & their_amounts or (kinds & their_kinds and not (amounts and their_amounts)):
+            return deal
+        if not theirs and not result.clauses:
+            return deal
     return None
+
+
+def _predecessor(companies: list[Company], announced_on: date) -> Deal | None:
+    """The latest earlier phase between the same parties, published or still a candidate."""
+    return (
+        _deals_between(companies)
+        .filter(announced_on__lt=announced_on)
+        .order_by("-announced_on", "-id")
+        .first()
+    )
+
+
+def deal_phase_diff(deal: Deal) -> ClauseDiff | None:
+    """What this phase changed compared with its predecessor (None for a first phase)."""
+    if deal.predecessor_id is None:
+        return None
+    return clause_diff(list(deal.predecessor.clauses.all()), list(deal.clauses.all()))

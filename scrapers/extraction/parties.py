@@ -1,0 +1,289 @@
+"""Who the deal is between: company mentions resolved through names and aliases.
+
+A newsroom post mentions many organisations (customers, rivals, related posts); only
+those that sit where deals are described — the headline, the lead, "partnership with X",
+"X will invest in Y" — become parties. Names not in the company list become proposed
+companies, but only from those deal-describing positions, so stray capitalised words
+never turn into companies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from partnerships.models.companies import normalize_name
+from scrapers.extraction.lexicon import PRODUCTS, KnownCompany
+
+
+@dataclass(frozen=True)
+class ExtractedParty:
+    name: str
+    slug: str | None  # None: not a known company, to be proposed
+    role: str = "partner"
+    score: float = 0.0
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.slug is None
+
+
+class CompanyIndex:
+    """Known companies, matched case-sensitively on their names and aliases."""
+
+    def __init__(self, companies: tuple[KnownCompany, ...]):
+        self.companies = companies
+        self.by_key: dict[str, KnownCompany] = {}
+        self.by_domain: dict[str, KnownCompany] = {}
+        surfaces: set[str] = set()
+        for company in companies:
+            for name in (company.name, *company.aliases):
+                key = normalize_name(name)
+                if not key:
+                    continue
+                self.by_key.setdefault(key, company)
+                surfaces.add(name.strip())
+                if name.isupper() or len(name) <= 3:
+                    continue
+                surfaces.add(name.upper()) if any(c.isupper() for c in name[1:]) else None
+            for domain in company.domains:
+                self.by_domain[domain.lower()] = company
+        ordered = sorted((s for s in surfaces if s), key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<![\w.@/-])(" + "|".join(re.escape(s) for s in ordered) + r")(?:['’]s)?(?![\w@])")
+            if ordered
+            else None
+        )
+
+    def resolve(self, name: str) -> KnownCompany | None:
+        key = normalize_name(name)
+        company = self.by_key.get(key)
+        if company is None and key.startswith("the "):
+            company = self.by_key.get(key[4:])
+        return company
+
+    def publisher_for(self, source: str) -> KnownCompany | None:
+        host = (urlsplit(source).hostname or "").lower() if "://" in source else ""
+        while host:
+            if host in self.by_domain:
+                return self.by_domain[host]
+            if host.startswith("www."):
+                host = host[4:]
+                continue
+            _, _, host = host.partition(".")
+            if "." not in host:
+                break
+        return None
+
+
+@lru_cache(maxsize=8)
+def company_index(companies: tuple[KnownCompany, ...]) -> CompanyIndex:
+    return CompanyIndex(companies)
+
+
+_WORD = r"[A-Z][A-Za-z0-9&'’.\-]*[A-Za-z0-9]|[A-Z]"
+_ORG = rf"(?:{_WORD})(?:\s+(?:of\s+|for\s+|&\s+|de\s+)?(?:{_WORD})){{0,5}}"
+_DEAL_NOUNS = (
+    r"partnership|partner|partners|partnering|partnered|agreement|collaboration|collaborating|collaborate|"
+    r"alliance|deal|contract|relationship|joint venture|teaming up|teamed up|teams up|working|work"
+)
+# Positions where a named organisation is a counterparty.
+_CONTEXTS = (
+    re.compile(rf"\b(?:{_DEAL_NOUNS})\s+with\s+(?:the\s+)?(?P<org>{_ORG})"),
+    re.compile(rf"\b(?:invest(?:s|ed|ing|ment)?|stake)\s+in\s+(?:the\s+)?(?P<org>{_ORG})"),
+    re.compile(rf"\b(?:acquir(?:e|es|ed|ing)|acquisition\s+of)\s+(?:the\s+)?(?P<org>{_ORG})"),
+    re.compile(rf"\b(?:led|co-led)\s+by\s+(?P<org>{_ORG})"),
+    re.compile(
+        rf"(?:^|[.!?]\s+|\n)(?:Today,?\s+)?(?:the\s+)?(?P<org>{_ORG})\s+(?:and|&)\s+(?:the\s+)?(?P<org2>{_ORG})"
+        r"\s+(?:today\s+)?(?:announce|announced|partner|sign|signed|have|will|are|expand|launch|form|"
+        r"reach|enter|collaborate|deepen|team|to\s)"
+    ),
+    re.compile(
+        rf"\b(?P<org>{_ORG})\s+(?:has\s+|have\s+|will\s+)?(?:awarded|selected|chose|invests?|invested|"
+        r"is\s+investing|will\s+invest|acquires|acquired|partners\s+with)\b"
+    ),
+)
+_TITLE_PAIR = re.compile(
+    rf"^(?:the\s+)?(?P<orgs>{_ORG}(?:\s*,\s*(?:the\s+)?{_ORG})*,?\s+(?:and|&)\s+(?:the\s+)?{_ORG})\s+"
+    r"(?:announce|partner|sign|expand|launch|form|reach|enter|collaborate|deepen|team|to\s|strike|agree|unveil)",
+)
+_STOP_FIRST = frozenset(
+    """a an the this that these those our we us its it today new as in on at by for with from and or but if
+    when while after before during through under over about into per all each every both some many most
+    more other such here there what which who how why where announcements announcement product news
+    blog press release read learn contact visit see statement january february march april may june july
+    august september october november december monday tuesday wednesday thursday friday saturday sunday
+    ai artificial intelligence ceo cto cfo chairman president founder co-founder executive director head
+    mr ms dr said says according earlier later following additionally also however meanwhile together
+    under key strategic global enterprise enterprises customers developers partners users people
+    government governments state states agency agencies""".split()  # noqa: SIM905
+)
+_PERSON_TITLES = re.compile(r"\b(?:CEO|chief|president|founder|chairman|said|says)\b", re.IGNORECASE)
+_ORG_SPLIT = re.compile(r"\s*,\s*|\s+(?:and|&)\s+")
+
+
+def _clean_org(raw: str) -> str:
+    name = raw.strip().strip(".,;:’'\"")
+    name = re.sub(r"['’]s$", "", name)
+    name = re.sub(r"^(?:the|The)\s+", "", name)
+    return name.strip()
+
+
+def _plausible_org(name: str) -> bool:
+    words = name.split()
+    if not words or len(name) < 2 or len(words) > 6:
+        return False
+    if words[0].lower().strip(".,") in _STOP_FIRST:
+        return False
+    if name.lower() in PRODUCTS or words[0].lower() in PRODUCTS:
+        return False
+    if any(w.lower() in {"announce", "announced", "today", "will"} for w in words):
+        return False
+    return not re.fullmatch(r"[\d.,%$€£\-]+", name)
+
+
+@dataclass
+class _Mention:
+    name: str
+    company: KnownCompany | None
+    score: float = 0.0
+
+
+def find_parties(
+    *,
+    title: str,
+    sentences: list[str],
+    index: CompanyIndex,
+    publisher: KnownCompany | None,
+    lead_size: int = 3,
+) -> list[ExtractedParty]:
+    """Score every organisation by where it is mentioned and keep the deal's counterparties."""
+    mentions: dict[str, _Mention] = {}
+
+    def add(name: str, weight: float, *, proposed_ok: bool) -> None:
+        company = index.resolve(name)
+        if company is None:
+            if not proposed_ok or not _plausible_org(name):
+                return
+            key = "?" + normalize_name(name)
+        else:
+            key = company.slug
+        mention = mentions.setdefault(key, _Mention(name=company.name if company else name, company=company))
+        mention.score += weight
+
+    def known_in(text: str, weight: float, cap_each: float | None = None) -> None:
+        if index.pattern is None:
+            return
+        seen: dict[str, float] = {}
+        for match in index.pattern.finditer(text):
+            company = index.resolve(match.group(1))
+            if company is None:
+                continue
+            got = seen.get(company.slug, 0.0)
+            if cap_each is not None and got >= cap_each:
+                continue
+            seen[company.slug] = got + weight
+            add(company.name, weight, proposed_ok=False)
+
+    lead = sentences[:lead_size]
+    deal_sentences = [s for s in sentences if _DEAL_SENTENCE.search(s)]
+    if title:
+        known_in(title, 3.0, cap_each=3.0)
+        pair = _TITLE_PAIR.match(title)
+        if pair:
+            for org in _ORG_SPLIT.split(pair.group("orgs")):
+                add(_clean_org(org), 3.0 if index.resolve(_clean_org(org)) is None else 0.0, proposed_ok=True)
+    for sentence in lead:
+        known_in(sentence, 1.5, cap_each=1.5)
+    for sentence in deal_sentences:
+        known_in(sentence, 1.0, cap_each=1.0)
+    for sentence in sentences:
+        known_in(sentence, 0.25, cap_each=0.25)
+    for position, sentence in enumerate(sentences):
+        if position >= 12 and sentence not in deal_sentences:
+            continue
+        for pattern in _CONTEXTS:
+            for match in pattern.finditer(sentence):
+                for group in ("org", "org2"):
+                    raw = match.groupdict().get(group)
+                    if not raw:
+                        continue
+                    raw = _clean_org(raw)
+                    name = _trim_to_known(raw, index)
+                    bonus = 2.0 if position < lead_size else 1.0
+                    add(name, bonus, proposed_ok=position < 8 or bool(_DEAL_SENTENCE.search(sentence)))
+
+    if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):
+        add(publisher.name, 3.0, proposed_ok=False)
+
+    parties = [m for m in mentions.values() if m.score >= 3.0]
+    parties.sort(key=lambda m: -m.score)
+    known = [m for m in parties if m.company is not None]
+    proposed = [m for m in parties if m.company is None]
+    # A proposed name that contains or is contained in a known party's name is that party.
+    proposed = [
+        m
+        for m in proposed
+        if not any(
+            normalize_name(k.name) in normalize_name(m.name)
+            or normalize_name(m.name) in normalize_name(k.name)
+            for k in known
+        )
+    ]
+    chosen = (known + proposed)[:8]
+    roles = _roles(sentences[:8] + deal_sentences, index, chosen)
+    return [
+        ExtractedParty(
+            name=m.name,
+            slug=m.company.slug if m.company else None,
+            role=roles.get(m.name, "partner"),
+            score=round(m.score, 2),
+        )
+        for m in chosen
+    ]
+
+
+def _trim_to_known(raw: str, index: CompanyIndex) -> str:
+    """'Microsoft Azure AI Foundry' → 'Microsoft': a longer capitalised run that starts with a known name."""
+    if index.resolve(raw):
+        return raw
+    if index.pattern is not None:
+        match = index.pattern.match(raw)
+        if match:
+            return match.group(1)
+    return raw
+
+
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|we['’](?:re|ll|ve))\b", re.IGNORECASE)
+_DEAL_SENTENCE = re.compile(
+    r"\b(?:partnership|partner(?:s|ed|ing)?\s+with|agreement|collaborat\w+|alliance|invest(?:s|ed|ing|ment)?|"
+    r"acquir\w+|acquisition|stake|commit\w*|contract\w*|deal|term sheet|letter of intent|warrant)\b",
+    re.IGNORECASE,
+)
+_INVEST = re.compile(r"\b(?:invest(?:s|ed|ing)?|will\s+invest|to\s+invest|investment\s+(?:of|from))\b", re.I)
+
+
+def _roles(sentences: list[str], index: CompanyIndex, chosen: list[_Mention]) -> dict[str, str]:
+    """Investor and investee where a sentence says "X invests ... in Y"; everyone else is a partner."""
+    names = {m.name for m in chosen}
+    roles: dict[str, str] = {}
+    for sentence in sentences:
+        verb = _INVEST.search(sentence)
+        if not verb or index.pattern is None:
+            continue
+        before = [index.resolve(m.group(1)) for m in index.pattern.finditer(sentence[: verb.start()])]
+        after_text = sentence[verb.end() :]
+        in_pos = after_text.find(" in ")
+        after = (
+            [index.resolve(m.group(1)) for m in index.pattern.finditer(after_text[in_pos:])]
+            if in_pos >= 0
+            else []
+        )
+        investor = next((c.name for c in reversed(before) if c and c.name in names), None)
+        investee = next((c.name for c in after if c and c.name in names and c.name != investor), None)
+        if investor and investee:
+            roles.setdefault(investor, "investor")
+            roles.setdefault(investee, "investee")
+    return roles

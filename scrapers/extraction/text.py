@@ -1,0 +1,207 @@
+"""Turning a stored or supplied document into clean prose plus its metadata.
+
+Announcements arrive as HTML pages, Markdown copies or plain text with ``SOURCE:`` /
+``DATE:`` / ``TITLE:`` header lines. Every later step works on the same clean text so a
+clause's quote is always a verbatim slice of what the extractor read.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import nh3
+
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+
+_MONTH_RE = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+# "Oct. 06, 2025", "October 6, 2025", "Sep 2, 2025"
+MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b")
+# "26 February 2024"
+DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+((?:19|20)\d\d)\b")
+ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+# A press-release dateline opens a paragraph: "SANTA CLARA, Calif., Oct. 06, 2025 (GLOBE NEWSWIRE) --"
+DATELINE = re.compile(
+    rf"^[ \t]*[A-Z][A-Za-z .'-]{{1,40}}(?:,\s*[A-Z][A-Za-z. ]{{1,20}})*,\s*({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+"
+    r"((?:19|20)\d\d)",
+    re.MULTILINE,
+)
+
+_HEADER_LINE = re.compile(r"^(SOURCE|DATE|TITLE|NOTE|URL|PUBLISHED):\s*(.*)$", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_HTML_HINT = re.compile(r"<(?:html|body|p|div|article|h[1-6]|span|br|li|section|meta|a)\b", re.IGNORECASE)
+_BLOCK_END = re.compile(
+    r"<\s*(?:/\s*(?:p|div|li|h[1-6]|section|article|tr|blockquote|ul|ol)|br\s*/?)\s*>", re.I
+)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# The tail of many newsroom pages lists teasers of *other* posts: not part of this one.
+_RELATED = re.compile(
+    r"^\s*(?:#+\s*)?(?:Related (?:content|posts|news|articles)|More (?:news|stories)|Read next|Recent news)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    body: str
+    source: str
+    header_date: date | None
+
+
+def parse_date(value: str) -> date | None:
+    """Read the first date written in any of the usual newsroom forms."""
+    if not value:
+        return None
+    for pattern, order in ((ISO_DATE, "ymd"), (MONTH_DAY_YEAR, "mdy"), (DAY_MONTH_YEAR, "dmy")):
+        match = pattern.search(value)
+        if not match:
+            continue
+        a, b, c = match.groups()
+        try:
+            if order == "ymd":
+                return date(int(a), int(b), int(c))
+            if order == "mdy":
+                return date(int(c), MONTHS[a.lower().rstrip(".")], int(b))
+            return date(int(c), MONTHS[b.lower().rstrip(".")], int(a))
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def find_dateline(body: str) -> date | None:
+    """The date of a press-release dateline, or of a bare date line near the top of a page."""
+    match = DATELINE.search(body[:3000])
+    if match:
+        month, day, year = match.groups()
+        try:
+            return date(int(year), MONTHS[month.lower().rstrip(".")], int(day))
+        except (ValueError, KeyError):
+            pass
+    # Newsroom pages print the date on its own line under the headline ("Sep 2, 2025").
+    for line in body[:1500].splitlines():
+        line = line.strip()
+        if line and len(line) <= 40 and (found := parse_date(line)):
+            return found
+    return None
+
+
+def html_to_text(raw: str) -> str:
+    """Untrusted HTML to plain text: nh3 drops every tag (and script/style bodies)."""
+    raw = re.sub(r"<!--.*?-->", " ", raw, flags=re.DOTALL)
+    raw = _BLOCK_END.sub("\n\n", raw)
+    cleaned = nh3.clean(
+        raw, tags=set(), clean_content_tags={"script", "style", "noscript", "template", "head"}
+    )
+    return html.unescape(cleaned)
+
+
+def markdown_to_text(text: str) -> str:
+    """Strip the Markdown that newsroom copies carry, keeping every word of prose."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)  # images
+    text = re.sub(r"\[([^\]]*)\]\(\s*[^)]*\)", r"\1", text)  # links keep their words
+    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^\s*>\s?", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^\s*(?:[*\-+•]|\d+\.)\s+", "", text, flags=re.MULTILINE)
+    text = text.replace("**", "").replace("__", "")
+    return text
+
+
+def clean_text(text: str) -> str:
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\r\n", "\n")
+    text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"^--- FROM:.*$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^\[tracker summary\]\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r"\n\s*\n\s*", "\n\n", text)
+    return text.strip()
+
+
+def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
+    """Split header lines or front matter from the body, and clean the body whatever its format."""
+    header_date = None
+    lines = raw.lstrip("\ufeff").splitlines()
+    body_start = 0
+    for index, line in enumerate(lines):
+        match = _HEADER_LINE.match(line.strip())
+        if not match:
+            if line.strip() or index == 0:
+                break
+            body_start = index + 1
+            continue
+        key, value = match.group(1).upper(), match.group(2).strip()
+        body_start = index + 1
+        if key == "TITLE" and not title:
+            title = value
+        elif key in {"SOURCE", "URL"} and not source:
+            source = value
+        elif key in {"DATE", "PUBLISHED"}:
+            header_date = parse_date(value)
+    body = "\n".join(lines[body_start:])
+
+    front = _FRONT_MATTER.match(body)
+    if front:
+        for line in front.group(1).splitlines():
+            key, _, value = line.partition(":")
+            value = value.strip().strip("'\"")
+            key = key.strip().lower()
+            if key in {"source_url", "url", "source"} and not source:
+                source = value
+            elif key in {"published_at", "date"} and header_date is None:
+                header_date = parse_date(value)
+            elif key == "title" and not title:
+                title = value
+        body = body[front.end() :]
+
+    if _HTML_HINT.search(body[:5000]):
+        if not title and (match := _HTML_TITLE.search(body)):
+            title = html.unescape(nh3.clean(match.group(1), tags=set())).strip()
+        body = html_to_text(body)
+    body = markdown_to_text(body)
+    related = _RELATED.search(body)
+    if related:
+        body = body[: related.start()]
+    body = clean_text(body)
+    return Document(
+        title=clean_text(title),
+        body=body,
+        source=source.split()[0] if source else "",
+        header_date=header_date,
+    )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9$€£])|\n+")
+_ABBREVIATIONS = re.compile(
+    r"\b(?:Inc|Corp|Co|Ltd|Mr|Ms|Mrs|Dr|St|U\.S|U\.K|Calif|Wash|No|vs|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
+    r"Sep|Sept|Oct|Nov|Dec|[A-Z])\.$"
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences, each a verbatim slice of ``text`` (quotes must be found in the source)."""
+    sentences: list[str] = []
+    start = 0
+    pending = ""
+    for match in _SENTENCE_END.finditer(text):
+        piece = text[start : match.start()]
+        start = match.end()
+        if "\n" not in match.group(0) and _ABBREVIATIONS.search(piece.rstrip('"”’)')):
+            pending += piece + match.group(0)
+            continue
+        sentence = (pending + piece).strip()
+        pending = ""
+        if sentence:
+            sentences.append(sentence)
+    tail = (pending + text[start:]).strip()
+    if tail:
+        sentences.append(tail)
+    return sentences

@@ -1,0 +1,68 @@
+import os
+
+import pytest
+
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SmtpSink, missing_browser_tools
+from tests.security.pages import load_data
+
+# Playwright's sync API runs an event loop in this thread; Django's async-safety guard would
+# then refuse ORM calls made by the test itself (not by the live server's threads).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = missing_browser_tools()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh temporary --user-data-dir of its own.
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class ConsoleLog(list):
+    """Console errors and CSP violations seen by a page: a strict-CSP page must produce none."""
+
+    def problems(self) -> list[str]:
+        return [m for m in self if "favicon.ico" not in m]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.console_log = ConsoleLog()
+    tab.on("console", lambda m: m.type == "error" and tab.console_log.append(m.text))
+    tab.on("pageerror", lambda exc: tab.console_log.append(f"uncaught: {exc}"))
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server with the dataset loaded; cookies work over plain http on 127.0.0.1."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SITE_URL = live_server.url
+    load_data()
+    return live_server.url
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    sink.stop()

@@ -1,0 +1,118 @@
+"""The public pages, computed from whatever data is loaded, shared by the security, fuzz and
+browser tests so that every one of them covers every page.
+
+A page whose URL does not resolve yet is reported as missing (the tests skip it with the
+path in the reason) instead of silently dropping out of the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.management import call_command, get_commands
+from django.urls import NoReverseMatch, Resolver404, resolve
+
+from partnerships.models import Company, Deal
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+
+    @property
+    def exists(self) -> bool:
+        try:
+            resolve(self.path.split("?")[0])
+        except Resolver404:
+            return False
+        return True
+
+
+# Names of every public page the dashboard and alerts issues define; the paths are filled in
+# from the data by ``public_pages``.
+PAGE_NAMES = [
+    "home",
+    "timeline",
+    "timeline-filtered",
+    "deal",
+    "partnership",
+    "company",
+    "compare",
+    "compare-companies",
+    "search",
+    "network",
+    "flows",
+    "announcements",
+    "sources",
+    "subscribe",
+]
+
+
+def load_data() -> str:
+    """Load the shipped dataset when its command exists; otherwise a small linked set."""
+    if "load_dataset" in get_commands():
+        call_command("load_dataset", verbosity=0)
+        return "dataset"
+    from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
+
+    microsoft = CompanyFactory(name="Microsoft", slug="microsoft", kind=Company.Kind.CLOUD)
+    openai = CompanyFactory(name="OpenAI", slug="openai")
+    amazon = CompanyFactory(name="Amazon", slug="amazon", kind=Company.Kind.CLOUD)
+    anthropic = CompanyFactory(name="Anthropic", slug="anthropic")
+    previous = None
+    for year in (2019, 2023, 2025):
+        deal = DealFactory(
+            title=f"Microsoft and OpenAI partnership {year}", slug=f"microsoft-openai-{year}", predecessor=previous
+        )
+        DealPartyFactory(deal=deal, company=microsoft, role="investor")
+        DealPartyFactory(deal=deal, company=openai, role="investee")
+        ClauseFactory(deal=deal, kind="exclusivity" if year < 2025 else "right_of_first_refusal")
+        previous = deal
+    deal = DealFactory(title="Amazon invests in Anthropic", slug="amazon-anthropic-2023")
+    DealPartyFactory(deal=deal, company=amazon, role="investor")
+    DealPartyFactory(deal=deal, company=anthropic, role="investee")
+    return "factories"
+
+
+def _pair_slugs(deal) -> tuple[str, str]:
+    slugs = sorted(party.company.slug for party in deal.deal_parties.all())
+    return slugs[0], slugs[1]
+
+
+def _deal_url(deal) -> str:
+    try:
+        return deal.get_absolute_url()
+    except NoReverseMatch:
+        return f"/deals/{deal.slug}/"
+
+
+def public_pages() -> list[Page]:
+    deals = list(
+        Deal.objects.filter(status=Deal.Status.PUBLISHED)
+        .prefetch_related("deal_parties__company")
+        .order_by("-announced_on")
+    )
+    chained = [d for d in deals if d.predecessor_id] or deals
+    deal = chained[0]
+    a, b = _pair_slugs(deal)
+    company = Company.objects.get(slug=a)
+    three = ",".join(d.slug for d in deals[:3])
+    companies = ",".join(sorted({party.company.slug for d in deals[:4] for party in d.deal_parties.all()})[:2])
+    pages = {
+        "home": "/",
+        "timeline": "/deals/",
+        "timeline-filtered": f"/deals/?company={a}&kind={deal.kind}",
+        "deal": _deal_url(deal),
+        "partnership": f"/partnerships/{a}/{b}/",
+        "company": f"/companies/{company.slug}/",
+        "compare": f"/compare/?deals={three}",
+        "compare-companies": f"/compare/?companies={companies}",
+        "search": "/search/?q=microsoft",
+        "network": "/network/",
+        "flows": "/flows/",
+        "announcements": "/announcements/",
+        "sources": "/sources/",
+        "subscribe": "/alerts/subscribe/",
+    }
+    return [Page(name, pages[name]) for name in PAGE_NAMES]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.deals import DatePrecision
+from scrapers.fetch import validate_public_url
 
 
 class Newsroom(models.Model):
@@ -33,7 +34,11 @@ class Newsroom(models.Model):
         "partnerships.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="newsrooms"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    url = models.URLField(max_length=1000, help_text="The feed, listing page or JSON endpoint to fetch.")
+    url = models.URLField(
+        max_length=1000,
+        validators=[validate_public_url],
+        help_text="The feed, listing page or JSON endpoint to fetch.",
+    )
     homepage = models.URLField(max_length=1000, blank=True)
     # HTML: {"item": css, "title": css, "link": css, "date": css}; JSON: {"items_path": "a.b"}.
     selectors = models.JSONField(default=dict, blank=True)
@@ -100,6 +105,9 @@ class Announcement(models.Model):
     fetch_attempts = models.PositiveSmallIntegerField(default=0)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # When the page is due for its first fetch (a lease while a task holds it), a retry, or a
+    # re-check for vendor edits; None means no more fetches are planned.
+    next_fetch_at = models.DateTimeField(null=True, blank=True)
     extracted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -113,6 +121,10 @@ class Announcement(models.Model):
             # Work queue: announcements whose page still has to be fetched.
             models.Index(
                 fields=["created_at"], condition=Q(fetch_status="pending"), name="announcement_pending_idx"
+            ),
+            # Beat dispatcher: pages due for a first fetch, a retry or an edit check.
+            models.Index(
+                fields=["next_fetch_at"], condition=Q(next_fetch_at__isnull=False), name="announcement_due_idx"
             ),
         ]
 
@@ -136,6 +148,8 @@ class AnnouncementRevision(models.Model):
     title = models.CharField(max_length=500, blank=True)
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
+    # Unified diff of the text against the previous revision (empty for the first one).
+    diff = models.TextField(blank=True)
     fetched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

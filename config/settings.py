@@ -259,3 +259,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Newsroom scraping (scrapers: health, retries, concurrency) ----------------------
+# Transient failures in a row before a newsroom is marked broken.
+SCRAPER_BROKEN_AFTER_FAILURES = env_int("SCRAPER_BROKEN_AFTER_FAILURES", 3, minimum=1)
+# A parse returning fewer than this share of the usual item count marks the newsroom broken.
+SCRAPER_COLLAPSE_RATIO = env_float("SCRAPER_COLLAPSE_RATIO", 0.2, minimum=0.0)
+# Re-fetch recent announcements this often, for this many days, to notice vendor edits.
+SCRAPER_ARTICLE_RECHECK_HOURS = env_int("SCRAPER_ARTICLE_RECHECK_HOURS", 24, minimum=1)
+SCRAPER_ARTICLE_RECHECK_DAYS = env_int("SCRAPER_ARTICLE_RECHECK_DAYS", 30, minimum=0)
+# Threads the `scrape` command uses (politeness still allows one request per host at a time).
+SCRAPER_CONCURRENCY = env_int("SCRAPER_CONCURRENCY", 32, minimum=1)

@@ -23,7 +23,7 @@ _CURATOR_EDIT = {
     ("scrapers", "newsroom"),
 }
 # Personal data of subscribers: not part of curation, hidden from both roles.
-_PRIVATE_MODELS = {"subscription", "alertdelivery", "digestrun"}
+_PRIVATE_MODELS = {"subscription", "alertevent", "alertdelivery", "digest"}
 
 
 def role_permissions(permissions, role: str) -> list:

@@ -1,0 +1,267 @@
+"""Newsrooms, the announcements they publish and every scrape run, in the admin.
+
+Announcements and runs are records of what happened, so they are read-only: a curator
+fixes a newsroom's selectors and re-runs it, never the archive.
+"""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
+
+RECENT_RUNS = 10
+TEST_SELECTORS_LIMIT = 5  # newsrooms fetched live per click: each fetch waits on politeness
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def test_newsroom_selectors(newsroom: Newsroom) -> dict:
+    """Fetch a newsroom now and parse it with its current selectors, writing nothing.
+
+    Shows curators what ``parse_listing`` would return, so a selector fix can be checked
+    before the next scheduled run. Fetch and parse errors are results here, not crashes.
+    """
+    from scrapers.adapters import get_adapter
+    from scrapers.fetch import FetchError, fetch
+
+    try:
+        result = fetch(newsroom.url)
+        items = get_adapter(newsroom.kind).parse(result.body, base_url=result.url, newsroom=newsroom)
+    except FetchError as exc:
+        return {"newsroom": newsroom, "error": f"Fetching failed: {exc}", "items": []}
+    except ValueError as exc:  # ParseError and unknown kinds are ValueErrors
+        return {"newsroom": newsroom, "error": f"Parsing failed: {exc}", "items": []}
+    return {"newsroom": newsroom, "error": "", "items": list(items), "status": result.status}
+
+
+@admin.register(Newsroom)
+class NewsroomAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "company",
+        "health",
+        "is_active",
+        "last_success_at",
+        "last_new_item_at",
+        "consecutive_failures",
+        "next_fetch_at",
+        "announcement_count",
+    )
+    list_filter = ("health", "kind", "is_active")
+    search_fields = ("name", "slug", "url", "company__name")
+    list_select_related = ("company",)
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("company",)
+    readonly_fields = (
+        "health",
+        "health_detail",
+        "health_changed_at",
+        "consecutive_failures",
+        "typical_item_count",
+        "last_success_at",
+        "last_new_item_at",
+        "etag",
+        "last_modified",
+        "recent_runs",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "company", "kind", "url", "homepage", "is_active", "notes")}),
+        (
+            "Parsing",
+            {
+                "fields": ("selectors",),
+                "description": 'HTML: {"item": css, "title": css, "link": css, "date": css}; '
+                'JSON: {"items_path": "a.b"}. Use the "Test selectors now" action to check a change.',
+            },
+        ),
+        ("Schedule", {"fields": ("fetch_interval", "expected_cadence", "next_fetch_at")}),
+        (
+            "Health",
+            {
+                "fields": (
+                    ("health", "health_changed_at"),
+                    "health_detail",
+                    ("consecutive_failures", "typical_item_count"),
+                    ("last_success_at", "last_new_item_at"),
+                    ("etag", "last_modified"),
+                    "recent_runs",
+                )
+            },
+        ),
+        ("Timestamps", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+    actions = ("test_selectors_now", "scrape_now")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(announcement_total=Count("announcements"))
+
+    @admin.display(description="announcements", ordering="announcement_total")
+    def announcement_count(self, obj):
+        return obj.announcement_total
+
+    @admin.display(description=f"last {RECENT_RUNS} runs")
+    def recent_runs(self, obj):
+        if obj is None or obj.pk is None:
+            return "No runs yet."
+        runs = list(obj.runs.order_by("-started_at", "-id")[:RECENT_RUNS])
+        if not runs:
+            return "No runs yet."
+        all_url = reverse("admin:scrapers_scraperun_changelist") + f"?newsroom__id__exact={obj.pk}"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}/{}/{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{run.started_at:%Y-%m-%d %H:%M}",
+                    run.get_status_display(),
+                    run.http_status or "",
+                    run.items_seen,
+                    run.items_new,
+                    run.items_updated,
+                    run.bytes_received,
+                    run.error[:200],
+                )
+                for run in runs
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>started</th><th>status</th><th>HTTP</th><th>seen/new/updated</th>"
+            '<th>bytes</th><th>error</th></tr></thead><tbody>{}</tbody></table><a href="{}">All runs</a>',
+            rows,
+            all_url,
+        )
+
+    @admin.action(description="Test selectors now (fetch and parse, save nothing)", permissions=["change"])
+    def test_selectors_now(self, request, queryset):
+        newsrooms = list(queryset[: TEST_SELECTORS_LIMIT + 1])
+        if len(newsrooms) > TEST_SELECTORS_LIMIT:
+            self.message_user(
+                request, f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.", messages.WARNING
+            )
+            newsrooms = newsrooms[:TEST_SELECTORS_LIMIT]
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": "What parse_listing returns now",
+            "opts": self.model._meta,
+            "results": [test_newsroom_selectors(newsroom) for newsroom in newsrooms],
+        }
+        return TemplateResponse(request, "admin/scrapers/newsroom/test_selectors.html", ctx)
+
+    @admin.action(description="Scrape now", permissions=["change"])
+    def scrape_now(self, request, queryset):
+        from scrapers.tasks import scrape_newsroom
+
+        ids = list(queryset.values_list("pk", flat=True))
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: scrape_newsroom.delay(pk))
+        self.message_user(request, f"Queued a scrape of {len(ids)} newsroom(s); see their runs below.")
+
+
+class AnnouncementRevisionInline(ReadOnlyMixin, admin.StackedInline):
+    model = AnnouncementRevision
+    extra = 0
+    fields = ("fetched_at", "title", "content_hash", "text")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "newsroom", "published_at", "fetch_status", "http_status", "fetched_at", "extracted_at")
+    list_filter = ("fetch_status", "published_precision", "newsroom")
+    search_fields = ("title", "url", "text")
+    list_select_related = ("newsroom",)
+    date_hierarchy = "published_at"
+    list_per_page = 50
+    readonly_fields = (
+        "newsroom",
+        "url",
+        "title",
+        "published_at",
+        "published_precision",
+        "summary",
+        "text",
+        "raw_html_size",
+        "content_hash",
+        "etag",
+        "last_modified",
+        "fetch_status",
+        "fetch_error",
+        "fetch_attempts",
+        "http_status",
+        "fetched_at",
+        "extracted_at",
+        "created_at",
+        "updated_at",
+        "linked_deals",
+    )
+    fields = readonly_fields
+    inlines = (AnnouncementRevisionInline,)
+
+    @admin.display(description="archived page")
+    def raw_html_size(self, obj):
+        return f"{len(obj.get_raw_html()):,} bytes" if obj.raw_html else "not archived"
+
+    @admin.display(description="deals")
+    def linked_deals(self, obj):
+        deals = list(obj.deals.all()[:20])
+        if not deals:
+            return "None"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:partnerships_deal_change", args=[d.pk]), d.title) for d in deals),
+        )
+
+
+@admin.register(AnnouncementRevision)
+class AnnouncementRevisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("announcement", "fetched_at", "content_hash")
+    search_fields = ("announcement__title", "announcement__url", "title")
+    list_select_related = ("announcement",)
+    readonly_fields = ("announcement", "title", "text", "content_hash", "fetched_at")
+
+
+@admin.register(ScrapeRun)
+class ScrapeRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "newsroom",
+        "started_at",
+        "finished_at",
+        "status",
+        "http_status",
+        "items_seen",
+        "items_new",
+        "items_updated",
+        "bytes_received",
+    )
+    list_filter = ("status", "newsroom")
+    search_fields = ("newsroom__name", "error")
+    list_select_related = ("newsroom",)
+    date_hierarchy = "started_at"
+    readonly_fields = (
+        "newsroom",
+        "started_at",
+        "finished_at",
+        "status",
+        "http_status",
+        "items_seen",
+        "items_new",
+        "items_updated",
+        "bytes_received",
+        "error",
+    )

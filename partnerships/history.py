@@ -70,8 +70,9 @@ def deal_change_log(deal: Deal, *, since_published: bool = False, limit: int | N
         names,
     )
     entries += _entries(party_rows, DealParty, lambda row: "Party: " + names["company"].get(row.company_id, "?"), names)
-    if since_published and deal.published_at:
-        entries = [e for e in entries if e.when >= deal.published_at]
+    if since_published:
+        first = next((row.history_date for row in deal_rows if row.status == Deal.Status.PUBLISHED), None)
+        entries = [e for e in entries if first is not None and e.when >= first]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit] if limit else entries
 

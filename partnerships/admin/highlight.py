@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+# One character for one character, so offsets stay valid. Markdown emphasis becomes space:
+# archived text keeps "**bold**" that curators never retype.
+_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " ", "*": " "}
+)
+_ELLIPSIS = {"...", "\u2026", "[...]", "[\u2026]"}
+_GAP = r"[\s\S]{0,400}?"  # an elided stretch of the sentence
 
 
 @dataclass(frozen=True)
@@ -22,10 +28,29 @@ class QuoteSpan:
 
 
 def _pattern(quote: str) -> re.Pattern | None:
-    words = quote.translate(_FOLD).split()
-    if not words:
+    parts = []
+    for word in quote.replace("\u2026", " \u2026 ").translate(_FOLD).split():
+        if word in _ELLIPSIS:
+            parts.append(None)
+        elif word.endswith(("...", "\u2026")):
+            parts += [word.rstrip(".\u2026"), None]
+        else:
+            parts.append(word)
+    while parts and parts[0] is None:
+        parts.pop(0)
+    while parts and parts[-1] is None:
+        parts.pop()
+    if not parts:
         return None
-    return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = ""
+    for i, part in enumerate(parts):
+        if part is None:
+            pattern += _GAP
+        else:
+            if i and parts[i - 1] is not None:
+                pattern += r"\s+"
+            pattern += re.escape(part)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def find_quote_spans(text: str, clauses) -> tuple[list[QuoteSpan], set[int]]:

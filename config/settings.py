@@ -260,6 +260,33 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Dashboard (pages, page cache) --------------------------------------------------
+# Anonymous pages are cached under a content version bumped whenever a deal changes.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=1)
+
+# --- Alerts (email subscriptions) ---------------------------------------------------
+# Signed-link lifetimes, in seconds. Unsubscribe links outlive any email they are in.
+ALERTS_CONFIRM_MAX_AGE = env_int("ALERTS_CONFIRM_MAX_AGE", 3 * 24 * 3600, minimum=60)
+ALERTS_MANAGE_MAX_AGE = env_int("ALERTS_MANAGE_MAX_AGE", 90 * 24 * 3600, minimum=60)
+ALERTS_UNSUBSCRIBE_MAX_AGE = env_int("ALERTS_UNSUBSCRIBE_MAX_AGE", 400 * 24 * 3600, minimum=60)
+# Messages sent over one SMTP connection per claim, and sender tasks started per event.
+ALERTS_BATCH_SIZE = env_int("ALERTS_BATCH_SIZE", 200, minimum=1)
+ALERTS_SENDERS = env_int("ALERTS_SENDERS", 2, minimum=1)
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 5, minimum=1)
+ALERTS_RETRY_BASE_DELAY = env_int("ALERTS_RETRY_BASE_DELAY", 60, minimum=1)
+ALERTS_BOUNCE_THRESHOLD = env_int("ALERTS_BOUNCE_THRESHOLD", 3, minimum=1)
+# A row left "sending" longer than this belongs to a dead worker. It must exceed the task
+# hard time limit, or the reaper would hand a live sender's rows to a second sender.
+ALERTS_CLAIM_TIMEOUT = env_int("ALERTS_CLAIM_TIMEOUT", 600, minimum=1)
+if ALERTS_CLAIM_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"ALERTS_CLAIM_TIMEOUT ({ALERTS_CLAIM_TIMEOUT}) must exceed the task time limit ({CELERY_TASK_TIME_LIMIT})."
+    )
+# Subscribe attempts allowed per hour, per client IP and per address.
+ALERTS_SUBSCRIBE_PER_IP = env_int("ALERTS_SUBSCRIBE_PER_IP", 10, minimum=1)
+ALERTS_SUBSCRIBE_PER_ADDRESS = env_int("ALERTS_SUBSCRIBE_PER_ADDRESS", 3, minimum=1)
+
 # --- Newsroom scraping (scrapers: health, retries, concurrency) ----------------------
 # Transient failures in a row before a newsroom is marked broken.
 SCRAPER_BROKEN_AFTER_FAILURES = env_int("SCRAPER_BROKEN_AFTER_FAILURES", 3, minimum=1)

@@ -67,3 +67,22 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://news.example.com/posts/{n}")
     title = factory.Sequence(lambda n: f"Announcement {n}")
     text = "Example Corp and Sample Labs announce a partnership."
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """An active (confirmed) alert subscription with no filters: it matches every deal."""
+
+    class Meta:
+        model = "partnerships.Subscription"
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.com")
+    status = "active"
+    frequency = "instant"
+    consent_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    consent_ip = "192.0.2.1"
+
+    @factory.post_generation
+    def companies(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.companies.set(extracted)

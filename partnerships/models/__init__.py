@@ -4,7 +4,19 @@ Alerts and subscriptions live in ``partnerships.models.alerts``; announcements,
 newsrooms and scrape runs in ``scrapers.models``.
 """
 
+from partnerships.models.alerts import AlertDelivery, AlertEvent, Digest, Subscription
 from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 
-__all__ = ["Clause", "Company", "CompanyAlias", "Deal", "DealParty", "normalize_name"]
+__all__ = [
+    "AlertDelivery",
+    "AlertEvent",
+    "Clause",
+    "Company",
+    "CompanyAlias",
+    "Deal",
+    "DealParty",
+    "Digest",
+    "Subscription",
+    "normalize_name",
+]

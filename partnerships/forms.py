@@ -1,0 +1,86 @@
+"""Subscription forms. Field names match the timeline's query string (company, kind, clause,
+min_amount), so "alert me about deals like these" is the timeline's own URL parameters."""
+
+from django import forms
+
+from partnerships.models import Clause, Company, Deal, Subscription
+from partnerships.services.alerts import Filters
+from partnerships.views.filters import parse_amount
+
+
+class SubscriptionFiltersForm(forms.Form):
+    company = forms.ModelMultipleChoiceField(
+        queryset=Company.objects.filter(is_proposed=False).order_by("name"),
+        to_field_name="slug",
+        required=False,
+        label="Companies (any party)",
+        help_text="Leave empty for every company.",
+    )
+    kind = forms.MultipleChoiceField(
+        choices=Deal.Kind.choices, required=False, label="Deal kinds", help_text="Leave empty for every kind."
+    )
+    clause = forms.MultipleChoiceField(
+        choices=Clause.Kind.choices,
+        required=False,
+        label="Clauses",
+        help_text="Deals with any of these clauses, e.g. exclusivity or a right of first refusal.",
+    )
+    min_amount = forms.CharField(
+        required=False, max_length=30, label="Minimum headline value", help_text="For example 500M or 1.5B."
+    )
+    frequency = forms.ChoiceField(
+        choices=Subscription.Frequency.choices, initial=Subscription.Frequency.INSTANT, label="How often"
+    )
+
+    def clean_min_amount(self):
+        raw = (self.cleaned_data.get("min_amount") or "").strip()
+        return parse_amount(raw) if raw else None
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            companies=list(data.get("company") or []),
+            deal_kinds=list(data.get("kind") or []),
+            clause_kinds=list(data.get("clause") or []),
+            min_amount=data.get("min_amount"),
+            frequency=data.get("frequency") or Subscription.Frequency.INSTANT,
+        )
+
+    @staticmethod
+    def initial_from_query(query) -> dict:
+        """Prefill from a timeline or manage-link query string; unknown values are dropped."""
+        kinds, clauses = set(Deal.Kind.values), set(Clause.Kind.values)
+        initial = {
+            "company": [s for s in query.getlist("company") + query.getlist("counterparty") if s],
+            "kind": [k for k in query.getlist("kind") if k in kinds],
+            "clause": [k for k in query.getlist("clause") if k in clauses],
+        }
+        if query.get("min_amount"):
+            initial["min_amount"] = query.get("min_amount")[:30]
+        if query.get("frequency") in Subscription.Frequency.values:
+            initial["frequency"] = query.get("frequency")
+        return initial
+
+    @staticmethod
+    def initial_from_subscription(subscription: Subscription) -> dict:
+        return {
+            "company": list(subscription.companies.values_list("slug", flat=True)),
+            "kind": subscription.deal_kind_list,
+            "clause": subscription.clause_kind_list,
+            "min_amount": ""
+            if subscription.min_amount is None
+            else f"{subscription.min_amount.normalize():f}",
+            "frequency": subscription.frequency,
+        }
+
+
+class SubscribeForm(SubscriptionFiltersForm):
+    email = forms.EmailField(max_length=254, label="Your email")
+    # Honeypot: hidden from people by CSS and aria-hidden, filled in by naive bots.
+    website = forms.CharField(required=False, max_length=200, label="Leave this field empty")
+
+    field_order = ["email", "company", "kind", "clause", "min_amount", "frequency", "website"]
+
+    @property
+    def is_bot(self) -> bool:
+        return bool((self.data.get("website") or "").strip())

@@ -1,0 +1,194 @@
+"""Alert pages: subscribe, confirm, manage, one-click unsubscribe, and a per-subscriber feed.
+
+Links in emails are signed (``django.core.signing``, one salt per purpose) and carry no
+password. A GET never changes anything, because mail scanners open every link: confirm
+and unsubscribe show a button that POSTs.
+"""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from partnerships.forms import SubscribeForm, SubscriptionFiltersForm
+from partnerships.models import Subscription
+from partnerships.services import alerts
+
+
+def _client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy rewrites REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _user_agent(request) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    template = (
+        "partnerships/alerts/_subscribe_form.html" if request.htmx else "partnerships/alerts/subscribe.html"
+    )
+    if request.method == "GET":
+        form = SubscribeForm(initial=SubscribeForm.initial_from_query(request.GET))
+        return render(request, template, {"form": form})
+    form = SubscribeForm(request.POST)
+    ip = _client_ip(request)
+    if not alerts.subscribe_ip_ok(ip=ip):
+        return render(request, template, {"form": form, "rate_limited": True}, status=429)
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    email = form.cleaned_data["email"]
+    if not alerts.subscribe_address_ok(email=email):
+        return render(request, template, {"form": form, "rate_limited": True}, status=429)
+    if not form.is_bot:
+        alerts.subscription_request(
+            email=email, filters=form.filters(), ip=ip, user_agent=_user_agent(request)
+        )
+    # The same answer for new, pending, active and unknown addresses (and for bots).
+    return render(request, template, {"done": True, "email": email})
+
+
+def _from_token(request, token, purpose):
+    try:
+        return alerts.subscription_from_token(token=token, purpose=purpose), None
+    except alerts.TokenError as exc:
+        response = render(
+            request,
+            "partnerships/alerts/bad_link.html",
+            {"message": exc.message, "expired": exc.expired},
+            status=400,
+        )
+        return None, response
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    subscription, error = _from_token(request, token, "confirm")
+    if error:
+        return error
+    ctx = {"subscription": subscription, "token": token}
+    if request.method == "POST":
+        ctx["confirmed"] = alerts.subscription_confirm(
+            subscription=subscription, ip=_client_ip(request), user_agent=_user_agent(request)
+        )
+        ctx["manage_url"] = alerts.manage_url(subscription)
+    return render(request, "partnerships/alerts/confirm.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    subscription, error = _from_token(request, token, "manage")
+    if error:
+        return error
+    saved = False
+    if request.method == "POST" and request.POST.get("action") == "resubscribe":
+        alerts.subscription_reactivate(
+            subscription=subscription, ip=_client_ip(request), user_agent=_user_agent(request)
+        )
+        form = SubscriptionFiltersForm(
+            initial=SubscriptionFiltersForm.initial_from_subscription(subscription)
+        )
+    elif request.method == "POST":
+        form = SubscriptionFiltersForm(request.POST)
+        if form.is_valid():
+            alerts.subscription_update(subscription=subscription, filters=form.filters())
+            saved = True
+    else:
+        initial = SubscriptionFiltersForm.initial_from_subscription(subscription)
+        if request.GET:
+            # A link from an "already subscribed" email proposes the filters asked for.
+            initial.update(SubscriptionFiltersForm.initial_from_query(request.GET))
+        form = SubscriptionFiltersForm(initial=initial)
+    ctx = {
+        "subscription": subscription,
+        "form": form,
+        "saved": saved,
+        "filters": alerts.describe_filters(alerts.Filters.of(subscription)),
+        "feed_url": alerts.feed_url(subscription),
+        "unsubscribe_path": urlsplit(alerts.unsubscribe_url(subscription)).path,
+        "is_active": subscription.status == Subscription.Status.ACTIVE,
+    }
+    return render(request, "partnerships/alerts/manage.html", ctx, status=400 if form.errors else 200)
+
+
+@csrf_exempt  # RFC 8058: mail providers POST without cookies or a CSRF token. The only exempt view.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscription, error = _from_token(request, token, "unsubscribe")
+    if error:
+        return error
+    ctx = {"subscription": subscription, "token": token, "done": False}
+    if request.method == "POST":
+        alerts.subscription_unsubscribe(subscription=subscription)
+        ctx["done"] = True
+        ctx["manage_url"] = alerts.manage_url(subscription)
+    # 200 and no redirect: one-click clients treat anything else as failure.
+    return render(request, "partnerships/alerts/unsubscribe.html", ctx)
+
+
+class SubscriptionFeed(Feed):
+    """The deals a subscription's filters accept, for people who prefer a feed reader."""
+
+    feed_type = Atom1Feed
+    author_name = "Pactwatch"
+
+    def get_object(self, request, token):
+        try:
+            subscription = alerts.subscription_from_token(token=token, purpose="feed")
+        except alerts.TokenError:
+            raise Http404("No such feed.") from None
+        if subscription.status not in {Subscription.Status.ACTIVE, Subscription.Status.PENDING}:
+            raise Http404("This subscription has ended.")
+        self._token = token
+        return subscription
+
+    def title(self, obj):
+        return "Pactwatch: your deal alerts"
+
+    def subtitle(self, obj):
+        return "; ".join(alerts.describe_filters(alerts.Filters.of(obj))[:-1])
+
+    def link(self, obj):
+        return "/"
+
+    def feed_url(self, obj):
+        return alerts.feed_url(obj)
+
+    def items(self, obj):
+        return list(
+            alerts.deals_matching_subscription(subscription=obj)
+            .with_parties()
+            .order_by("-announced_on", "-id")[:50]
+        )
+
+    def item_title(self, item):
+        return " ".join(item.title.split())
+
+    def item_description(self, item):
+        parties = ", ".join(p.company.name for p in item.deal_parties.all())
+        return " — ".join(filter(None, [item.get_kind_display(), parties, item.summary]))
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{settings.SITE_URL}{item.get_absolute_url()}"
+
+    def item_pubdate(self, item):
+        return item.published_at or timezone.make_aware(
+            datetime.datetime.combine(item.announced_on, datetime.time())
+        )
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+feed = SubscriptionFeed()

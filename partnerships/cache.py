@@ -1,0 +1,112 @@
+"""Page and fragment cache for anonymous readers, invalidated by a version key.
+
+Every cached page's key embeds the current *content version*. Any committed change to a
+deal, clause, company or deal party replaces the version, so every cached page goes
+stale at once without having to know which pages showed the changed row. Stale
+entries are never read again and simply expire.
+
+The bump runs on commit (``transaction.on_commit``), so a reader never caches a page
+built from data that a rolled-back transaction showed for a moment.
+"""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+
+VERSION_KEY = "pactwatch:content-version"
+
+
+def content_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add(): two first readers racing agree on one version.
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def bump_content_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _bump_on_commit(sender, **kwargs):
+    transaction.on_commit(bump_content_version)
+
+
+def connect_signals() -> None:
+    from partnerships.models import Clause, Company, Deal, DealParty
+
+    for model in (Deal, Clause, Company, DealParty):
+        uid = f"pactwatch-cache-{model.__name__}"
+        post_save.connect(_bump_on_commit, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(_bump_on_commit, sender=Deal.sources.through, dispatch_uid="pactwatch-cache-sources")
+
+
+def page_cache_enabled(request) -> bool:
+    """Only anonymous GETs share cached pages: staff see candidates and fresh data."""
+    if not getattr(settings, "PAGE_CACHE_ENABLED", True) or request.method != "GET":
+        return False
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+def _key(prefix: str, request, extra: str = "") -> str:
+    fragment = "1" if getattr(request, "htmx", False) else "0"
+    raw = f"{request.get_full_path()}|{fragment}|{extra}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"pactwatch:{prefix}:{content_version()}:{digest}"
+
+
+def cached_response(request, build, *, prefix: str = "page", timeout: int | None = None):
+    """Serve ``build()``'s response from the cache for anonymous readers.
+
+    Only complete 200 responses are stored; redirects and 404s are computed each time
+    (they are cheap and must follow merges immediately). Pages that carry a per-visitor
+    token (a CSRF form) must not use this: cache a fragment with :func:`cached_fragment`.
+    """
+    if not page_cache_enabled(request):
+        return build()
+    key = _key(prefix, request)
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type = hit
+        response = HttpResponse(content, content_type=content_type)
+        response["X-Page-Cache"] = "hit"
+        _vary(response)
+        return response
+    response = build()
+    if response.status_code == 200 and not getattr(response, "streaming", False):
+        cache.set(
+            key,
+            (response.content, response["Content-Type"]),
+            timeout if timeout is not None else settings.PAGE_CACHE_SECONDS,
+        )
+        response["X-Page-Cache"] = "miss"
+    _vary(response)
+    return response
+
+
+def cached_fragment(request, name: str, build) -> str:
+    """A rendered piece of a page (HTML string), shared by anonymous readers."""
+    if not page_cache_enabled(request):
+        return build()
+    key = _key(f"fragment-{name}", request)
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return html
+
+
+def _vary(response: HttpResponse) -> None:
+    # The same URL answers a full page or an htmx fragment.
+    from django.utils.cache import patch_vary_headers
+
+    patch_vary_headers(response, ("HX-Request",))

@@ -1,0 +1,258 @@
+"""Public dashboard pages. Each view: get → selector → ctx → render (STYLE.md).
+
+Anonymous GETs are served from the page cache (``partnerships.cache``); an htmx request
+gets the same partial the full page includes.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+
+from partnerships import charts, selectors
+from partnerships.cache import cached_fragment, cached_response
+from partnerships.models import Company, Deal
+from partnerships.search import search as run_search
+from partnerships.selectors import Cursor
+from partnerships.views.filters import TimelineFilterForm
+
+TIMELINE_PAGE_SIZE = 25
+CHART_YEARS = 8
+
+
+def _is_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def home(request):
+    def build():
+        today = datetime.date.today()
+        start = datetime.date(today.year - CHART_YEARS + 1, 1, 1)
+        ctx = {
+            "figures": selectors.home_figures(year=today.year),
+            "latest_deals": selectors.deal_latest(limit=10),
+            "active": selectors.most_active_companies(since=today.replace(year=today.year - 3)),
+            "chart": charts.quarter_chart(selectors.deals_per_quarter(since=start), start=start, end=today),
+            "legend": charts.legend(),
+        }
+        return render(request, "partnerships/home.html", ctx)
+
+    return cached_response(request, build)
+
+
+def deal_list(request):
+    def build():
+        form = TimelineFilterForm(request.GET)
+        filters = form.filters()
+        page = selectors.deal_timeline(
+            filters=filters,
+            before=Cursor.parse(request.GET.get("before")),
+            after=Cursor.parse(request.GET.get("after")),
+            limit=TIMELINE_PAGE_SIZE,
+        )
+        ctx = {"form": form, "filters": filters, "page": page}
+        if request.htmx:
+            return render(request, "partnerships/_deal_list.html", ctx)
+        ctx["companies"] = selectors.company_choices()
+        return render(request, "partnerships/deal_list.html", ctx)
+
+    return cached_response(request, build)
+
+
+def deal_detail(request, slug):
+    deal = selectors.deal_detail(slug=slug)
+    if deal is None:
+        raise Http404("No such deal.")
+    if deal.status == Deal.Status.MERGED:
+        survivor = selectors.merge_survivor(deal)
+        if survivor is not None and survivor.is_public:
+            return redirect(survivor, permanent=True)
+        raise Http404("This deal was merged into one that is not public.")
+    if not deal.is_public and not _is_staff(request):
+        raise Http404("No such deal.")
+
+    def build():
+        previous, following = selectors.phase_changes(deal)
+        ctx = {"deal": deal, "previous": previous, "following": following}
+        return render(request, "partnerships/deal_detail.html", ctx)
+
+    return cached_response(request, build)
+
+
+def partnership(request, a, b):
+    if a > b:
+        return redirect("partnerships:partnership", a=b, b=a, permanent=True)
+    if a == b:
+        raise Http404("A partnership needs two different companies.")
+
+    def build():
+        companies = {c.slug: c for c in Company.objects.filter(slug__in=[a, b], is_proposed=False)}
+        if len(companies) != 2:
+            raise Http404("No such company.")
+        ctx = {"p": selectors.partnership(a=companies[a], b=companies[b])}
+        return render(request, "partnerships/partnership.html", ctx)
+
+    return cached_response(request, build)
+
+
+def _subscribe_template_exists() -> bool:
+    # The alerts issue ships this partial; until it does the page simply links the feed.
+    try:
+        get_template("partnerships/alerts/_subscribe_form.html")
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def company_detail(request, slug):
+    company = get_object_or_404(Company, slug=slug, is_proposed=False)
+
+    def body():
+        totals, years, latest, newsrooms = selectors.company_overview(company=company)
+        ctx = {
+            "company": company,
+            "totals": totals,
+            "years_chart": charts.year_bars(years, label=f"{company.name}: deals per year"),
+            "latest": latest,
+            "newsrooms": newsrooms,
+            "groups": selectors.partners_by_group(companies=[company])[company.pk],
+        }
+        return render_to_string("partnerships/_company_body.html", ctx, request=request)
+
+    # The subscribe form carries a per-visitor CSRF token: cache the body, not the page.
+    ctx = {
+        "company": company,
+        "body": cached_fragment(request, "company", body),
+        "show_subscribe": _subscribe_template_exists(),
+    }
+    return render(request, "partnerships/company_detail.html", ctx)
+
+
+def _slug_list(raw: str, limit: int) -> list[str]:
+    slugs = []
+    for part in raw.split(","):
+        part = part.strip().lower()
+        if part and part not in slugs:
+            slugs.append(part[:200])
+    return slugs[:limit]
+
+
+def compare_deals(request):
+    def build():
+        slugs = _slug_list(request.GET.get("deals", ""), 6)
+        deals, rows, missing = selectors.compare_deals(slugs=slugs) if slugs else ([], [], [])
+        error = ""
+        if request.GET.get("deals") is not None and len(deals) < 2:
+            error = "Pick between two and six published deals (their slugs, separated by commas)."
+        ctx = {
+            "deals": deals,
+            "rows": rows,
+            "missing": missing,
+            "error": error,
+            "raw": request.GET.get("deals", ""),
+        }
+        return render(request, "partnerships/compare_deals.html", ctx, status=400 if error else 200)
+
+    return cached_response(request, build)
+
+
+def compare_companies(request):
+    def build():
+        slugs = _slug_list(request.GET.get("companies", ""), 4)
+        found = {c.slug: c for c in Company.objects.filter(slug__in=slugs, is_proposed=False)}
+        companies = [found[s] for s in slugs if s in found]
+        groups = selectors.partners_by_group(companies=companies) if companies else {}
+        rows = [
+            (label, [groups[c.pk][i][2] for c in companies])
+            for i, (_, label) in enumerate(selectors.PARTNER_GROUPS)
+            if any(groups[c.pk][i][2] for c in companies)
+        ]
+        error = ""
+        if request.GET.get("companies") is not None and len(companies) < 2:
+            error = "Pick two to four companies (their slugs, separated by commas)."
+        ctx = {
+            "companies": companies,
+            "rows": rows,
+            "missing": [s for s in slugs if s not in found],
+            "error": error,
+            "raw": request.GET.get("companies", ""),
+        }
+        return render(request, "partnerships/compare_companies.html", ctx, status=400 if error else 200)
+
+    return cached_response(request, build)
+
+
+def search(request):
+    def build():
+        query = request.GET.get("q", "")
+        ctx = {"query": query, "results": run_search(query=query) if query.strip() else None}
+        template = "partnerships/_search_results.html" if request.htmx else "partnerships/search.html"
+        return render(request, template, ctx)
+
+    return cached_response(request, build)
+
+
+def _year_param(request):
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+    return year if 1990 <= year <= 2100 else None
+
+
+def network(request):
+    def build():
+        year = _year_param(request)
+        companies, edges, _ = selectors.network_edges(year=year)
+        ctx = {
+            "year": year,
+            "years": selectors.deal_years(),
+            "svg": charts.network_svg(companies, edges, year=year),
+            "legend": charts.legend(sorted({kind for _, _, kind, _ in edges})),
+            "edges": sorted(
+                ((companies[a], companies[b], Deal.Kind(kind).label, n) for a, b, kind, n in edges),
+                key=lambda e: (-e[3], e[0].name, e[1].name),
+            )[:60],
+        }
+        return render(request, "partnerships/network.html", ctx)
+
+    return cached_response(request, build)
+
+
+def flows(request):
+    def build():
+        year = _year_param(request)
+        flow_list = selectors.capital_flows(year=year)
+        ctx = {
+            "year": year,
+            "years": selectors.deal_years(),
+            "svg": charts.flows_svg(flow_list),
+            "money": [f for f in flow_list if f.category != "power"],
+            "power": [f for f in flow_list if f.category == "power"],
+            "labels": charts.FLOW_LABELS,
+        }
+        return render(request, "partnerships/flows.html", ctx)
+
+    return cached_response(request, build)
+
+
+def exports_doc(request):
+    from partnerships.exports import CLAUSE_FIELDS, DEAL_FIELDS, SCHEMA_VERSION
+
+    def build():
+        ctx = {
+            "version": SCHEMA_VERSION,
+            "deal_fields": DEAL_FIELDS,
+            "clause_fields": CLAUSE_FIELDS,
+            "site_url": settings.SITE_URL,
+            "example": reverse("partnerships:export", kwargs={"what": "deals", "fmt": "csv"})
+            + "?company=openai&year_from=2025",
+        }
+        return render(request, "partnerships/exports.html", ctx)
+
+    return cached_response(request, build)

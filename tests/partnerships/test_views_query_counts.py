@@ -1,0 +1,67 @@
+"""Every page's query count, at 5 rows and at 50: it must not grow, and stays ≤ 8."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.partnerships.dashboard import World
+
+MAX_QUERIES = 8
+
+PAGES = [
+    "/",
+    "/deals/",
+    "/deals/?company=alpha&counterparty=beta&kind=investment&clause=investment&year_from=2019&year_to=2030&min_amount=1B",
+    "/deals/focus/",
+    "/partnerships/alpha/beta/",
+    "/companies/alpha/",
+    "/compare/?deals=focus,deal-0,deal-1",
+    "/compare/companies/?companies=alpha,beta",
+    "/search/?q=sovereign",
+    "/network/",
+    "/network/?year=2020",
+    "/flows/",
+    "/announcements/",
+    "ANNOUNCEMENT",
+    "/sources/",
+    "/feeds/deals/",
+    "/feeds/companies/alpha/",
+    "/feeds/clauses/investment/",
+    "/exports/",
+    "/exports/deals.csv",
+    "/exports/clauses.json?company=alpha",
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_it_keeps_the_query_count_flat_from_5_to_50_rows(client, settings, url):
+    settings.PAGE_CACHE_ENABLED = False
+    world = World().grow_to(5)
+    if url == "ANNOUNCEMENT":
+        url = world.focus_source.get_absolute_url()
+    small = _count(client, url)
+    world.grow_to(50)
+    large = _count(client, url)
+    assert large == small, f"{url}: {small} queries with 5 rows, {large} with 50"
+    assert large <= MAX_QUERIES, f"{url}: {large} queries"
+
+
+@pytest.mark.django_db
+def test_it_serves_the_timeline_without_offset_or_count(client, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    World().grow_to(30)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/deals/?before=2021-01-01.99999")
+    sql = " ".join(q["sql"].upper() for q in ctx.captured_queries)
+    assert "OFFSET" not in sql
+    assert "COUNT(" not in sql

@@ -410,6 +410,20 @@ def announcement_fetch(*, announcement_id: int) -> Announcement | None:
         announcement.refresh_from_db()
         return announcement
 
+    if content.content_hash == announcement.content_hash and was_fetched:
+        # Same words as archived: bookkeeping only, so the row's updated_at keeps meaning "content changed".
+        Announcement.objects.filter(pk=announcement.pk).update(
+            fetched_at=now,
+            next_fetch_at=_recheck_at(announcement, now),
+            http_status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            fetch_error="",
+            fetch_attempts=0,
+        )
+        announcement.refresh_from_db()
+        return announcement
+
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
         changed = content.content_hash != announcement.content_hash

@@ -62,4 +62,8 @@ class FeedAdapter(Adapter):
             title = clean_text(entry.get("title", ""), 500) or url
             summary = _html_to_text(entry.get("summary", ""))
             items.append(ListingItem(title, url, published_at, precision, summary))
+        problem = parsed.get("bozo_exception")
+        if parsed.bozo and not items and not isinstance(problem, feedparser.CharacterEncodingOverride):
+            # The loose parser salvaged nothing usable from broken XML: an error, not an empty feed.
+            raise ParseError(f"Malformed feed with no readable items: {problem}")
         return self.dedupe(items)

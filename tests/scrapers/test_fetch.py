@@ -1,0 +1,245 @@
+"""The guarded client against a real HTTP server on 127.0.0.1."""
+
+import threading
+
+import brotli
+import pytest
+from django.core.exceptions import ValidationError
+
+from scrapers import fetch as fetch_module
+from scrapers.fetch import FetchError, UnsafeURLError, check_url_allowed, fetch, parse_retry_after
+from scrapers.models import Newsroom
+from tests.scrapers.conftest import gzipped
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Names that resolve where a test says, so rebinding and private answers can be staged."""
+    table: dict[str, list[str]] = {}
+    real = fetch_module.resolve_host
+
+    def resolve(host, port):
+        if host in table:
+            return table[host]
+        if host.endswith(".test"):
+            raise OSError("Name or service not known")
+        return real(host, port)
+
+    monkeypatch.setattr(fetch_module, "resolve_host", resolve)
+    return table
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5/feed",
+        "http://192.168.1.1/",
+        "http://172.16.3.4/",
+        "http://100.64.0.1/",  # CGNAT: is_private is False, is_global is False
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped loopback
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://0.0.0.0/",
+        "http://localhost/",
+        "ftp://vendor.example/feed",
+        "http://user:pw@vendor.example/",
+    ],
+)
+def test_it_refuses_non_public_urls(url, settings):
+    settings.SCRAPER_ALLOW_LOOPBACK = False
+    with pytest.raises(UnsafeURLError) as caught:
+        check_url_allowed(url)
+    assert caught.value.permanent
+    assert isinstance(caught.value, ValidationError)
+
+
+def test_it_refuses_a_name_that_resolves_to_a_private_address(fake_dns, settings):
+    fake_dns["intranet.test"] = ["10.1.2.3"]
+    with pytest.raises(UnsafeURLError, match="10.1.2.3"):
+        fetch("http://intranet.test/feed.xml")
+
+
+@pytest.mark.django_db
+def test_it_validates_newsroom_urls_at_save_time(fake_dns, settings):
+    settings.SCRAPER_ALLOW_LOOPBACK = False
+    fake_dns["intranet.test"] = ["192.168.0.10"]
+    for url in ("http://127.0.0.1/feed", "http://intranet.test/feed"):
+        newsroom = Newsroom(name="N", slug="n", kind="feed", url=url)
+        with pytest.raises(ValidationError) as caught:
+            newsroom.full_clean()
+        assert "url" in caught.value.message_dict
+    # A name that does not resolve yet is accepted at save time and checked again at fetch time.
+    Newsroom(name="N", slug="n", kind="feed", url="https://not-yet-live.test/feed").full_clean()
+
+
+def test_it_reports_an_unresolvable_name_as_transient(fake_dns):
+    with pytest.raises(FetchError, match="does not resolve") as caught:
+        fetch("http://nowhere.test/feed.xml")
+    assert not caught.value.permanent
+
+
+def test_it_connects_to_the_checked_address_and_sends_the_name_as_host(server, fake_dns):
+    fake_dns["vendor-a.test"] = ["127.0.0.1"]
+    server.add("/feed", "<html><body>hello</body></html>")
+    result = fetch(f"http://vendor-a.test:{server.port}/feed")
+    assert result.text.endswith("hello</body></html>")
+    assert server.requests[-1][1]["Host"] == f"vendor-a.test:{server.port}"
+    assert "PactwatchBot" in server.requests[-1][1]["User-Agent"]
+
+
+def test_it_rechecks_every_redirect_hop(server, fake_dns):
+    fake_dns["intranet.test"] = ["10.9.9.9"]
+    url = server.add("/go", status=302, headers={"Location": "http://intranet.test/admin"})
+    with pytest.raises(UnsafeURLError):
+        fetch(url)
+
+
+def test_it_stops_a_redirect_loop(server):
+    url = server.add("/a", status=301, headers={"Location": "/b"})
+    server.add("/b", status=302, headers={"Location": "/a"})
+    with pytest.raises(FetchError, match="redirects") as caught:
+        fetch(url)
+    assert caught.value.permanent
+    assert server.hits("/a") + server.hits("/b") == 4  # the first request plus three allowed hops
+
+
+def test_it_follows_a_redirect_and_reports_the_final_url(server):
+    url = server.add("/old", status=301, headers={"Location": "/new"})
+    server.add("/new", "<p>moved</p>")
+    result = fetch(url)
+    assert result.url == server.url("/new")
+    assert result.redirects == [url]
+
+
+def test_it_treats_304_as_not_modified_not_as_a_redirect(server):
+    url = server.add("/feed", "<rss/>", etag='"v1"')
+    first = fetch(url)
+    assert first.etag == '"v1"' and not first.not_modified
+    second = fetch(url, etag='"v1"')
+    assert second.not_modified and second.body == b""
+    assert server.requests[-1][1]["If-None-Match"] == '"v1"'
+
+
+def test_it_times_out_a_slow_server_as_transient(server):
+    url = server.add("/slow", "late", delay=1.5)
+    with pytest.raises(FetchError, match="Timed out") as caught:
+        fetch(url)
+    assert not caught.value.permanent
+
+
+@pytest.mark.parametrize(
+    ("status", "permanent"), [(500, False), (502, False), (404, True), (410, True), (401, True)]
+)
+def test_it_classifies_http_errors(server, status, permanent):
+    url = server.add("/x", "error page", status=status)
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+    assert caught.value.status == status
+    assert caught.value.permanent is permanent
+
+
+def test_it_passes_on_retry_after_from_429_and_503(server):
+    url = server.add("/busy", "slow down", status=429, headers={"Retry-After": "120"})
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+    assert caught.value.retry_after == 120 and not caught.value.permanent
+    assert 0 < parse_retry_after("Wed, 21 Oct 2099 07:28:00 GMT") <= fetch_module.MAX_RETRY_AFTER
+
+
+def test_it_recognises_bot_protection(server):
+    url = server.add("/news", "<title>Just a moment...</title><div id='cf-chl'>", status=403)
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+    assert caught.value.blocked
+
+
+def test_it_stops_reading_a_huge_body_at_the_cap(server, settings):
+    url = server.add("/huge", stream_bytes=50 * 1024 * 1024)
+    with pytest.raises(FetchError, match="byte limit") as caught:
+        fetch(url)
+    assert caught.value.permanent
+    big = server.add("/declared", b"x" * (settings.SCRAPER_MAX_BYTES + 1))
+    with pytest.raises(FetchError, match="declares"):
+        fetch(big)
+
+
+def test_it_decodes_gzip_and_brotli(server):
+    page = "<html><body>Caf\u00e9 partnership</body></html>".encode()
+    server.add("/gz", gzipped(page), headers={"Content-Encoding": "gzip"})
+    server.add("/br", brotli.compress(page), headers={"Content-Encoding": "br"})
+    assert "Caf\u00e9 partnership" in fetch(server.url("/gz")).text
+    assert "Caf\u00e9 partnership" in fetch(server.url("/br")).text
+
+
+def test_it_rejects_a_compressed_body_served_as_plain_text(server):
+    page = b"<html><body>" + b"Announcement text. " * 200 + b"</body></html>"
+    url = server.add("/raw-br", brotli.compress(page))  # no Content-Encoding header
+    with pytest.raises(FetchError, match="does not decode to text"):
+        fetch(url)
+
+
+def test_it_survives_a_wrong_charset_header(server):
+    body = "<html><body>Soci\u00e9t\u00e9 G\u00e9n\u00e9rale and Mistral sign a deal</body></html>".encode(
+        "cp1252"
+    )
+    url = server.add("/latin", body, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale" in fetch(url).text
+    utf8 = "<html><body>Soci\u00e9t\u00e9 G\u00e9n\u00e9rale</body></html>".encode()
+    url = server.add("/liar", utf8, headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    assert "Soci\u00e9t\u00e9" in fetch(url).text
+
+
+def test_it_reads_the_charset_from_a_meta_tag(server):
+    body = '<html><head><meta charset="windows-1252"></head><body>\u201cquoted\u201d</body></html>'.encode(
+        "cp1252"
+    )
+    url = server.add("/meta", body, headers={"Content-Type": "text/html"})
+    assert "\u201cquoted\u201d" in fetch(url).text
+
+
+def test_it_honours_robots_txt_and_caches_it(server):
+    server.add("/robots.txt", "User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"})
+    allowed = server.add("/news", "<p>ok</p>")
+    blocked = server.add("/private/feed", "<p>secret</p>")
+    with pytest.raises(FetchError, match="robots.txt disallows") as caught:
+        fetch(blocked)
+    assert caught.value.permanent
+    assert server.hits("/private/feed") == 0
+    fetch(allowed)
+    fetch(allowed)
+    assert server.hits("/robots.txt") == 1
+
+
+def test_it_waits_when_robots_txt_is_unreachable(server):
+    server.add("/robots.txt", "down", status=503)
+    url = server.add("/news", "<p>ok</p>")
+    with pytest.raises(FetchError, match="robots.txt") as caught:
+        fetch(url)
+    assert not caught.value.permanent
+    assert server.hits("/news") == 0
+
+
+def test_it_keeps_one_request_in_flight_per_host(server, fake_dns, settings):
+    settings.SCRAPER_HOST_DELAY = 0.05
+    fake_dns["same-host.test"] = ["127.0.0.1"]
+    fake_dns["other-host.test"] = ["127.0.0.1"]
+    server.add("/p", "<p>ok</p>", delay=0.1)
+    urls = [f"http://same-host.test:{server.port}/p"] * 4 + [f"http://other-host.test:{server.port}/p"] * 2
+    errors = []
+
+    def worker(url):
+        try:
+            fetch(url)
+        except FetchError as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(u,)) for u in urls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert server.max_in_flight[f"same-host.test:{server.port}"] == 1
+    assert server.max_in_flight[f"other-host.test:{server.port}"] == 1
+    assert server.hits("/p") == 6

@@ -87,27 +87,25 @@ _WORD = r"[A-Z][A-Za-z0-9&'’.\-]*[A-Za-z0-9]|[A-Z]"
 _ORG = rf"(?:{_WORD})(?:\s+(?:of\s+|for\s+|&\s+|de\s+)?(?:{_WORD})){{0,5}}"
 _DEAL_NOUNS = (
     r"partnership|partner|partners|partnering|partnered|agreement|collaboration|collaborating|collaborate|"
-    r"alliance|deal|contract|relationship|joint venture|teaming up|teamed up|teams up|working|work"
+    r"alliance|deal|contract|relationship|joint venture|teaming up|teamed up|teams up|team up|working|work"
 )
-# Positions where a named organisation is a counterparty.
+# A list of organisations ends where prose resumes: punctuation or a small word.
+_END = r"(?=\s*(?:[,.;:()\u2014\u2013]|-\s|$)|\s+[a-z\d$])"
+_ORG_LIST = rf"(?:the\s+)?{_ORG}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?{_ORG})*{_END}"
+# Positions where named organisations are counterparties.
 _CONTEXTS = (
-    re.compile(rf"\b(?:{_DEAL_NOUNS})\s+with\s+(?:the\s+)?(?P<org>{_ORG})"),
-    re.compile(rf"\b(?:invest(?:s|ed|ing|ment)?|stake)\s+in\s+(?:the\s+)?(?P<org>{_ORG})"),
-    re.compile(rf"\b(?:acquir(?:e|es|ed|ing)|acquisition\s+of)\s+(?:the\s+)?(?P<org>{_ORG})"),
-    re.compile(rf"\b(?:led|co-led)\s+by\s+(?P<org>{_ORG})"),
-    re.compile(
-        rf"(?:^|[.!?]\s+|\n)(?:Today,?\s+)?(?:the\s+)?(?P<org>{_ORG})\s+(?:and|&)\s+(?:the\s+)?(?P<org2>{_ORG})"
-        r"\s+(?:today\s+)?(?:announce|announced|partner|sign|signed|have|will|are|expand|launch|form|"
-        r"reach|enter|collaborate|deepen|team|to\s)"
-    ),
-    re.compile(
-        rf"\b(?P<org>{_ORG})\s+(?:has\s+|have\s+|will\s+)?(?:awarded|selected|chose|invests?|invested|"
-        r"is\s+investing|will\s+invest|acquires|acquired|partners\s+with)\b"
-    ),
+    re.compile(rf"\b(?i:{_DEAL_NOUNS})\s+with\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:invest(?:s|ed|ing|ment)?|stake)\s+in\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:acquir(?:e|es|ed|ing)|acquisition\s+of)\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?:led|co-led)\s+by\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?:awarded|selected|chose)\s+(?P<org>{_ORG_LIST})"),
 )
-_TITLE_PAIR = re.compile(
-    rf"^(?:the\s+)?(?P<orgs>{_ORG}(?:\s*,\s*(?:the\s+)?{_ORG})*,?\s+(?:and|&)\s+(?:the\s+)?{_ORG})\s+"
-    r"(?:announce|partner|sign|expand|launch|form|reach|enter|collaborate|deepen|team|to\s|strike|agree|unveil)",
+# Subjects of a deal verb at the start of a headline or lead sentence: "X and Y announce ...".
+_SUBJECTS = re.compile(
+    rf"^(?:Today,?\s+|Today\s+)?(?P<org>{_ORG_LIST})\s+(?:today\s+)?(?:(?:is|are|has|have|will)\s+)?"
+    r"(?:announc\w*|partner\w*|sign\w*|expand\w*|launch\w*|form\w*|reach\w*|enter\w*|collaborat\w*|"
+    r"deepen\w*|team\w*|join\w*|strike\w*|agree\w*|unveil\w*|to\s+(?:acquire|invest|deploy|partner|build)|"
+    r"acquir\w*|invest\w*|select\w*|award\w*|commit\w*|establish\w*|make|bring\w*|deploy\w*)\b"
 )
 _STOP_FIRST = frozenset(
     """a an the this that these those our we us its it today new as in on at by for with from and or but if
@@ -117,11 +115,17 @@ _STOP_FIRST = frozenset(
     august september october november december monday tuesday wednesday thursday friday saturday sunday
     ai artificial intelligence ceo cto cfo chairman president founder co-founder executive director head
     mr ms dr said says according earlier later following additionally also however meanwhile together
-    under key strategic global enterprise enterprises customers developers partners users people
-    government governments state states agency agencies""".split()  # noqa: SIM905
+    under key customers developers partners users people""".split()  # noqa: SIM905
+)
+# Words that are an organisation only with more words: "Government of Rwanda", not "Government".
+_GENERIC_ALONE = frozenset(
+    """strategic global enterprise enterprises government governments state states agency agencies african
+    american european asian british japanese chinese indian french german korean canadian australian
+    icelandic rwandan greek italian spanish irish national federal public private department ministry
+    university institute""".split()  # noqa: SIM905
 )
 _PERSON_TITLES = re.compile(r"\b(?:CEO|chief|president|founder|chairman|said|says)\b", re.IGNORECASE)
-_ORG_SPLIT = re.compile(r"\s*,\s*|\s+(?:and|&)\s+")
+_ORG_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 
 
 def _clean_org(raw: str) -> str:
@@ -135,7 +139,8 @@ def _plausible_org(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 6:
         return False
-    if words[0].lower().strip(".,") in _STOP_FIRST:
+    first = words[0].lower().strip(".,")
+    if first in _STOP_FIRST or (len(words) == 1 and first in _GENERIC_ALONE):
         return False
     if name.lower() in PRODUCTS or words[0].lower() in PRODUCTS:
         return False
@@ -173,52 +178,63 @@ def find_parties(
         mention = mentions.setdefault(key, _Mention(name=company.name if company else name, company=company))
         mention.score += weight
 
-    def known_in(text: str, weight: float, cap_each: float | None = None) -> None:
+    found_in: dict[str, list[tuple[KnownCompany, bool]]] = {}
+
+    def known_in(text: str, weight: float, *, products_discount: bool = True) -> None:
         if index.pattern is None:
             return
-        seen: dict[str, float] = {}
-        for match in index.pattern.finditer(text):
-            company = index.resolve(match.group(1))
-            if company is None:
+        if text not in found_in:
+            hits: list[tuple[KnownCompany, bool]] = []
+            for match in index.pattern.finditer(text):
+                company = index.resolve(match.group(1))
+                if company is not None:
+                    hits.append((company, _names_a_product(match, text)))
+            found_in[text] = hits
+        seen: set[str] = set()
+        for company, is_product in found_in[text]:
+            if company.slug in seen or (products_discount and is_product):
                 continue
-            got = seen.get(company.slug, 0.0)
-            if cap_each is not None and got >= cap_each:
-                continue
-            seen[company.slug] = got + weight
+            seen.add(company.slug)
             add(company.name, weight, proposed_ok=False)
+
+    def contexts_in(text: str, weight: float, *, proposed_ok: bool) -> None:
+        found = [m.group("org") for pattern in _CONTEXTS for m in pattern.finditer(text)]
+        subject = _SUBJECTS.match(text)
+        if subject:
+            found.append(subject.group("org"))
+        seen: set[str] = set()
+        for group in found:
+            for raw in _ORG_SPLIT.split(group):
+                name = _trim_to_known(_clean_org(raw), index)
+                key = normalize_name(name)
+                if key and key not in seen:
+                    seen.add(key)
+                    add(name, weight, proposed_ok=proposed_ok)
 
     lead = sentences[:lead_size]
     deal_sentences = [s for s in sentences if _DEAL_SENTENCE.search(s)]
     if title:
-        known_in(title, 3.0, cap_each=3.0)
-        pair = _TITLE_PAIR.match(title)
-        if pair:
-            for org in _ORG_SPLIT.split(pair.group("orgs")):
-                add(_clean_org(org), 3.0 if index.resolve(_clean_org(org)) is None else 0.0, proposed_ok=True)
+        known_in(title, 3.0, products_discount=False)
+        contexts_in(title, 3.0, proposed_ok=True)
     for sentence in lead:
-        known_in(sentence, 1.5, cap_each=1.5)
+        known_in(sentence, 1.5)
+        contexts_in(sentence, 2.0, proposed_ok=True)
     for sentence in deal_sentences:
-        known_in(sentence, 1.0, cap_each=1.0)
+        known_in(sentence, 1.0)
     for sentence in sentences:
-        known_in(sentence, 0.25, cap_each=0.25)
-    for position, sentence in enumerate(sentences):
-        if position >= 12 and sentence not in deal_sentences:
-            continue
-        for pattern in _CONTEXTS:
-            for match in pattern.finditer(sentence):
-                for group in ("org", "org2"):
-                    raw = match.groupdict().get(group)
-                    if not raw:
-                        continue
-                    raw = _clean_org(raw)
-                    name = _trim_to_known(raw, index)
-                    bonus = 2.0 if position < lead_size else 1.0
-                    add(name, bonus, proposed_ok=position < 8 or bool(_DEAL_SENTENCE.search(sentence)))
+        known_in(sentence, 0.25)
+    for sentence in deal_sentences[:12]:
+        if sentence not in lead:
+            contexts_in(sentence, 1.0, proposed_ok=True)
 
     if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):
         add(publisher.name, 3.0, proposed_ok=False)
 
     parties = [m for m in mentions.values() if m.score >= 3.0]
+    if publisher is not None and len(parties) == 1 and parties[0].company != publisher:
+        # A newsroom announcing a partnership with one named organisation is the other side.
+        add(publisher.name, 3.0, proposed_ok=False)
+        parties = [m for m in mentions.values() if m.score >= 3.0]
     parties.sort(key=lambda m: -m.score)
     known = [m for m in parties if m.company is not None]
     proposed = [m for m in parties if m.company is None]
@@ -243,6 +259,21 @@ def find_parties(
         )
         for m in chosen
     ]
+
+
+_PRODUCT_AFTER = re.compile(r"\s*(?:['’]s\s+)?([A-Z][\w+-]*(?:\s+[A-Z0-9][\w+-]*)?)")
+
+
+def _names_a_product(match: re.Match, text: str) -> bool:
+    """ "Amazon Bedrock", "Microsoft Azure", "Google Cloud Vertex AI": a platform, not the company acting."""
+    surface = match.group(1)
+    if any(word.lower() in PRODUCTS for word in surface.split()[1:]):
+        return True
+    after = _PRODUCT_AFTER.match(text, match.end())
+    if not after:
+        return False
+    words = after.group(1)
+    return words.lower() in PRODUCTS or words.split()[0].lower() in PRODUCTS
 
 
 def _trim_to_known(raw: str, index: CompanyIndex) -> str:

@@ -67,3 +67,16 @@ def sync_role_groups(apps=None) -> dict[str, int]:
         group.permissions.set(chosen)
         counts[role] = len(chosen)
     return counts
+
+
+def _sync_after_migrate(sender, app_config=None, using="default", **kwargs):
+    # Permissions of models added after the groups migration exist only once their app's
+    # post_migrate handler ran; re-sync after each role app so both groups pick them up.
+    if app_config is not None and app_config.label in ROLE_APPS:
+        sync_role_groups()
+
+
+def connect_role_sync() -> None:
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_sync_after_migrate, dispatch_uid="partnerships-roles-sync")

@@ -10,8 +10,8 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin.base import GuardedHistoryAdmin
 from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
 
 RECENT_RUNS = 10
@@ -46,7 +46,7 @@ def test_newsroom_selectors(newsroom: Newsroom) -> dict:
 
 
 @admin.register(Newsroom)
-class NewsroomAdmin(SimpleHistoryAdmin):
+class NewsroomAdmin(GuardedHistoryAdmin):
     list_display = (
         "name",
         "kind",

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin.base import GuardedHistoryAdmin
 from partnerships.models import Company, CompanyAlias
 from partnerships.services.deals import company_merge
 
@@ -18,7 +18,7 @@ class CompanyAliasInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(GuardedHistoryAdmin):
     list_display = ("name", "kind", "is_proposed", "deal_count", "alias_names", "website")
     list_filter = ("kind", "is_proposed")
     search_fields = ("name", "slug", "aliases__name")

@@ -12,9 +12,9 @@ from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.admin import review
+from partnerships.admin.base import GuardedHistoryAdmin
 from partnerships.diff import clause_diff
 from partnerships.history import deal_change_log
 from partnerships.models import Clause, Deal, DealParty
@@ -60,7 +60,8 @@ class DealPartyInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(GuardedHistoryAdmin):
+    allow_revert = False  # status, predecessor and merges change only through validated services
     list_display = (
         "title",
         "status",
@@ -262,7 +263,7 @@ def _clause_value(clause) -> str:
 
 
 @admin.register(Clause)
-class ClauseAdmin(SimpleHistoryAdmin):
+class ClauseAdmin(GuardedHistoryAdmin):
     list_display = ("__str__", "kind", "subject", "amount", "unit", "qualifier", "effect", "status", "confidence")
     list_filter = ("status", "kind", "unit", "qualifier", "effect")
     search_fields = ("quote", "subject", "summary", "deal__title")
@@ -272,7 +273,7 @@ class ClauseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DealParty)
-class DealPartyAdmin(SimpleHistoryAdmin):
+class DealPartyAdmin(GuardedHistoryAdmin):
     list_display = ("deal", "company", "role")
     list_filter = ("role",)
     search_fields = ("deal__title", "company__name")

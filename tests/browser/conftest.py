@@ -39,6 +39,7 @@ def page(browser):
     tab.console_log = ConsoleLog()
     tab.on("console", lambda m: m.type == "error" and tab.console_log.append(m.text))
     tab.on("pageerror", lambda exc: tab.console_log.append(f"uncaught: {exc}"))
+    tab.on("response", lambda r: r.status >= 400 and tab.console_log.append(f"HTTP {r.status} {r.url}"))
     yield tab
     context.close()
 

@@ -54,7 +54,7 @@ def missing_vnu_tools() -> str | None:
 # --- axe-core -------------------------------------------------------------------------------
 
 
-def run_axe(page) -> list[dict]:
+def run_axe(page, *, rules: list[str] | None = None) -> list[dict]:
     """Serious and critical axe violations on the page as loaded.
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not govern, so
@@ -63,13 +63,16 @@ def run_axe(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
     result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
+        """async (rules) => {
+            const options = {resultTypes: ['violations']};
+            if (rules) options.runOnly = {type: 'rule', values: rules};
+            const r = await axe.run(document, options);
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
             }));
-        }"""
+        }""",
+        rules,
     )
     return [v for v in result if v["impact"] in {"serious", "critical"}]
 
@@ -105,7 +108,11 @@ def vnu_errors(documents: dict[str, str]) -> dict[str, list[str]]:
         errors.setdefault(name, []).append(
             f"line {message.get('lastLine', '?')}: {message.get('message')} [{message.get('extract', '').strip()[:80]}]"
         )
-    return {name: found for name, found in errors.items() if found}
+    return {name: _cap(found) for name, found in errors.items() if found}
+
+
+def _cap(found: list[str], limit: int = 6) -> list[str]:
+    return found if len(found) <= limit else [*found[:limit], f"... and {len(found) - limit} more"]
 
 
 # --- screenshots --------------------------------------------------------------------------------

@@ -1,39 +1,63 @@
-"""Every public page in a real browser: axe-core finds no serious or critical violation, the
-strict CSP blocks nothing the page needs (no console errors), the phone layout does not
-scroll sideways, and desktop and phone screenshots are saved under test-artifacts/."""
+"""Every public page in a real browser: axe-core finds no serious or critical violation (light
+and dark colour schemes), the strict CSP blocks nothing the page needs (no console errors),
+the phone layout does not scroll sideways, and desktop and phone screenshots are saved under
+test-artifacts/screenshots/.
+
+One test walks all pages so the dataset is loaded once; its failure message lists every
+problem on every page.
+"""
+
+import warnings
 
 import pytest
 
 from tests.browser.support import PHONE, describe_violations, run_axe, screenshot
-from tests.security.pages import PAGE_NAMES, public_pages
+from tests.security.pages import public_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("name", PAGE_NAMES)
-def test_it_has_no_serious_accessibility_violations(site, page, name):
-    target = next(p for p in public_pages() if p.name == name)
-    if not target.exists:
-        pytest.skip(f"{target.path} is not implemented yet")
-    response = page.goto(site + target.path)
-    assert response.status == 200, target.path
+def _check_page(page, url: str, name: str) -> list[str]:
+    problems = []
+    response = page.goto(url)
+    if response.status != 200:
+        return [f"HTTP {response.status}"]
     page.wait_for_load_state("networkidle")
+    screenshot(page, name)
 
     violations = run_axe(page)
-    assert not violations, f"{target.path}:\n{describe_violations(violations)}"
-
-    # Dark mode is part of the design: check contrast there too.
+    if violations:
+        problems.append(describe_violations(violations))
     page.emulate_media(color_scheme="dark")
-    dark = run_axe(page)
-    assert not dark, f"{target.path} (dark mode):\n{describe_violations(dark)}"
+    dark = run_axe(page, rules=["color-contrast", "link-in-text-block"])
+    if dark:
+        problems.append("dark mode:\n" + describe_violations(dark))
     page.emulate_media(color_scheme="light")
 
     page.set_viewport_size(PHONE)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"{target.path} scrolls sideways by {overflow}px at 390px wide"
+    if overflow > 1:
+        problems.append(f"scrolls sideways by {overflow}px at 390px wide")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
-    screenshot(page, name)
-    assert not page.console_log.problems(), f"{target.path}: {page.console_log.problems()}"
+    if page.console_log.problems():
+        problems.append(f"console errors (CSP or script): {page.console_log.problems()}")
+    page.console_log.clear()
+    return problems
+
+
+def test_it_has_no_serious_accessibility_violations_on_any_public_page(site, page):
+    pages = public_pages()
+    missing = [p.path for p in pages if not p.exists]
+    report = {}
+    for target in pages:
+        if target.exists:
+            problems = _check_page(page, site + target.path, target.name)
+            if problems:
+                report[target.path] = problems
+    assert not report, "\n".join(f"{path}:\n" + "\n".join(found) for path, found in report.items())
+    if missing:
+        warnings.warn(f"pages not implemented, not checked: {missing}", stacklevel=1)
 
 
 def test_it_can_be_used_with_the_keyboard_alone(site, page):

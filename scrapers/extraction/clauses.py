@@ -235,7 +235,7 @@ _DISTRIBUTION = re.compile(
 _RESEARCH = re.compile(
     r"\b(?:research\s+(?:partnership|collaboration|and\s+development|program)|R&D|jointly\s+develop\w*|"
     r"co-?develop\w*|co-?design\w*|collaborat\w+\s+(?:\w+\s+){0,5}(?:on|to\s+develop)\s+(?:\w+\s+){0,3}"
-    r"(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+)|co-?optimiz\w+|"
+    r"(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+|design|engineering)|co-?optimiz\w+|"
     r"work\s+together\s+to\s+develop)\b",
     re.I,
 )
@@ -352,11 +352,14 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
 
     for match in POWER.finditer(sentence) if ("watt" in low or "gw" in low or "mw" in low) else ():
         unit = U.GW if match.group("unit").lower().startswith(("g",)) else U.MW
-        window = sentence[max(0, match.start() - 80) : match.end() + 80]
+        # "6 gigawatts of AMD GPUs" is a chip supply; "1 GW of capacity" or "of data centers" is compute.
+        after = sentence[match.end() : match.end() + 45]
         kind = (
             K.CHIPS_SUPPLY
-            if re.search(r"\b(?:GPUs?|chips?|accelerators?|systems)\b", window, re.I)
-            and not re.search(r"\bdata\s*cent", window, re.I)
+            if re.match(
+                r"\s+of\s+(?:[\w-]+\s+){0,4}?(?:GPUs?|chips?|accelerators?|systems|racks)\b", after, re.I
+            )
+            and not re.search(r"\bdata\s*cent", after, re.I)
             else K.COMPUTE_COMMITMENT
         )
         add(

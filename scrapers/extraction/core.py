@@ -87,10 +87,24 @@ _LEAD_DEAL = re.compile(
     r"partner(?:ing|s|ed)?\s+with|agreement\s+(?:with|to)|will\s+invest|invest(?:s|ed|ing)?\s+(?:\$|€|£|up\s+to)|"
     r"(?:has|have)\s+(?:signed|entered|reached|awarded)|acquir(?:e|es|ed)\s+[A-Z]|to\s+acquire|"
     r"(?:completed|closed)\s+(?:a|its)\s+\$?\S*\s*(?:funding|financing|Series)|raised?\s+\$|"
+    r"(?:are|is)\s+partnering|partner(?:s|ed)?\s+to\s|team(?:s|ed)?\s+up|join(?:s|ed)?\s+forces|"
+    r"collaborat\w+\s+with|sign(?:s|ed)?\s+(?:a|an)\s+(?:new\s+)?(?:\w+\s+)?(?:agreement|MOU|MoU|memorandum|contract|deal)|"
     r"letter\s+of\s+intent|term\s+sheet|memorandum\s+of\s+understanding|expand\w*\s+(?:our|its|their)\s+"
     r"(?:use|partnership|collaboration)|deploy\s+(?:\d+(?:\.\d+)?|one|two|six|ten)\s+gigawatts?)\b",
     re.IGNORECASE,
 )
+# Safety and policy cooperation with institutes and regulators is not a commercial deal.
+_SAFETY_POLICY = re.compile(
+    r"\b(?:safeguards?|safety|security\s+institute|AISI|CAISI|policy|regulat\w+|evaluations?|red[- ]teaming)\b",
+    re.I,
+)
+# "X partnered with OpenAI to build its assistant using GPT-4o": a customer story.
+_CUSTOMER_STORY = re.compile(
+    r"\b(?:to\s+build|built\s+(?:with|on)|using|uses|leverag\w+)\s+(?:\w+\s+){0,4}?"
+    r"(?:OpenAI|GPT[-\w.]*|ChatGPT|Claude|Gemini|models?|o\d)\b|\bto\s+build\s+[A-Z]",
+    re.I,
+)
+_PARTNERSHIP_NOUN = re.compile(r"\b(?:partnership|alliance|agreement|collaboration|joint\s+venture)\b", re.I)
 _EXPANSION = re.compile(
     r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
     r"extend\w*|extension|new\s+agreement|deepen\w*|further|follow(?:s|ing)?\s+(?:up|on)|builds?\s+on|"
@@ -114,7 +128,13 @@ def _sigmoid(x: float) -> float:
 
 
 def classify(
-    *, title: str, lead: list[str], clauses: list[ExtractedClause], party_count: int, deal_sentences: int
+    *,
+    title: str,
+    lead: list[str],
+    clauses: list[ExtractedClause],
+    party_count: int,
+    deal_sentences: int,
+    partnership_mentions: int = 0,
 ) -> float:
     """A score whose sign says "deal"; each cue is one a curator would name when asked why."""
     score = -1.5
@@ -122,8 +142,14 @@ def classify(
     lead_text = " ".join(lead)
     if title_deal:
         score += 2.0
+        if _NOT_DEAL_TITLE.search(title):
+            score -= 0.75
     elif _NOT_DEAL_TITLE.search(title):
         score -= 1.5
+    if _SAFETY_POLICY.search(title):
+        score -= 1.0
+    if not title_deal and not _LEAD_DEAL.search(lead_text) and _CUSTOMER_STORY.search(lead_text):
+        score -= 1.0
     if _PERSON_MOVE.search(title):
         score -= 3.0
     if _LEAD_DEAL.search(lead_text):
@@ -149,6 +175,11 @@ def classify(
         score += 0.75
     if deal_sentences >= 3:
         score += 0.5
+    if partnership_mentions >= 2:
+        score += 0.5
+    if any(c.kind == K.MODEL_DISTRIBUTION and (c.quote in lead or c.quote == title) for c in clauses):
+        # "X will make Claude available to its 350,000 employees": a deployment deal in the lead.
+        score += 0.75
     return score
 
 
@@ -181,8 +212,8 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
     (
         Deal.Kind.LICENSING,
         re.compile(
-            r"\b(?:licen[cs]\w*|content\s+partnership|IP\s+rights|characters|archive|"
-            r"news\s+content|publishers?)\b",
+            r"\b(?:licen[cs]\w*|content|IP\s+rights|characters|archives?|news|journalism|"
+            r"publishers?|media\s+brands)\b",
             re.I,
         ),
         1.0,
@@ -204,7 +235,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
 )
 _CLAUSE_KIND_VOTES = {
     K.INVESTMENT: (Deal.Kind.INVESTMENT, 1.5),
-    K.EQUITY_STAKE: (Deal.Kind.INVESTMENT, 1.0),
+    K.EQUITY_STAKE: (Deal.Kind.INVESTMENT, 1.5),
     K.COMPUTE_COMMITMENT: (Deal.Kind.COMPUTE, 1.2),
     K.CHIPS_SUPPLY: (Deal.Kind.CHIPS, 1.4),
     K.WARRANT: (Deal.Kind.CHIPS, 0.5),
@@ -233,7 +264,7 @@ def deal_kind(*, title: str, lead: list[str], clauses: list[ExtractedClause]) ->
             else:
                 continue
         kind, weight = vote
-        if kind == Deal.Kind.COMPUTE and re.search(r"\b(?:Azure|AWS|cloud\s+services)\b", clause.quote):
+        if kind == Deal.Kind.COMPUTE and re.search(r"\bcloud\b", clause.quote, re.I):
             kind = Deal.Kind.CLOUD
         scores[kind] = scores.get(kind, 0.0) + weight
     best = max(scores.items(), key=lambda item: item[1])
@@ -291,20 +322,26 @@ def extract_text(
         clauses.extend(sentence_clauses(sentence))
         if _TERM_CONTEXT.search(sentence):
             clauses.extend(term_clauses(sentence))
+    parties = find_parties(title=document.title, sentences=prose, index=index, publisher=publisher, lead=lead)
+    clauses = [c for c in clauses if not _about_someone_else(c.quote, parties, index)]
     if document.title:
-        title_clauses = [c for c in sentence_clauses(document.title) if c.amount is not None]
-        clauses = title_clauses + clauses
+        # A headline figure counts only when the body does not state it already.
+        stated = {(c.amount, c.unit) for c in clauses if c.amount is not None}
+        clauses += [
+            c
+            for c in sentence_clauses(document.title)
+            if c.amount is not None and (c.amount, c.unit) not in stated
+        ]
     clauses = _dedupe(clauses)
-
-    parties = find_parties(title=document.title, sentences=prose, index=index, publisher=publisher)
     score = classify(
         title=document.title,
         lead=lead,
         clauses=clauses,
         party_count=len(parties),
         deal_sentences=deal_sentences,
+        partnership_mentions=sum(1 for s in prose[:15] if _PARTNERSHIP_NOUN.search(s)),
     )
-    is_deal = score > 0
+    is_deal = score > 0 and len(parties) >= 2  # a deal has two sides
     confidence = _sigmoid(score) if is_deal else 1 - _sigmoid(score)
     announced_on = document.header_date or published_on or find_dateline(body)
     kind = deal_kind(title=document.title, lead=lead, clauses=clauses) if is_deal else None
@@ -319,6 +356,21 @@ def extract_text(
         title=document.title,
         is_expansion=expansion,
     )
+
+
+def _about_someone_else(quote: str, parties: list[ExtractedParty], index) -> bool:
+    """ "Amazon remains Anthropic's primary cloud provider" inside a Microsoft deal: another deal's term.
+
+    A sentence whose first named company is not a party, and that names at most one
+    party, describes someone else's relationship.
+    """
+    if index.pattern is None or len(parties) < 2:
+        return False
+    named = [c.slug for m in index.pattern.finditer(quote) if (c := index.resolve(m.group(1))) is not None]
+    if not named:
+        return False
+    party_slugs = {p.slug for p in parties if p.slug}
+    return named[0] not in party_slugs and len(set(named) & party_slugs) <= 1
 
 
 def _looks_like_heading(sentence: str, title: str) -> bool:

@@ -83,7 +83,7 @@ def company_index(companies: tuple[KnownCompany, ...]) -> CompanyIndex:
     return CompanyIndex(companies)
 
 
-_WORD = r"[A-Z][A-Za-z0-9&'’.\-]*[A-Za-z0-9]|[A-Z]"
+_WORD = r"(?:[A-Z]\.){2,}|[A-Z][A-Za-z0-9&'’.\-]*[A-Za-z0-9]|[A-Z]"
 _ORG = rf"(?:{_WORD})(?:\s+(?:of\s+|for\s+|&\s+|de\s+)?(?:{_WORD})){{0,5}}"
 _DEAL_NOUNS = (
     r"partnership|partner|partners|partnering|partnered|agreement|collaboration|collaborating|collaborate|"
@@ -104,7 +104,7 @@ _CONTEXTS = (
 _SUBJECTS = re.compile(
     rf"^(?:Today,?\s+|Today\s+)?(?P<org>{_ORG_LIST})\s+(?:today\s+)?(?:(?:is|are|has|have|will)\s+)?"
     r"(?:announc\w*|partner\w*|sign\w*|expand\w*|launch\w*|form\w*|reach\w*|enter\w*|collaborat\w*|"
-    r"deepen\w*|team\w*|join\w*|strike\w*|agree\w*|unveil\w*|to\s+(?:acquire|invest|deploy|partner|build)|"
+    r"deepen\w*|team\w*|join\w*|strike\w*|agree\w*|unveil\w*|to\s+(?!become|join|lead|step|serve|head)[a-z]+|"
     r"acquir\w*|invest\w*|select\w*|award\w*|commit\w*|establish\w*|make|bring\w*|deploy\w*)\b"
 )
 _STOP_FIRST = frozenset(
@@ -139,13 +139,15 @@ def _plausible_org(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 6:
         return False
-    first = words[0].lower().strip(".,")
+    first = re.sub(r"['’](?:re|ll|ve|s|d)$", "", words[0].lower().strip(".,"))
     if first in _STOP_FIRST or (len(words) == 1 and first in _GENERIC_ALONE):
         return False
     if name.lower() in PRODUCTS or words[0].lower() in PRODUCTS:
         return False
     if any(w.lower() in {"announce", "announced", "today", "will"} for w in words):
         return False
+    if len(words) > 1 and first.endswith("ing"):
+        return False  # "Providing ChatGPT", "Bringing Claude": a headline's verb, not a name
     return not re.fullmatch(r"[\d.,%$€£\-]+", name)
 
 
@@ -162,7 +164,7 @@ def find_parties(
     sentences: list[str],
     index: CompanyIndex,
     publisher: KnownCompany | None,
-    lead_size: int = 3,
+    lead: list[str] | None = None,
 ) -> list[ExtractedParty]:
     """Score every organisation by where it is mentioned and keep the deal's counterparties."""
     mentions: dict[str, _Mention] = {}
@@ -204,21 +206,29 @@ def find_parties(
             found.append(subject.group("org"))
         seen: set[str] = set()
         for group in found:
-            for raw in _ORG_SPLIT.split(group):
+            # "Ministry of Education and Children" is one name: an institution's "of" phrase keeps its "and".
+            pieces: list[str] = []
+            for piece in _ORG_SPLIT.split(group):
+                if pieces and " of " in pieces[-1] and " " not in piece.strip() and "," not in group:
+                    pieces[-1] = f"{pieces[-1]} and {piece}"
+                else:
+                    pieces.append(piece)
+            for raw in pieces:
                 name = _trim_to_known(_clean_org(raw), index)
                 key = normalize_name(name)
                 if key and key not in seen:
                     seen.add(key)
                     add(name, weight, proposed_ok=proposed_ok)
 
-    lead = sentences[:lead_size]
+    lead = sentences[:3] if lead is None else lead
     deal_sentences = [s for s in sentences if _DEAL_SENTENCE.search(s)]
     if title:
         known_in(title, 3.0, products_discount=False)
         contexts_in(title, 3.0, proposed_ok=True)
-    for sentence in lead:
+    for position, sentence in enumerate(lead):
         known_in(sentence, 1.5)
-        contexts_in(sentence, 2.0, proposed_ok=True)
+        # The first sentence of a post names who did the deal.
+        contexts_in(sentence, 3.0 if position == 0 else 2.0, proposed_ok=True)
     for sentence in deal_sentences:
         known_in(sentence, 1.0)
     for sentence in sentences:
@@ -248,6 +258,13 @@ def find_parties(
             for k in known
         )
     ]
+    # "Iceland" and "Iceland's Ministry of Education": keep the shorter name once.
+    merged: list[_Mention] = []
+    for mention in sorted(proposed, key=lambda m: len(m.name)):
+        key = normalize_name(mention.name)
+        if not any(key.startswith(normalize_name(m.name) + " ") for m in merged):
+            merged.append(mention)
+    proposed = sorted(merged, key=lambda m: -m.score)
     chosen = (known + proposed)[:8]
     roles = _roles(sentences[:8] + deal_sentences, index, chosen)
     return [

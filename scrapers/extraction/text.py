@@ -42,6 +42,8 @@ _HTML_HINT = re.compile(r"<(?:html|body|p|div|article|h[1-6]|span|br|li|section|
 _BLOCK_END = re.compile(
     r"<\s*(?:/\s*(?:p|div|li|h[1-6]|section|article|tr|blockquote|ul|ol)|br\s*/?)\s*>", re.I
 )
+_MD_H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 # The tail of many newsroom pages lists teasers of *other* posts: not part of this one.
 _RELATED = re.compile(
@@ -163,9 +165,11 @@ def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
         body = body[front.end() :]
 
     if _HTML_HINT.search(body[:5000]):
-        if not title and (match := _HTML_TITLE.search(body)):
+        if not title and (match := _HTML_H1.search(body) or _HTML_TITLE.search(body)):
             title = html.unescape(nh3.clean(match.group(1), tags=set())).strip()
         body = html_to_text(body)
+    if not title and (match := _MD_H1.search(body[:5000])):
+        title = match.group(1).strip()
     body = markdown_to_text(body)
     related = _RELATED.search(body)
     if related:

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
 from partnerships.models.deals import DatePrecision
+from scrapers.adapters.base import canonical_url
 from scrapers.models import Announcement, Newsroom
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "dataset.json"
@@ -367,7 +368,9 @@ def validate_dataset(data: Any) -> dict:
             raise _fail(where, "a deal needs at least one source address")
         source_list = []
         for s_index, source in enumerate(sources):
-            url = _url(source, f"{where} sources[{s_index}]", "source")
+            # The scraper files announcements under their canonical address; so must the dataset,
+            # or the same page would be archived twice.
+            url = canonical_url(_url(source, f"{where} sources[{s_index}]", "source"))
             if url not in source_list:
                 source_list.append(url)
         fact_index = entry.get("fact_sheet_index")

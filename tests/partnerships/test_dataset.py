@@ -258,6 +258,33 @@ def test_it_ships_anthropic_selectors_that_find_the_listing_items(realdata):
     assert found["/news/claude-new-constitution"][1] == "Jan 22, 2026"
 
 
+def test_it_parses_the_real_anthropic_listing_with_the_shipped_selectors(realdata):
+    from scrapers.adapters.html import HtmlAdapter
+
+    newsroom = Newsroom(
+        **{
+            k: v
+            for k, v in next(n for n in RAW["newsrooms"] if n["slug"] == "anthropic-news").items()
+            if k in {"slug", "name", "url", "homepage", "selectors"}
+        }
+    )
+    page = next((realdata / "listings").glob("*anthropic_page.html")).read_bytes()
+    items = HtmlAdapter().parse(page, base_url=newsroom.url, newsroom=newsroom)
+    assert len(items) == 15
+    assert all(item.published_at is not None and item.title for item in items)
+    by_url = {item.url: item for item in items}
+    assert by_url[
+        "https://www.anthropic.com/news/claude-new-constitution"
+    ].published_at.date().isoformat() == ("2026-01-22")
+
+
+def test_it_stores_sources_under_their_canonical_address():
+    from scrapers.adapters.base import canonical_url
+
+    sources = [url for deal in RAW["deals"] for url in deal["sources"]]
+    assert [url for url in sources if canonical_url(url) != url] == []
+
+
 # --- loading once ------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command, get_commands
 from django.urls import NoReverseMatch, Resolver404, resolve
 
 from partnerships.models import Company, Deal
+from scrapers.models import Announcement
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ PAGE_NAMES = [
     "network",
     "flows",
     "announcements",
+    "announcement",
     "sources",
+    "exports",
     "subscribe",
 ]
 
@@ -53,6 +56,7 @@ def load_data() -> str:
     """Load the shipped dataset when its command exists; otherwise a small linked set."""
     if "load_dataset" in get_commands():
         call_command("load_dataset", verbosity=0)
+        _archive_one_announcement()
         return "dataset"
     from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
 
@@ -73,6 +77,22 @@ def load_data() -> str:
     DealPartyFactory(deal=deal, company=amazon, role="investor")
     DealPartyFactory(deal=deal, company=anthropic, role="investee")
     return "factories"
+
+
+def _archive_one_announcement() -> None:
+    """The dataset ships deals, not scraped posts: add one archived post so the archive pages
+    have something to show (its title tries to inject markup, which must render inert)."""
+    if Announcement.objects.exists():
+        return
+    from tests.factories import AnnouncementFactory, NewsroomFactory
+
+    newsroom = NewsroomFactory(name="Proof newsroom", slug="proof-newsroom", url="https://example.com/feed.xml")
+    AnnouncementFactory(
+        newsroom=newsroom,
+        url="https://example.com/news/expanded-partnership",
+        title="Expanded partnership <script>alert(1)</script>",
+        text="Example Corp and Sample Labs expand their partnership with a new compute commitment.",
+    )
 
 
 def _pair_slugs(deal) -> tuple[str, str]:
@@ -99,20 +119,23 @@ def public_pages() -> list[Page]:
     company = Company.objects.get(slug=a)
     three = ",".join(d.slug for d in deals[:3])
     companies = ",".join(sorted({party.company.slug for d in deals[:4] for party in d.deal_parties.all()})[:2])
+    announcement = Announcement.objects.order_by("pk").first()
     pages = {
         "home": "/",
         "timeline": "/deals/",
-        "timeline-filtered": f"/deals/?company={a}&kind={deal.kind}",
+        "timeline-filtered": f"/deals/?company={a}&kind={deal.kind}&year_from=2019",
         "deal": _deal_url(deal),
         "partnership": f"/partnerships/{a}/{b}/",
         "company": f"/companies/{company.slug}/",
         "compare": f"/compare/?deals={three}",
-        "compare-companies": f"/compare/?companies={companies}",
+        "compare-companies": f"/compare/companies/?companies={companies}",
         "search": "/search/?q=microsoft",
         "network": "/network/",
         "flows": "/flows/",
         "announcements": "/announcements/",
+        "announcement": f"/announcements/{announcement.pk}/" if announcement else "/announcements/0/",
         "sources": "/sources/",
-        "subscribe": "/alerts/subscribe/",
+        "exports": "/exports/",
+        "subscribe": "/alerts/",
     }
     return [Page(name, pages[name]) for name in PAGE_NAMES]

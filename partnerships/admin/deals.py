@@ -223,12 +223,12 @@ def report_each(request, deals, act) -> tuple[int, int]:
 def render_clause_diff(before: Deal, after: Deal):
     diff = clause_diff(list(before.clauses.all()), list(after.clauses.all()))
     rows = []
-    rows += [("added", _clause_label(c), "", _clause_value(c)) for c in diff.added]
-    rows += [("removed", _clause_label(c), _clause_value(c), "") for c in diff.removed]
+    rows += [("added", review.clause_label(c), "", review.clause_value(c)) for c in diff.added]
+    rows += [("removed", review.clause_label(c), review.clause_value(c), "") for c in diff.removed]
     rows += [
-        ("changed", _clause_label(ch.after), _clause_value(ch.before), _clause_value(ch.after)) for ch in diff.changed
+        ("changed", review.clause_label(ch.after), review.clause_value(ch.before), review.clause_value(ch.after)) for ch in diff.changed
     ]
-    rows += [("unchanged", _clause_label(c), _clause_value(c), _clause_value(c)) for c in diff.unchanged]
+    rows += [("unchanged", review.clause_label(c), review.clause_value(c), review.clause_value(c)) for c in diff.unchanged]
     head = format_html(
         'Against <a href="{}">{}</a> ({}):',
         reverse("admin:partnerships_deal_change", args=[before.pk]),
@@ -245,21 +245,6 @@ def render_clause_diff(before: Deal, after: Deal):
             "", '<tr class="diff-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', ((r[0], *r) for r in rows)
         ),
     )
-
-
-def _clause_label(clause) -> str:
-    return clause.get_kind_display() + (f" ({clause.subject})" if clause.subject else "")
-
-
-def _clause_value(clause) -> str:
-    if clause.effect == Clause.Effect.REMOVED:
-        return "removed"
-    parts = []
-    if clause.qualifier:
-        parts.append(clause.get_qualifier_display().lower())
-    if clause.amount is not None:
-        parts.append(f"{clause.amount.normalize():,f} {clause.unit}")
-    return " ".join(parts) or "granted"
 
 
 @admin.register(Clause)

@@ -31,6 +31,24 @@ from scrapers.models import Announcement
 QUEUE_PAGE_SIZE = 50
 
 
+def clause_label(clause) -> str:
+    return clause.get_kind_display() + (f" ({clause.subject})" if clause.subject else "")
+
+
+def clause_value(clause) -> str:
+    if clause.effect == Clause.Effect.REMOVED:
+        return "removed"
+    parts = []
+    if clause.qualifier:
+        parts.append(clause.get_qualifier_display().lower())
+    if clause.amount is not None and clause.unit == Clause.Unit.UNTIL_YEAR:
+        parts.append(f"through {clause.amount:.0f}")
+    elif clause.amount is not None:
+        spec = "f" if clause.unit == Clause.Unit.YEARS else ",f"
+        parts.append(f"{format(clause.amount.normalize(), spec)} {clause.unit}")
+    return " ".join(parts) or "granted"
+
+
 def candidate_queue():
     """Candidates for the queue page, with everything a row shows loaded in fixed queries."""
     return (
@@ -126,7 +144,7 @@ def review_view(model_admin, request, object_id):
         html, missing = highlight_quotes(source.text or "", relevant)
         found_somewhere |= {c.pk for c in relevant if c.quote and c.pk not in missing}
         panes.append({"source": source, "html": html})
-    rows = [{"clause": c, "quote_found": c.pk in found_somewhere} for c in clauses]
+    rows = [{"clause": c, "value": clause_value(c), "quote_found": c.pk in found_somewhere} for c in clauses]
     related = _related_deals(deal, [p.company_id for p in parties])
     diff = None
     if deal.predecessor_id:

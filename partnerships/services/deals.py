@@ -79,11 +79,18 @@ def deal_publish(*, deal: Deal, actor=None) -> CurationResult:
     problems = deal_publish_problems(deal=deal)
     if problems:
         raise ValidationError([f"“{deal.title}” cannot be published yet: {problems[0]}", *problems[1:]])
+    # Publishing vouches for the parties too: companies extraction only proposed become public.
+    approved = []
+    for company in Company.objects.filter(deal_parties__deal=deal, is_proposed=True):
+        company.is_proposed = False
+        _stamp(company, actor=actor, reason=f"approved with deal {deal.pk}").save()
+        approved.append(company.name)
     deal.status = Deal.Status.PUBLISHED
     deal.status_reason = ""
     deal.published_at = deal.published_at or timezone.now()
     _stamp(deal, actor=actor, reason="published").save()
-    return CurationResult(True, f"Published “{deal.title}”.")
+    note = f" New companies approved: {', '.join(approved)}." if approved else ""
+    return CurationResult(True, f"Published “{deal.title}”.{note}")
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ def test_the_migration_creates_both_groups_with_the_right_permissions():
 def test_a_viewer_reads_everything_but_changes_nothing(client, viewer):
     deal = make_candidate(confirmed=True)
     client.force_login(viewer)
+    assert b"Review queue" in client.get(reverse("admin:index")).content
     assert client.get(reverse("admin:partnerships_deal_changelist")).status_code == 200
     assert client.get(reverse(QUEUE)).status_code == 200
     page = client.get(review_url(deal))
@@ -88,6 +89,7 @@ def test_staff_in_no_group_sees_nothing(client, bare_staff):
     assert index.status_code == 200
     assert index.context["app_list"] == []
     assert b"have permission to view or edit anything" in index.content
+    assert b"Review queue" not in index.content
     assert client.get(reverse("admin:partnerships_deal_changelist")).status_code == 403
     assert client.get(reverse(QUEUE)).status_code == 403
     assert client.get(review_url(deal)).status_code == 403

@@ -38,6 +38,16 @@ def test_it_publishes_a_complete_candidate(curator):
     assert deal.history.first().history_user == curator
 
 
+def test_publishing_approves_companies_extraction_proposed():
+    deal = make_candidate()
+    proposed = deal.deal_parties.first().company
+    type(proposed).objects.filter(pk=proposed.pk).update(is_proposed=True)
+    result = deal_publish(deal=deal)
+    proposed.refresh_from_db()
+    assert not proposed.is_proposed
+    assert proposed.name in result.message
+
+
 def test_it_lists_everything_missing_when_publish_is_refused():
     deal = make_candidate(parties=1, confirmed=False, kind="", announced_on=datetime.date(2999, 1, 1))
     with pytest.raises(ValidationError) as exc:

@@ -129,8 +129,8 @@ def _entries(rows, model, subject_of, names) -> list[ChangeEntry]:
                     changes.append(
                         FieldChange(f.verbose_name, _display(model, f, old, names), _display(model, f, new, names))
                     )
-            if not changes:
-                continue  # a save that changed nothing tracked is not news
+            if not changes and not row.history_change_reason:
+                continue  # a save that changed nothing tracked and says nothing is not news
         user = row.history_user
         entries.append(
             ChangeEntry(

@@ -15,6 +15,7 @@ from partnerships.admin.base import GuardedHistoryAdmin
 from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
 
 RECENT_RUNS = 10
+RAW_PREVIEW_BYTES = 4000
 TEST_SELECTORS_LIMIT = 5  # newsrooms fetched live per click: each fetch waits on politeness
 
 
@@ -196,6 +197,7 @@ class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "summary",
         "text",
         "raw_html_size",
+        "raw_html_preview",
         "content_hash",
         "etag",
         "last_modified",
@@ -215,6 +217,14 @@ class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="archived page")
     def raw_html_size(self, obj):
         return f"{len(obj.get_raw_html()):,} bytes" if obj.raw_html else "not archived"
+
+    @admin.display(description="archived HTML (start, as text)")
+    def raw_html_preview(self, obj):
+        if not obj.raw_html:
+            return "—"
+        # Shown as escaped source text, never rendered: the page is untrusted.
+        head = obj.get_raw_html()[:RAW_PREVIEW_BYTES].decode("utf-8", errors="replace")
+        return format_html('<pre class="raw-html">{}</pre>', head)
 
     @admin.display(description="deals")
     def linked_deals(self, obj):

@@ -231,6 +231,9 @@ def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
         into.predecessor_id = deal.predecessor_id
         _stamp(into, actor=actor, reason=f"predecessor taken from deal {deal.pk}").save()
 
+    # A row on the survivor too, so its own change log tells that a duplicate was folded in.
+    _stamp(into, actor=actor, reason=f"absorbed deal {deal.pk} ({deal.slug})").save()
+
     deal.status = Deal.Status.MERGED
     deal.merged_into = into
     deal.status_reason = f"Merged into “{into.title}”."

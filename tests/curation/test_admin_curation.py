@@ -507,3 +507,16 @@ def test_groups_follow_new_permissions_after_migrate():
     call_command("migrate", "scrapers", verbosity=0)
     assert viewer.permissions.filter(pk=perm.pk).exists()
     assert ContentType.objects.filter(app_label="scrapers", model="scraperun").exists()
+
+
+def test_createcurator_prompts_for_the_password_twice(monkeypatch):
+    from partnerships.management.commands import createcurator
+
+    monkeypatch.delenv("PACTWATCH_CURATOR_PASSWORD", raising=False)
+    answers = iter(["a-long-curator-pass-42", "a-long-curator-pass-42"])
+    monkeypatch.setattr(createcurator.getpass, "getpass", lambda prompt: next(answers))
+    call_command("createcurator", "pat", "pat@example.com")
+    assert User.objects.get(username="pat").check_password("a-long-curator-pass-42")
+    answers = iter(["a-long-curator-pass-42", "different-pass-99"])
+    with pytest.raises(CommandError, match="differ"):
+        call_command("createcurator", "pat2", "pat2@example.com")

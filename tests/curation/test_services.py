@@ -138,6 +138,8 @@ def test_merge_keeps_every_source_clause_and_party_without_duplicates():
     twin_of.refresh_from_db()
     assert twin_of.quote == "Contoso will invest $2 billion in Northwind."
     assert not dup.clauses.exists() and not dup.deal_parties.exists()
+    absorbed = deal_change_log(survivor)[0]
+    assert (absorbed.subject, absorbed.reason) == ("Deal", f"absorbed deal {dup.pk} ({dup.slug})")
 
 
 def test_merge_repoints_earlier_merges_and_successors():

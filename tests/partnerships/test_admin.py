@@ -22,6 +22,8 @@ def one_of_each(db):
     newsroom = NewsroomFactory()
     ScrapeRun.objects.create(newsroom=newsroom, error="boom")
     announcement = AnnouncementFactory(newsroom=newsroom)
+    announcement.set_raw_html(b"<html><script>alert(1)</script><p>archived</p></html>")
+    announcement.save()
     AnnouncementRevision.objects.create(announcement=announcement, text="v1", content_hash="abc")
     subscription = Subscription.objects.create(email="reader@example.com")
     AlertEvent.objects.get_or_create(deal=party.deal, key="published", defaults={"kind": "published"})
@@ -64,6 +66,16 @@ def test_it_opens_every_changelist_add_and_change_page(client, one_of_each):
         assert client.get(change).status_code == 200, change
         checked += 1
     assert checked >= 14
+
+
+def test_the_archived_page_is_shown_as_escaped_text(client, one_of_each):
+    from scrapers.models import Announcement
+
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+    announcement = Announcement.objects.exclude(raw_html=None).get()
+    body = client.get(reverse("admin:scrapers_announcement_change", args=[announcement.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)" not in body
 
 
 def test_the_admin_lives_at_the_configured_url(settings):

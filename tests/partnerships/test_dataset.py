@@ -103,6 +103,22 @@ def test_it_gives_known_deals_the_right_parties_and_roles(loaded):
 
 
 @pytest.mark.django_db
+def test_it_resolves_every_fact_sheet_party_to_the_same_companies(loaded, realdata):
+    sheet = json.loads((realdata / "deals.json").read_text(encoding="utf-8"))
+    by_key = {normalize_name(c.name): c.slug for c in Company.objects.all()}
+    by_key.update({a.normalized: a.company.slug for a in CompanyAlias.objects.select_related("company")})
+
+    def resolve(name):
+        # "SpaceX (xAI)" and "U.S. Department of Defense (CDAO)": the bracket only explains.
+        return by_key.get(normalize_name(re.sub(r"\s*\(.*\)$", "", name)), name)
+
+    for deal in RAW["deals"]:
+        entry = sheet[deal["fact_sheet_index"]]
+        assert {resolve(name) for name in entry["parties"]} == set(roles(deal["slug"])), deal["slug"]
+        assert entry["announced_on"][:7] == deal["announced_on"][:7], deal["slug"]
+
+
+@pytest.mark.django_db
 def test_it_chains_the_phases_of_each_partnership_in_order(loaded):
     assert chain("microsoft-openai-2025-10") == [
         "microsoft-openai-2025-10",
@@ -183,13 +199,18 @@ def test_it_normalises_amounts_units_and_qualifiers(loaded):
 
 
 @pytest.mark.django_db
-def test_it_marks_facts_the_fact_sheet_calls_uncertain(loaded):
-    sheet_uncertain = {i for i, deal in enumerate(RAW["deals"]) if deal["uncertain"]}
-    assert sheet_uncertain  # the dataset does mark some
-    for deal in Deal.objects.filter(slug__in=[d["slug"] for d in RAW["deals"] if d["uncertain"]]):
-        assert deal.confidence < 1
-    assert clause("google-anthropic-2023-02", "investment").confidence < 1
+def test_it_marks_facts_the_fact_sheet_calls_uncertain(loaded, realdata):
+    sheet = json.loads((realdata / "deals.json").read_text(encoding="utf-8"))
+    for deal in RAW["deals"]:
+        row = Deal.objects.get(slug=deal["slug"])
+        uncertain = bool(sheet[deal["fact_sheet_index"]].get("uncertain"))
+        assert (row.confidence < 1) == uncertain, deal["slug"]
+        for position, entry in enumerate(deal["clauses"]):
+            pointer = entry["evidence"]
+            if pointer and sheet[pointer["deal"]]["clauses"][pointer["clause"]].get("uncertain"):
+                assert row.clauses.get(position=position).confidence < 1, (deal["slug"], position)
     assert clause("microsoft-openai-2019", "investment").confidence == 1
+    assert clause("google-anthropic-2023-02", "investment").confidence < 1
 
 
 @pytest.mark.django_db

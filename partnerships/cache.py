@@ -72,7 +72,9 @@ def cached_response(request, build, *, prefix: str = "page", timeout: int | None
     token (a CSRF form) must not use this: cache a fragment with :func:`cached_fragment`.
     """
     if not page_cache_enabled(request):
-        return build()
+        response = build()
+        _vary(response)
+        return response
     key = _key(prefix, request)
     hit = cache.get(key)
     if hit is not None:

@@ -479,7 +479,7 @@ def partners_by_group(*, companies: list[Company]) -> dict[int, list]:
     for company in companies:
         groups = grouped.get(company.pk, {})
         result[company.pk] = [
-            (key, label, sorted(groups[key].values(), key=lambda p: (-p["deals"], p["name"])))
+            (key, label, sorted(groups.get(key, {}).values(), key=lambda p: (-p["deals"], p["name"])))
             for key, label in PARTNER_GROUPS
         ]
     return result

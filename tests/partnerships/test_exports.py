@@ -1,0 +1,104 @@
+import csv
+import io
+import json
+
+import pytest
+
+from partnerships.exports import CLAUSE_FIELDS, DEAL_FIELDS, SCHEMA_VERSION
+from partnerships.models import Clause, DealParty
+from tests.factories import AnnouncementFactory, ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deals():
+    oa = CompanyFactory(slug="openai", name="OpenAI")
+    amd = CompanyFactory(slug="amd", name="AMD")
+    src = AnnouncementFactory(url="https://amd.example/oa")
+    a = DealFactory(slug="oa-amd", kind="chips", value_min=None, value_max=10**11)
+    DealPartyFactory(deal=a, company=oa, role=DealParty.Role.CUSTOMER)
+    DealPartyFactory(deal=a, company=amd, role=DealParty.Role.PROVIDER)
+    a.sources.add(src)
+    ClauseFactory(
+        deal=a,
+        kind=Clause.Kind.COMPUTE_COMMITMENT,
+        amount=6,
+        unit="GW",
+        quote="Six gigawatts, said the source.",
+        source=src,
+    )
+    ClauseFactory(deal=a, kind=Clause.Kind.WARRANT, amount=160000000, unit="shares", qualifier="up_to")
+    b = DealFactory(slug="other", kind="research")
+    DealPartyFactory(deal=b, company=amd)
+    ClauseFactory(deal=b, kind=Clause.Kind.RESEARCH_COLLABORATION)
+    DealFactory(slug="hidden", status="candidate")
+    return a, b
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def test_it_exports_deals_as_csv_with_the_documented_header(client, deals):
+    response = client.get("/exports/deals.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["X-Pactwatch-Schema-Version"] == SCHEMA_VERSION
+    rows = list(csv.DictReader(io.StringIO(_body(response))))
+    assert list(rows[0]) == [name for name, _, _ in DEAL_FIELDS]
+    assert {row["slug"] for row in rows} == {"oa-amd", "other"}
+    amd_row = next(row for row in rows if row["slug"] == "oa-amd")
+    assert (
+        amd_row["value_max"] == "100000000000"
+        and amd_row["value_min"] == ""
+        and amd_row["value_qualifier"] == "up_to"
+    )
+    assert amd_row["parties"] == "openai:customer;amd:provider"
+    assert amd_row["sources"] == "https://amd.example/oa"
+
+
+def test_it_honours_the_timeline_filters(client, deals):
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/exports/deals.csv?company=openai")))))
+    assert [row["slug"] for row in rows] == ["oa-amd"]
+    data = json.loads(_body(client.get("/exports/clauses.json?kind=research")))
+    assert [c["kind"] for c in data["clauses"]] == ["research_collaboration"]
+    assert data["filters"] == {"kind": "research"}
+
+
+def test_it_exports_json_with_version_citation_and_rows(client, deals):
+    data = json.loads(_body(client.get("/exports/deals.json")))
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert "Pactwatch" in data["how_to_cite"] and data["documentation"].endswith("/exports/")
+    deal = next(d for d in data["deals"] if d["slug"] == "oa-amd")
+    assert set(deal) == {name for name, _, _ in DEAL_FIELDS}
+    assert deal["parties"][0] == {"company": "openai", "name": "OpenAI", "role": "customer"}
+
+
+def test_it_exports_clauses_with_evidence_and_archived_copy(client, deals):
+    data = json.loads(_body(client.get("/exports/clauses.json?company=openai")))
+    assert len(data["clauses"]) == 2
+    clause = next(c for c in data["clauses"] if c["kind"] == "compute_commitment")
+    assert set(clause) == {name for name, _, _ in CLAUSE_FIELDS}
+    assert (
+        clause["amount"] == "6"
+        and clause["unit"] == "GW"
+        and clause["quote"] == "Six gigawatts, said the source."
+    )
+    assert clause["source_url"] == "https://amd.example/oa" and "/announcements/" in clause["archived_url"]
+    rows = list(csv.DictReader(io.StringIO(_body(client.get("/exports/clauses.csv")))))
+    assert list(rows[0]) == [name for name, _, _ in CLAUSE_FIELDS] and len(rows) == 3
+
+
+def test_it_never_exports_unpublished_deals(client, deals):
+    assert "hidden" not in _body(client.get("/exports/deals.csv"))
+
+
+def test_it_documents_the_schema(client):
+    html = client.get("/exports/").content.decode()
+    assert SCHEMA_VERSION in html and "How to cite" in html
+    for name, _, _ in DEAL_FIELDS + CLAUSE_FIELDS:
+        assert f"<code>{name}</code>" in html
+
+
+def test_it_answers_404_for_unknown_formats(client):
+    assert client.get("/exports/deals.xml").status_code == 404

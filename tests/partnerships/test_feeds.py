@@ -1,0 +1,59 @@
+import io
+
+import feedparser
+import pytest
+
+from partnerships.models import Clause, DealParty
+from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deals():
+    oa = CompanyFactory(slug="openai", name="OpenAI")
+    ms = CompanyFactory(slug="microsoft", name="Microsoft")
+    a = DealFactory(slug="a", title="Microsoft & OpenAI <phase 1>", value_max=10**9)
+    DealPartyFactory(deal=a, company=ms, role=DealParty.Role.INVESTOR)
+    DealPartyFactory(deal=a, company=oa, role=DealParty.Role.INVESTEE)
+    ClauseFactory(deal=a, kind=Clause.Kind.EXCLUSIVITY)
+    b = DealFactory(slug="b", title="Microsoft only")
+    DealPartyFactory(deal=b, company=ms)
+    DealFactory(slug="hidden", status="candidate")
+    return a, b
+
+
+def _parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = feedparser.parse(io.BytesIO(response.content))
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_it_publishes_every_published_deal_as_valid_atom(client, deals):
+    feed = _parse(client, "/feeds/deals/")
+    assert feed.version == "atom10"
+    assert [e.link for e in feed.entries] == ["http://testserver/deals/b/", "http://testserver/deals/a/"]
+    entry = feed.entries[1]
+    assert entry.title == "Microsoft & OpenAI <phase 1>"
+    assert "Microsoft (Investor)" in entry.summary and "$1B" in entry.summary
+    assert entry.updated and entry.id
+
+
+def test_it_publishes_a_feed_per_company(client, deals):
+    feed = _parse(client, "/feeds/companies/openai/")
+    assert [e.link for e in feed.entries] == ["http://testserver/deals/a/"]
+    assert "OpenAI" in feed.feed.title
+
+
+def test_it_publishes_a_feed_per_clause_kind(client, deals):
+    feed = _parse(client, "/feeds/clauses/exclusivity/")
+    assert [e.link for e in feed.entries] == ["http://testserver/deals/a/"]
+    assert _parse(client, "/feeds/clauses/warrant/").entries == []
+
+
+def test_it_answers_404_for_unknown_feeds(client, deals):
+    assert client.get("/feeds/clauses/nonsense/").status_code == 404
+    assert client.get("/feeds/companies/nobody/").status_code == 404

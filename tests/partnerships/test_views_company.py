@@ -1,0 +1,56 @@
+import pytest
+from django.template import TemplateDoesNotExist
+
+from partnerships.models import Company, DealParty
+from partnerships.views import pages
+from scrapers.models import Newsroom, ScrapeRun
+from tests.factories import CompanyFactory, DealFactory, DealPartyFactory, NewsroomFactory
+from tests.partnerships.story import build_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.PAGE_CACHE_ENABLED = False
+
+
+def test_it_groups_partners_by_kind_and_shows_totals(client):
+    build_story()
+    oa = Company.objects.get(slug="openai")
+    nvidia = CompanyFactory(name="NVIDIA", slug="nvidia", kind=Company.Kind.CHIPMAKER)
+    chips = DealFactory(slug="oa-nvidia-chips", kind="chips", value_max=10**11)
+    DealPartyFactory(deal=chips, company=oa, role=DealParty.Role.CUSTOMER)
+    DealPartyFactory(deal=chips, company=nvidia, role=DealParty.Role.PROVIDER)
+    html = client.get("/companies/openai/").content.decode()
+    investors = html.index('id="pg-investors"')
+    chip_group = html.index('id="pg-chips"')
+    assert html.index("/partnerships/openai/microsoft/") > investors
+    assert html.index("/partnerships/openai/nvidia/") > chip_group
+    assert "Published deals" in html and ">5<" in html
+
+
+def test_it_shows_the_company_newsrooms_and_their_health(client):
+    company = CompanyFactory(slug="openai")
+    newsroom = NewsroomFactory(company=company, name="OpenAI News", health=Newsroom.Health.BROKEN)
+    ScrapeRun.objects.create(newsroom=newsroom, status=ScrapeRun.Status.FAILED)
+    html = client.get("/companies/openai/").content.decode()
+    assert "OpenAI News" in html and "health-broken" in html and "(failed)" in html
+
+
+def test_it_offers_a_feed_and_includes_the_subscribe_form_only_when_it_exists(client, monkeypatch):
+    CompanyFactory(slug="openai", name="OpenAI")
+    html = client.get("/companies/openai/").content.decode()
+    assert 'href="/feeds/companies/openai/"' in html
+
+    def missing(name):
+        raise TemplateDoesNotExist(name)
+
+    monkeypatch.setattr(pages, "get_template", missing)
+    assert pages._subscribe_template_exists() is False
+    assert client.get("/companies/openai/").status_code == 200
+
+
+def test_it_hides_proposed_companies(client):
+    CompanyFactory(slug="maybe", is_proposed=True)
+    assert client.get("/companies/maybe/").status_code == 404

@@ -1,0 +1,110 @@
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+
+from partnerships.models import Clause, Deal, DealParty
+from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture
+def deals():
+    openai = CompanyFactory(name="OpenAI", slug="openai")
+    nvidia = CompanyFactory(name="NVIDIA", slug="nvidia")
+    amd = CompanyFactory(name="AMD", slug="amd")
+    a = DealFactory(
+        slug="oa-nvidia",
+        kind=Deal.Kind.CHIPS,
+        announced_on=datetime.date(2025, 9, 22),
+        value_max=Decimal("1e11"),
+    )
+    b = DealFactory(
+        slug="oa-amd", kind=Deal.Kind.CHIPS, announced_on=datetime.date(2025, 10, 6), value_max=None
+    )
+    c = DealFactory(
+        slug="nvidia-amd",
+        kind=Deal.Kind.RESEARCH,
+        announced_on=datetime.date(2023, 1, 1),
+        value_max=Decimal("5e8"),
+    )
+    for deal, parties in ((a, (openai, nvidia)), (b, (openai, amd)), (c, (nvidia, amd))):
+        for company in parties:
+            DealPartyFactory(deal=deal, company=company, role=DealParty.Role.PARTNER)
+    ClauseFactory(deal=a, kind=Clause.Kind.WARRANT)
+    ClauseFactory(deal=b, kind=Clause.Kind.COMPUTE_COMMITMENT, amount=6, unit=Clause.Unit.GW)
+    return a, b, c
+
+
+def _slugs(response) -> list[str]:
+    return re.findall(r'class="deal-title" href="/deals/([^/]+)/"', response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["oa-amd", "oa-nvidia", "nvidia-amd"]),
+        ("company=openai", ["oa-amd", "oa-nvidia"]),
+        ("company=openai&counterparty=nvidia", ["oa-nvidia"]),
+        ("kind=research", ["nvidia-amd"]),
+        ("clause=compute_commitment", ["oa-amd"]),
+        ("year_from=2024", ["oa-amd", "oa-nvidia"]),
+        ("year_to=2024", ["nvidia-amd"]),
+        ("min_amount=1B", ["oa-nvidia"]),
+        ("min_amount=400M", ["oa-nvidia", "nvidia-amd"]),
+    ],
+)
+def test_it_filters_the_timeline_from_the_url(client, deals, query, expected):
+    assert _slugs(client.get(f"/deals/?{query}")) == expected
+
+
+def test_it_reports_a_bad_filter_and_keeps_the_others(client, deals):
+    response = client.get("/deals/?company=openai&min_amount=lots")
+    assert response.status_code == 200
+    assert _slugs(response) == ["oa-amd", "oa-nvidia"]
+    assert "Write an amount like" in response.content.decode()
+
+
+def test_it_answers_htmx_with_the_list_fragment_only(client, deals):
+    response = client.get("/deals/?company=openai", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="deal-results"')
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_it_writes_htmx_attributes_as_data_attributes(client, deals):
+    html = client.get("/deals/").content.decode()
+    assert 'data-hx-get="/deals/"' in html and 'data-hx-push-url="true"' in html
+    assert not re.search(r"\shx-", html)
+
+
+def test_it_pages_older_and_newer_by_keyset(client):
+    for i in range(30):
+        DealFactory(slug=f"d{i:02d}", announced_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=i))
+    first = client.get("/deals/")
+    assert _slugs(first) == [f"d{i:02d}" for i in range(29, 4, -1)]
+    older = re.search(r'rel="next" href="([^"]+)"', first.content.decode()).group(1).replace("&amp;", "&")
+    assert "before=" in older and "offset" not in older.lower()
+    second = client.get("/deals/" + older)
+    assert _slugs(second) == [f"d{i:02d}" for i in range(4, -1, -1)]
+    assert 'rel="next"' not in second.content.decode()
+    newer = re.search(r'rel="prev" href="([^"]+)"', second.content.decode()).group(1).replace("&amp;", "&")
+    assert _slugs(client.get("/deals/" + newer)) == _slugs(first)
+
+
+def test_it_keeps_the_filters_in_the_pagination_and_download_links(client):
+    company = CompanyFactory(slug="openai")
+    for i in range(30):
+        deal = DealFactory(slug=f"d{i:02d}")
+        DealPartyFactory(deal=deal, company=company)
+    html = client.get("/deals/?company=openai").content.decode()
+    assert re.search(r'rel="next" href="\?company=openai&amp;before=', html)
+    assert 'href="/exports/deals.csv?company=openai"' in html

@@ -245,10 +245,14 @@ def _redis():
     return _redis_client
 
 
+def _request_budget() -> float:
+    """The longest one request can take: the streaming deadline in ``_fetch_once`` plus slack."""
+    return settings.SCRAPER_CONNECT_TIMEOUT + settings.SCRAPER_READ_TIMEOUT * 3 + 1
+
+
 def _slot_wait_limit() -> float:
-    return (
-        settings.SCRAPER_CONNECT_TIMEOUT + settings.SCRAPER_READ_TIMEOUT * 2 + settings.SCRAPER_HOST_DELAY + 5
-    )
+    # Long enough to outlast the lease of a holder that was killed mid-request.
+    return _request_budget() + settings.SCRAPER_HOST_DELAY + 5
 
 
 @contextmanager
@@ -264,7 +268,7 @@ def host_slot(host: str) -> Iterator[None]:
     if client is not None:
         lock_key, delay_key = f"pactwatch:host:{host}:busy", f"pactwatch:host:{host}:cooldown"
         token = uuid.uuid4().hex
-        lease_ms = int(_slot_wait_limit() * 1000)
+        lease_ms = int(_request_budget() * 1000)
         pause = 0.005
         while True:
             if client.set(lock_key, token, nx=True, px=lease_ms):

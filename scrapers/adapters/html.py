@@ -55,21 +55,33 @@ class HtmlAdapter(Adapter):
         found: list[ListingItem] = []
         for strategy in (self._json_ld, self._next_data, self._articles, self._times, self._dated_links):
             found.extend(strategy(soup, base, newsroom))
-        return self._merge(found)
+        # Without any absolute base (a saved file), relative links are kept rather than dropped.
+        return self._merge(found, allow_relative=not base.startswith(("http://", "https://")))
 
     # -- helpers ------------------------------------------------------------------------
 
     @staticmethod
     def _base(soup: BeautifulSoup, base_url: str) -> str:
         tag = soup.find("base", href=True)
-        return canonical_url(tag["href"], base_url) if tag else base_url
+        if tag is not None:
+            return canonical_url(tag["href"], base_url)
+        if not base_url.startswith(("http://", "https://")):
+            # A saved file: the page's own canonical address tells where its relative links point.
+            canonical = soup.find("link", rel="canonical", href=True) or soup.find(
+                "meta", property="og:url", content=True
+            )
+            if canonical is not None:
+                return canonical.get("href") or canonical.get("content")
+        return base_url
 
     @staticmethod
-    def _merge(items: list[ListingItem]) -> list[ListingItem]:
+    def _merge(items: list[ListingItem], *, allow_relative: bool = False) -> list[ListingItem]:
         """One item per URL, keeping the best-known title, date and summary from any strategy."""
         merged: dict[str, ListingItem] = {}
         for item in items:
-            if not item.url.startswith(("http://", "https://")):
+            if not item.url.startswith(("http://", "https://")) and not (
+                allow_relative and item.url.startswith("/")
+            ):
                 continue
             old = merged.get(item.url)
             if old is None:

@@ -206,7 +206,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
     ),
     (
         Deal.Kind.CLOUD,
-        re.compile(r"\b(?:cloud\s+provider|cloud\s+services|Azure|AWS|Google\s+Cloud|cloud)\b", re.I),
+        re.compile(r"\b(?:cloud\s+provider|cloud\s+services|cloud)\b", re.I),
         0.6,
     ),
     (

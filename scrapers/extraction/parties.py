@@ -129,7 +129,8 @@ _ORG_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 
 
 def _clean_org(raw: str) -> str:
-    name = raw.strip().strip(".,;:’'\"")
+    # normalize_name drops a curly apostrophe before reading it: "Japan’s" must meet "Japan's".
+    name = raw.replace("\u2019", "'").strip().strip(".,;:'\"")
     name = re.sub(r"['’]s$", "", name)
     name = re.sub(r"^(?:the|The)\s+", "", name)
     return name.strip()
@@ -146,7 +147,7 @@ def _plausible_org(name: str) -> bool:
         return False
     if any(w.lower() in {"announce", "announced", "today", "will"} for w in words):
         return False
-    if len(words) > 1 and first.endswith("ing"):
+    if first.endswith("ing") and len(first) > 5:
         return False  # "Providing ChatGPT", "Bringing Claude": a headline's verb, not a name
     return not re.fullmatch(r"[\d.,%$€£\-]+", name)
 
@@ -209,7 +210,13 @@ def find_parties(
             # "Ministry of Education and Children" is one name: an institution's "of" phrase keeps its "and".
             pieces: list[str] = []
             for piece in _ORG_SPLIT.split(group):
-                if pieces and " of " in pieces[-1] and " " not in piece.strip() and "," not in group:
+                if (
+                    pieces
+                    and " of " in pieces[-1]
+                    and " " not in piece.strip()
+                    and piece.strip().lower() not in _GENERIC_ALONE
+                    and "," not in group
+                ):
                     pieces[-1] = f"{pieces[-1]} and {piece}"
                 else:
                     pieces.append(piece)

@@ -22,7 +22,7 @@ from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty
 from partnerships.models.companies import normalize_name
 from scrapers.extraction.clauses import ExtractedClause
 from scrapers.extraction.core import Extraction, extract_deal_value, extract_text
-from scrapers.extraction.lexicon import KnownCompany
+from scrapers.extraction.lexicon import SEED_COMPANIES, KnownCompany
 from scrapers.extraction.parties import ExtractedParty
 from scrapers.extraction.text import html_to_text
 from scrapers.models import Announcement
@@ -34,8 +34,12 @@ SAME_DEAL_WINDOW = timedelta(days=7)
 _LIVE_STATUSES = (Deal.Status.CANDIDATE, Deal.Status.PUBLISHED)
 
 
-def known_companies() -> tuple[KnownCompany, ...]:
-    """Every company and alias in the database, as the pure core expects them."""
+def known_companies(*, with_seed: bool = True) -> tuple[KnownCompany, ...]:
+    """Every company and alias in the database, then seed companies the database does not cover.
+
+    Seed companies matched in a text become proposed companies when first stored, under
+    their usual name, instead of being missed.
+    """
     companies = []
     for company in Company.objects.prefetch_related("aliases").order_by("id"):
         host = (urlsplit(company.website).hostname or "").lower() if company.website else ""
@@ -47,6 +51,9 @@ def known_companies() -> tuple[KnownCompany, ...]:
                 domains=(host.removeprefix("www."),) if host else (),
             )
         )
+    if with_seed:
+        covered = {normalize_name(n) for c in companies for n in (c.name, *c.aliases)}
+        companies.extend(c for c in SEED_COMPANIES if normalize_name(c.name) not in covered)
     return tuple(companies)
 
 
@@ -175,6 +182,12 @@ def _company_for(party: ExtractedParty) -> Company:
     if party.slug:
         company = Company.objects.filter(slug=party.slug).first()
         if company is not None:
+            return company
+        if not Company.objects.filter(name__iexact=party.name).exists():
+            # A seed-list company not stored yet: proposed, under its usual name and slug.
+            company, _ = Company.objects.get_or_create(
+                slug=party.slug, defaults={"name": party.name, "is_proposed": True}
+            )
             return company
     key = normalize_name(party.name)
     alias = CompanyAlias.objects.select_related("company").filter(normalized=key).first()

@@ -15,6 +15,7 @@ from django.db import DatabaseError
 from partnerships.models.companies import normalize_name
 from scrapers.extraction.core import extract_text
 from scrapers.extraction.lexicon import SEED_COMPANIES
+from scrapers.extraction.service import known_companies
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -22,9 +23,7 @@ MAX_BYTES = 5 * 1024 * 1024
 def _companies():
     """Database companies first (curators' aliases win), then seed companies they do not cover."""
     try:
-        from scrapers.extraction.service import known_companies
-
-        stored = known_companies()
+        stored = known_companies(with_seed=False)
     except DatabaseError:
         stored = ()
     covered = {normalize_name(n) for c in stored for n in (c.name, *c.aliases)}

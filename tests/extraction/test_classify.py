@@ -1,0 +1,84 @@
+"""Is it a deal, and which kind? Negatives are what vendors publish most."""
+
+import pytest
+
+from scrapers.extraction.core import extract_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SOURCE: https://www.anthropic.com/news/m\nTITLE: Introducing Claude Opus 9\n\n"
+        "Our newest model, Claude Opus 9, is available today on Amazon Bedrock and Google Cloud. "
+        "It is our best model for coding.",
+        "SOURCE: https://openai.com/index/h\nTITLE: Jane Doe joins OpenAI as Chief Financial Officer\n\n"
+        "Jane Doe joins OpenAI after ten years at Microsoft.",
+        "TITLE: Globex reports third-quarter results\n\nGlobex reported revenue of $12 billion, up 20 percent, "
+        "driven by demand from Microsoft and Amazon.",
+        "SOURCE: https://www.anthropic.com/research/x\nTITLE: Measuring model honesty\n\n"
+        "In this paper we study how models respond to questions. We compare Claude with other models.",
+        "SOURCE: https://openai.com/index/c\nTITLE: How Acme uses ChatGPT Enterprise\n\n"
+        "Acme uses ChatGPT Enterprise to build internal tools for its support team.",
+    ],
+)
+def test_it_rejects_launches_hires_earnings_research_and_customer_stories(text):
+    result = extract_text(text)
+    assert not result.is_deal
+    assert result.kind is None and result.clauses == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "TITLE: Microsoft invests $10 billion in OpenAI\n\nMicrosoft will invest $10 billion in OpenAI.",
+            "investment",
+        ),
+        (
+            "TITLE: OpenAI to acquire Quillworks\n\nOpenAI has agreed to acquire Quillworks, a startup.",
+            "acquisition",
+        ),
+        (
+            "TITLE: AMD and OpenAI announce strategic partnership to deploy 6 gigawatts of AMD GPUs\n\n"
+            "AMD and OpenAI today announced a partnership to deploy 6 gigawatts of AMD GPUs.",
+            "chips",
+        ),
+        (
+            "TITLE: Oracle and OpenAI sign a data center agreement\n\n"
+            "Oracle and OpenAI have entered an agreement to develop 4.5 gigawatts of data center capacity.",
+            "compute",
+        ),
+        (
+            "TITLE: OpenAI and News Corp announce content partnership\n\n"
+            "OpenAI and News Corp announced a multi-year content partnership to license news content.",
+            "licensing",
+        ),
+    ],
+)
+def test_it_reads_deals_and_their_kind(text, kind):
+    result = extract_text(text)
+    assert result.is_deal
+    assert result.kind == kind
+    assert 0.5 < result.confidence <= 1
+
+
+def test_it_marks_expansions_of_an_existing_partnership():
+    assert extract_text(
+        "TITLE: Microsoft and OpenAI extend partnership\n\nMicrosoft and OpenAI extend their partnership."
+    ).is_expansion
+    assert not extract_text(
+        "TITLE: Microsoft and OpenAI announce partnership\n\nMicrosoft and OpenAI announce a partnership."
+    ).is_expansion
+
+
+def test_its_json_has_the_promised_shape():
+    payload = extract_text(
+        "DATE: 2025-11-03\nTITLE: AWS and OpenAI announce multi-year strategic partnership\n\n"
+        "AWS and OpenAI have entered a multi-year, $38 billion partnership over seven years."
+    ).as_json()
+    assert set(payload) == {"is_deal", "confidence", "kind", "parties", "announced_on", "clauses"}
+    assert payload["announced_on"] == "2025-11-03"
+    assert sorted(payload["parties"]) == ["Amazon", "OpenAI"]
+    assert all(set(c) == {"kind", "amount", "unit", "qualifier", "quote"} for c in payload["clauses"])
+    money = [c for c in payload["clauses"] if c["unit"] == "USD"]
+    assert money[0]["amount"] == 38_000_000_000

@@ -1,0 +1,71 @@
+"""The pipeline on the real captured pages, against our own labels (bench/labels), with the issue's targets."""
+
+import pytest
+
+from bench import extraction_eval
+
+TARGETS = extraction_eval.TARGETS
+
+
+@pytest.fixture(scope="module")
+def report(realdata, monkeypatch_module):
+    monkeypatch_module.setenv("PACTWATCH_REALDATA", str(realdata))
+    entries = extraction_eval.load_labels()
+    texts = extraction_eval.load_texts(entries, realdata)
+    from scrapers.extraction.core import extract_text
+    from scrapers.extraction.lexicon import SEED_COMPANIES
+    from scrapers.extraction.parties import company_index
+
+    results = {path: extract_text(text, companies=SEED_COMPANIES).as_json() for path, text in texts.items()}
+    return {
+        name: extraction_eval.evaluate(
+            [e for e in entries if e["split"] == name], results, company_index(SEED_COMPANIES)
+        )
+        for name in ("dev", "test")
+    } | {"all": extraction_eval.evaluate(entries, results, company_index(SEED_COMPANIES))}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_labels_are_split_and_cover_deals_and_non_deals():
+    entries = extraction_eval.load_labels()
+    assert {e["split"] for e in entries} == {"dev", "test"}
+    test = [e for e in entries if e["split"] == "test"]
+    assert sum(e["is_deal"] for e in test) >= 20 and sum(not e["is_deal"] for e in test) >= 20
+
+
+@pytest.mark.parametrize("split", ["dev", "all"])
+@pytest.mark.parametrize("metric", sorted(TARGETS))
+def test_it_meets_the_targets(report, split, metric):
+    assert report[split][metric] >= TARGETS[metric], report[split]["misses"]
+
+
+def test_every_quote_is_found_verbatim_in_its_text(realdata):
+    from scrapers.extraction.core import extract_text
+    from scrapers.extraction.text import parse_document
+
+    for path in sorted((realdata / "announcements").glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        document = parse_document(raw)
+        for clause in extract_text(raw).clauses:
+            assert clause.quote in document.body or clause.quote in document.title, (path.name, clause.quote)
+
+
+def test_the_microsoft_openai_phases_read_as_the_right_of_first_refusal_appearing_then_disappearing(realdata):
+    from scrapers.extraction.core import extract_text
+
+    folder = realdata / "announcements"
+    read = {
+        name: extract_text(next(folder.glob(f"{name}_*.txt")).read_text(encoding="utf-8"))
+        for name in ("41", "42", "43")
+    }
+    rofr = {
+        name: [c.effect for c in r.clauses if c.kind == "right_of_first_refusal"] for name, r in read.items()
+    }
+    assert rofr["41"] == [] and rofr["42"] == ["granted"] and rofr["43"] == ["removed"]
+    assert all(sorted(p.name for p in r.parties) == ["Microsoft", "OpenAI"] for r in read.values())
+    assert read["43"].is_expansion

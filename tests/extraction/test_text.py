@@ -1,0 +1,75 @@
+"""Documents in every input format become the same clean text; dates are read from headers or datelines."""
+
+from datetime import date
+
+from scrapers.extraction.core import extract_text
+from scrapers.extraction.text import find_dateline, parse_date, parse_document, split_sentences
+
+
+def test_it_reads_header_lines():
+    doc = parse_document(
+        "SOURCE: https://acme.example/news/1\nDATE: 2025-10-06\nTITLE: Acme and Globex\n\nBody text."
+    )
+    assert (doc.source, doc.header_date, doc.title, doc.body) == (
+        "https://acme.example/news/1",
+        date(2025, 10, 6),
+        "Acme and Globex",
+        "Body text.",
+    )
+
+
+def test_it_reads_front_matter_and_the_markdown_heading():
+    raw = "---\nsource_url: https://acme.example/a\npublished_at: '2025-11-24'\n---\n\n# Big news\n\n**Bold** [link](https://x.example)."
+    doc = parse_document(raw)
+    assert doc.header_date == date(2025, 11, 24)
+    assert doc.title == "Big news"
+    assert "Bold link." in doc.body
+    assert "https://x.example" not in doc.body
+
+
+def test_it_strips_html_including_scripts():
+    raw = (
+        "<html><head><title>T</title><script>var secret = 1;</script></head>"
+        "<body><h1>Acme &amp; Globex</h1><p>First para.</p><p>Second <b>para</b>.</p>"
+        "<style>p{color:red}</style></body></html>"
+    )
+    doc = parse_document(raw)
+    assert doc.title == "Acme & Globex"
+    assert "secret" not in doc.body and "color" not in doc.body and "<" not in doc.body
+    assert "First para." in doc.body and "Second para." in doc.body
+
+
+def test_it_reads_a_press_release_dateline():
+    body = "SANTA CLARA, Calif., Oct. 06, 2025 (GLOBE NEWSWIRE) -- Acme and Globex today announced a deal."
+    assert find_dateline(body) == date(2025, 10, 6)
+
+
+def test_it_reads_dates_in_usual_forms():
+    assert parse_date("Sep 2, 2025") == date(2025, 9, 2)
+    assert parse_date("26 February 2024") == date(2024, 2, 26)
+    assert parse_date("2023-01-23") == date(2023, 1, 23)
+    assert parse_date("no date here") is None
+
+
+def test_it_prefers_the_header_date_and_falls_back_to_the_dateline():
+    text = "REDMOND, Wash., Jan. 23, 2023 -- Acme and Globex announced a partnership."
+    assert extract_text(text).announced_on == date(2023, 1, 23)
+    assert extract_text("DATE: 2024-05-01\n\n" + text).announced_on == date(2024, 5, 1)
+
+
+def test_it_splits_sentences_into_verbatim_slices():
+    text = "Acme Inc. and Globex Corp. signed a deal. It is worth $1 billion! The U.S. market grows."
+    sentences = split_sentences(text)
+    assert sentences == [
+        "Acme Inc. and Globex Corp. signed a deal.",
+        "It is worth $1 billion!",
+        "The U.S. market grows.",
+    ]
+    assert all(sentence in text for sentence in sentences)
+
+
+def test_it_drops_related_posts_at_the_end_of_a_page():
+    doc = parse_document(
+        "# Title\n\nThe real post.\n\n## Related content\n\n### Another post\n\nTeaser text."
+    )
+    assert "Teaser" not in doc.body

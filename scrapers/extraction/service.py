@@ -74,7 +74,7 @@ def announcement_extract(*, announcement_id: int) -> Deal | None:
     """Read one announcement and create or update its candidate deal; None when it is not a deal."""
     with transaction.atomic():
         announcement = (
-            Announcement.objects.select_for_update()
+            Announcement.objects.select_for_update(of=("self",))
             .select_related("newsroom__company")
             .filter(pk=announcement_id)
             .first()
@@ -111,6 +111,9 @@ def _apply(announcement: Announcement, result: Extraction, announced_on: date) -
         return None
 
     companies = [_company_for(party) for party in result.parties]
+    # Two workers reading both newsrooms' posts of one deal must not both create it:
+    # extraction between the same companies runs one at a time (rows locked in pk order).
+    list(Company.objects.select_for_update().filter(pk__in=[c.pk for c in companies]).order_by("pk"))
     if own is not None:
         if own.status == Deal.Status.CANDIDATE:
             _update_candidate(own, result, announced_on)

@@ -553,6 +553,7 @@ class _Existing:
         )
         urls = {url for deal in dataset["deals"] for url in deal["sources"]}
         self.announcements = Announcement.objects.in_bulk(list(urls), field_name="url")
+        self.counted: set[str] = set()
 
 
 def _title_from_url(url: str) -> str:
@@ -662,8 +663,11 @@ def _load_sources(
                 else Announcement.FetchStatus.SKIPPED,
             )
             existing.announcements[url] = announcement
+            existing.counted.add(url)
             summary.announcements.add("new")
-        else:
+        elif url not in existing.counted:
+            # Several deals cite the same page: count each address once.
+            existing.counted.add(url)
             summary.announcements.add("unchanged")
         announcements.append(announcement)
     missing = [a for a in announcements if (deal.pk, a.pk) not in existing.links]

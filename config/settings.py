@@ -297,3 +297,16 @@ SCRAPER_ARTICLE_RECHECK_HOURS = env_int("SCRAPER_ARTICLE_RECHECK_HOURS", 24, min
 SCRAPER_ARTICLE_RECHECK_DAYS = env_int("SCRAPER_ARTICLE_RECHECK_DAYS", 30, minimum=0)
 # Threads the `scrape` command uses (politeness still allows one request per host at a time).
 SCRAPER_CONCURRENCY = env_int("SCRAPER_CONCURRENCY", 32, minimum=1)
+
+# --- Extraction (scrapers.extraction: announcement → candidate deal) -------------------
+# "rules" (default, the baseline) or "model": an OpenAI-compatible chat endpoint whose every
+# extracted value must quote the text verbatim; on any error the rules engine answers.
+EXTRACTION_BACKEND = env_str("EXTRACTION_BACKEND", "rules")
+if EXTRACTION_BACKEND not in {"rules", "model"}:
+    raise ImproperlyConfigured(f"EXTRACTION_BACKEND must be 'rules' or 'model', not {EXTRACTION_BACKEND!r}.")
+EXTRACTION_MODEL_URL = env_url("EXTRACTION_MODEL_URL", None) or ""  # e.g. http://127.0.0.1:8080/v1
+EXTRACTION_MODEL_NAME = env_str("EXTRACTION_MODEL_NAME", "")
+EXTRACTION_MODEL_API_KEY = env_str("EXTRACTION_MODEL_API_KEY", "")
+EXTRACTION_MODEL_TIMEOUT = env_float("EXTRACTION_MODEL_TIMEOUT", 30.0, minimum=1.0)
+if EXTRACTION_BACKEND == "model" and not (EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME):
+    raise ImproperlyConfigured("EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME.")

@@ -21,8 +21,9 @@ from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty
 from partnerships.models.companies import normalize_name
 from scrapers.extraction.clauses import ExtractedClause
-from scrapers.extraction.core import Extraction, extract_deal_value, extract_text
+from scrapers.extraction.core import Extraction, extract_deal_value
 from scrapers.extraction.lexicon import SEED_COMPANIES, KnownCompany
+from scrapers.extraction.model import extract
 from scrapers.extraction.parties import ExtractedParty
 from scrapers.extraction.text import html_to_text
 from scrapers.models import Announcement
@@ -72,31 +73,30 @@ def _announcement_text(announcement: Announcement) -> str:
 
 def announcement_extract(*, announcement_id: int) -> Deal | None:
     """Read one announcement and create or update its candidate deal; None when it is not a deal."""
+    announcement = Announcement.objects.select_related("newsroom__company").filter(pk=announcement_id).first()
+    if announcement is None:
+        logger.info("announcement %s vanished before extraction", announcement_id)
+        return None
+    published_on = timezone.localdate(announcement.published_at) if announcement.published_at else None
+    publisher = announcement.newsroom.company if announcement.newsroom else None
+    # Outside the transaction: the optional model backend does network I/O.
+    result = extract(
+        _announcement_text(announcement),
+        companies=known_companies(),
+        title=announcement.title,
+        source=announcement.url,
+        published_on=published_on,
+        publisher=_as_known(publisher),
+    )
     with transaction.atomic():
-        announcement = (
-            Announcement.objects.select_for_update(of=("self",))
-            .select_related("newsroom__company")
-            .filter(pk=announcement_id)
-            .first()
-        )
-        if announcement is None:
-            logger.info("announcement %s vanished before extraction", announcement_id)
+        locked = Announcement.objects.select_for_update(of=("self",)).filter(pk=announcement_id).first()
+        if locked is None:
             return None
-        published_on = timezone.localdate(announcement.published_at) if announcement.published_at else None
-        publisher = announcement.newsroom.company if announcement.newsroom else None
-        result = extract_text(
-            _announcement_text(announcement),
-            companies=known_companies(),
-            title=announcement.title,
-            source=announcement.url,
-            published_on=published_on,
-            publisher=_as_known(publisher),
-        )
         # The newsroom's own date beats one read from the text.
-        announced_on = published_on or result.announced_on or timezone.localdate(announcement.created_at)
-        deal = _apply(announcement, result, announced_on)
-        announcement.extracted_at = timezone.now()
-        announcement.save(update_fields=["extracted_at", "updated_at"])
+        announced_on = published_on or result.announced_on or timezone.localdate(locked.created_at)
+        deal = _apply(locked, result, announced_on)
+        locked.extracted_at = timezone.now()
+        locked.save(update_fields=["extracted_at", "updated_at"])
         return deal
 
 

@@ -87,7 +87,11 @@ MONEY = re.compile(
     + r"(?:\s*-?\s*(?P<scale>trillion|billion|million|thousand|bn|tn|mn|[BMKT])\b)?"
     + r"|(?<![\w.,])"
     + _NUM.replace("num", "num2")
-    + r"\s+(?P<scale2>trillion|billion|million)\s+(?P<cur2>US\s+dollars|dollars|euros|pounds))",
+    + r"\s+(?P<scale2>trillion|billion|million)\s+(?P<cur2>US\s+dollars|dollars|euros|pounds)"
+    # European style, the currency after the figure: "1.7B€", "15 million EUR".
+    + r"|(?<![\w.,$€£])"
+    + _NUM.replace("num", "num3")
+    + r"\s*(?P<scale3>trillion|billion|million|bn|mn|[BMK])\s*(?P<cur3>€|EUR\b|£|GBP\b))",
     re.IGNORECASE,
 )
 VAGUE_MONEY = re.compile(
@@ -159,6 +163,9 @@ def money_values(sentence: str):
         if match.group("num"):
             cur, scale = match.group("cur"), match.group("scale")
             num = match.group("num")
+        elif match.group("num3"):
+            cur, scale = match.group("cur3"), match.group("scale3")
+            num = match.group("num3")
         else:
             cur, scale = match.group("cur2"), match.group("scale2")
             num = match.group("num2")

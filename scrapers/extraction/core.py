@@ -104,6 +104,11 @@ _CUSTOMER_STORY = re.compile(
     r"(?:OpenAI|GPT[-\w.]*|ChatGPT|Claude|Gemini|models?|o\d)\b|\bto\s+build\s+[A-Z]",
     re.I,
 )
+_FUNDING_ROUND = re.compile(
+    r"\b(?:raise[sd]?|raising|secures?|closes?)\s+(?:\w+\s+){0,3}?(?:[$€£]\s?\d|\d[\d.,]*\s*[BM]?\s*[€£]|"
+    r"Series\s+[A-H]|funding|financing|round)|\bSeries\s+[A-H]\s+(?:funding|round|financing)|\bfunding\s+round\b",
+    re.I,
+)
 _PARTNERSHIP_NOUN = re.compile(r"\b(?:partnership|alliance|agreement|collaboration|joint\s+venture)\b", re.I)
 _EXPANSION = re.compile(
     r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
@@ -135,6 +140,7 @@ def classify(
     party_count: int,
     deal_sentences: int,
     partnership_mentions: int = 0,
+    funding_round: bool = False,
 ) -> float:
     """A score whose sign says "deal"; each cue is one a curator would name when asked why."""
     score = -1.5
@@ -156,7 +162,7 @@ def classify(
         score += 1.5
     elif _LEAD_DEAL.search(title):
         score += 1.0
-    if party_count >= 2:
+    if party_count >= 2 or (funding_round and party_count == 1):
         score += 1.0
     else:
         score -= 2.5
@@ -333,7 +339,9 @@ def extract_text(
             if c.amount is not None and (c.amount, c.unit) not in stated
         ]
     clauses = _dedupe(clauses)
+    funding_round = bool(_FUNDING_ROUND.search(" ".join([document.title, *lead[:1]])))
     score = classify(
+        funding_round=funding_round,
         title=document.title,
         lead=lead,
         clauses=clauses,
@@ -341,7 +349,8 @@ def extract_text(
         deal_sentences=deal_sentences,
         partnership_mentions=sum(1 for s in prose[:15] if _PARTNERSHIP_NOUN.search(s)),
     )
-    is_deal = score > 0 and len(parties) >= 2  # a deal has two sides
+    # A deal has two sides; a funding round may name only the company raising it.
+    is_deal = score > 0 and (len(parties) >= 2 or (len(parties) == 1 and funding_round))
     confidence = _sigmoid(score) if is_deal else 1 - _sigmoid(score)
     announced_on = document.header_date or published_on or find_dateline(body)
     kind = deal_kind(title=document.title, lead=lead, clauses=clauses) if is_deal else None

@@ -102,7 +102,7 @@ def announcement_extract(*, announcement_id: int) -> Deal | None:
 
 def _apply(announcement: Announcement, result: Extraction, announced_on: date) -> Deal | None:
     own = Deal.objects.filter(sources=announcement).order_by("id").first()
-    if not result.is_deal or len(result.parties) < 2:
+    if not result.is_deal or not result.parties:
         if own is not None and own.status == Deal.Status.CANDIDATE and own.sources.count() == 1:
             # The page was edited into something that is no longer a deal.
             own.status = Deal.Status.REJECTED

@@ -82,3 +82,19 @@ def test_its_json_has_the_promised_shape():
     assert all(set(c) == {"kind", "amount", "unit", "qualifier", "quote"} for c in payload["clauses"])
     money = [c for c in payload["clauses"] if c["unit"] == "USD"]
     assert money[0]["amount"] == 38_000_000_000
+
+
+def test_a_funding_round_is_a_deal_even_when_investors_are_unnamed():
+    result = extract_text(
+        "SOURCE: https://x.ai/news/e\nTITLE: xAI Raises $20B Series E\n\nxAI Raises $20B Series E"
+    )
+    assert result.is_deal and result.kind == "investment"
+    assert [p.name for p in result.parties] == ["xAI"]
+    assert [(c.amount, c.unit) for c in result.clauses] == [(20_000_000_000, "USD")]
+
+
+def test_it_reads_the_currency_after_the_figure():
+    result = extract_text(
+        "TITLE: Mistral AI raises 1.7B€ to grow\n\nMistral AI raises 1.7B€ in a funding round."
+    )
+    assert [(c.amount, c.unit) for c in result.clauses if c.amount] == [(1_700_000_000, "EUR")]

@@ -33,7 +33,7 @@ def monkeypatch_module():
 
 def test_labels_are_split_and_cover_deals_and_non_deals():
     entries = extraction_eval.load_labels()
-    assert {e["split"] for e in entries} == {"dev", "test"}
+    assert {e["split"] for e in entries} == {"dev", "test", "holdout"}
     test = [e for e in entries if e["split"] == "test"]
     assert sum(e["is_deal"] for e in test) >= 20 and sum(not e["is_deal"] for e in test) >= 20
 

@@ -78,11 +78,16 @@ def _related_deals(deal: Deal, company_ids: list[int], limit: int = 10) -> list[
     )
 
 
+def _is_id(value: str) -> bool:
+    # Digits that fit a bigint; a longer number would make PostgreSQL raise instead of "not found".
+    return value.isdigit() and len(value) <= 18
+
+
 def _find_deal(value: str) -> Deal:
     value = (value or "").strip()
     if not value:
         raise ValidationError("Pick a deal: choose a suggestion or type its id or slug.")
-    found = Deal.objects.filter(Q(slug=value) | Q(pk=int(value)) if value.isdigit() else Q(slug=value)).first()
+    found = Deal.objects.filter(Q(slug=value) | Q(pk=int(value)) if _is_id(value) else Q(slug=value)).first()
     if found is None:
         raise ValidationError(f"No deal has the id or slug “{value}”.")
     return found
@@ -110,7 +115,7 @@ def _bulk(model_admin, request):
 
     if not model_admin.has_publish_permission(request):
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("ids") if _is_id(i)]
     deals = Deal.objects.filter(pk__in=ids).order_by("-created_at")
     op = request.POST.get("op")
     if not ids:

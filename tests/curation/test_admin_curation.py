@@ -203,6 +203,17 @@ def test_merge_keeps_sources_and_clauses_and_the_old_url_redirects(client, curat
     assert old.status_code == 301 and old["Location"].endswith(f"/deals/{survivor.slug}/")
 
 
+def test_merge_with_an_unknown_target_explains(client, curator):
+    deal = make_candidate()
+    client.force_login(curator)
+    for target in ["no-such-slug", "9" * 30, ""]:
+        response = client.post(review_url(deal), {"op": "merge", "target_text": target}, follow=True)
+        assert response.status_code == 200
+        assert any("No deal has" in t or "Pick a deal" in t for t in texts(response))
+    deal.refresh_from_db()
+    assert deal.status == Deal.Status.CANDIDATE
+
+
 def test_merge_suggests_deals_sharing_parties(client, curator):
     survivor = make_candidate(status=Deal.Status.PUBLISHED)
     dup = make_candidate()

@@ -276,3 +276,38 @@ def test_change_log_query_count_does_not_grow(django_assert_max_num_queries):
         deal.save()
     with django_assert_max_num_queries(6):
         assert len(deal_change_log(deal)) >= 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_publishes_make_one_event():
+    """Two curators pressing publish at the same instant: the row lock lets one through."""
+    import threading
+
+    from django.db import connection, connections
+
+    from partnerships.models import AlertEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers anyway")
+    deal = make_candidate()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def press():
+        try:
+            barrier.wait(timeout=5)
+            results.append(deal_publish(deal=Deal.objects.get(pk=deal.pk)).changed)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert errors == []
+    assert sorted(results) == [False, True]
+    assert AlertEvent.objects.filter(deal=deal, kind="published").count() == 1
+    assert Deal.history.filter(id=deal.pk, status="published").count() == 1

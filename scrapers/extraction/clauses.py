@@ -120,7 +120,9 @@ CHIPS = re.compile(
     r"(?:(?:[A-Z][\w-]*\s+){0,3})(?P<what>TPUs|GPUs|chips|accelerators|Trainium\d?\s+chips)\b",
 )
 UNTIL_YEAR = re.compile(
-    r"\b(?:through|until|till|to|thru|into|by\s+the\s+end\s+of)\s+(?P<year>20[2-9]\d)\b", re.I
+    r"\b(?:through|until|till|thru|by\s+the\s+end\s+of)\s+(?P<year>20[2-9]\d)\b|"
+    r"\bextend\w*\s+(?:[\w-]+\s+){0,4}?(?:to|into)\s+(?P<year2>20[2-9]\d)\b",
+    re.I,
 )
 YEARS = re.compile(
     r"\b(?:(?:over|for|across|spanning|during)\s+(?:the\s+(?:next|coming)\s+)?|the\s+next\s+)"
@@ -360,11 +362,13 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
     for match in POWER.finditer(sentence) if ("watt" in low or "gw" in low or "mw" in low) else ():
         unit = U.GW if match.group("unit").lower().startswith(("g",)) else U.MW
         # "6 gigawatts of AMD GPUs" is a chip supply; "1 GW of capacity" or "of data centers" is compute.
-        after = sentence[match.end() : match.end() + 45]
+        after = sentence[match.end() : match.end() + 60]
         kind = (
             K.CHIPS_SUPPLY
             if re.match(
-                r"\s+of\s+(?:[\w-]+\s+){0,4}?(?:GPUs?|chips?|accelerators?|systems|racks)\b", after, re.I
+                r"\s+(?:[\w-]+\s+)?of\s+(?:[\w-]+\s+){0,4}?(?:GPUs?|chips?|accelerators?|systems|racks)\b",
+                after,
+                re.I,
             )
             and not re.search(r"\bdata\s*cent", after, re.I)
             else K.COMPUTE_COMMITMENT
@@ -511,7 +515,13 @@ def term_clauses(sentence: str) -> list[ExtractedClause]:
     found = []
     for match in UNTIL_YEAR.finditer(sentence):
         found.append(
-            ExtractedClause(K.TERM, quote, Decimal(match.group("year")), U.UNTIL_YEAR, confidence=0.7)
+            ExtractedClause(
+                K.TERM,
+                quote,
+                Decimal(match.group("year") or match.group("year2")),
+                U.UNTIL_YEAR,
+                confidence=0.7,
+            )
         )
         break
     match = YEARS.search(sentence)

@@ -278,6 +278,19 @@ def deal_kind(*, title: str, lead: list[str], clauses: list[ExtractedClause]) ->
 
 
 def _dedupe(clauses: list[ExtractedClause]) -> list[ExtractedClause]:
+    # "6 gigawatts of AMD GPUs" in the headline and "a 6 gigawatt agreement" in the body are one term.
+    chips_power = {
+        (c.amount, c.unit) for c in clauses if c.kind == K.CHIPS_SUPPLY and c.unit in Clause.POWER_UNITS
+    }
+    clauses = [
+        c
+        for c in clauses
+        if not (
+            c.kind == K.COMPUTE_COMMITMENT
+            and c.unit in Clause.POWER_UNITS
+            and (c.amount, c.unit) in chips_power
+        )
+    ]
     seen = set()
     out = []
     for clause in clauses:
@@ -336,7 +349,7 @@ def extract_text(
         clauses += [
             c
             for c in sentence_clauses(document.title)
-            if c.amount is not None and (c.amount, c.unit) not in stated
+            if c.amount is not None and ((c.amount, c.unit) not in stated or c.kind == K.CHIPS_SUPPLY)
         ]
     clauses = _dedupe(clauses)
     funding_round = bool(_FUNDING_ROUND.search(" ".join([document.title, *lead[:1]])))

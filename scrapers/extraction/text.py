@@ -44,6 +44,9 @@ _BLOCK_END = re.compile(
 )
 _MD_H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 _HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_CHROME = re.compile(
+    r"<(head|nav|footer|aside|form|noscript|svg)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 # The tail of many newsroom pages lists teasers of *other* posts: not part of this one.
 _RELATED = re.compile(
@@ -100,6 +103,8 @@ def find_dateline(body: str) -> date | None:
 def html_to_text(raw: str) -> str:
     """Untrusted HTML to plain text: nh3 drops every tag (and script/style bodies)."""
     raw = re.sub(r"<!--.*?-->", " ", raw, flags=re.DOTALL)
+    # Page chrome, not the post: the <head> (its <title> is read separately), menus and footers.
+    raw = _CHROME.sub(" ", raw)
     raw = _BLOCK_END.sub("\n\n", raw)
     cleaned = nh3.clean(
         raw, tags=set(), clean_content_tags={"script", "style", "noscript", "template", "head"}

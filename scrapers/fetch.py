@@ -222,6 +222,15 @@ _local_locks: dict[str, threading.Lock] = {}
 _local_next: dict[str, float] = {}
 _local_guard = threading.Lock()
 _redis_client = None
+# One round trip: take the slot (SET NX PX) and learn how long the host's cooldown still runs.
+_ACQUIRE_SCRIPT = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local left = redis.call('pttl', KEYS[2])
+  if left < 0 then return 0 end
+  return left
+end
+return -1
+"""
 _RELEASE_SCRIPT = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
   redis.call('del', KEYS[1])
@@ -271,9 +280,9 @@ def host_slot(host: str) -> Iterator[None]:
         lease_ms = int(_request_budget() * 1000)
         pause = 0.005
         while True:
-            if client.set(lock_key, token, nx=True, px=lease_ms):
-                wait_ms = client.pttl(delay_key)
-                if wait_ms and wait_ms > 0:
+            wait_ms = client.eval(_ACQUIRE_SCRIPT, 2, lock_key, delay_key, token, lease_ms)
+            if wait_ms is not None and wait_ms >= 0:
+                if wait_ms > 0:
                     time.sleep(wait_ms / 1000)
                 break
             if time.monotonic() > deadline:

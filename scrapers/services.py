@@ -68,6 +68,8 @@ def newsroom_set_health(*, newsroom: Newsroom, health: str, detail: str = "") ->
     """
     now = timezone.now()
     detail = detail[:500]
+    if newsroom.health == health and newsroom.health_detail == detail:
+        return False  # the next run re-evaluates; the conditional UPDATE below still guards the mail
     changed = (
         Newsroom.objects.filter(pk=newsroom.pk)
         .exclude(health=health)
@@ -104,30 +106,41 @@ class IngestResult:
 
 
 def announcement_ingest(*, newsroom: Newsroom | None, items: Iterable[ListingItem]) -> IngestResult:
-    """Upsert listing items by canonical URL; only real changes are written."""
+    """Upsert listing items by canonical URL; only real changes are written.
+
+    New rows go in with one ``INSERT ... ON CONFLICT DO NOTHING`` under the unique URL, so two
+    runs racing on the same item cannot duplicate it; a row counts as new for this run when
+    it was created after the insert began.
+    """
     items = list({item.url: item for item in items if item.url}.values())
     result = IngestResult()
     existing = {a.url: a for a in Announcement.objects.filter(url__in=[i.url for i in items])}
     now = timezone.now()
+    fresh = [
+        Announcement(
+            newsroom=newsroom,
+            url=item.url,
+            title=item.title[:500],
+            published_at=item.published_at,
+            published_precision=item.precision,
+            summary=item.summary,
+            # A lease: the on-commit task fetches it now; if that task is lost, the dispatcher does later.
+            next_fetch_at=now + CLAIM_LEASE,
+        )
+        for item in items
+        if item.url not in existing
+    ]
+    if fresh:
+        Announcement.objects.bulk_create(fresh, ignore_conflicts=True)
+        result.new_ids = list(
+            Announcement.objects.filter(url__in=[a.url for a in fresh], created_at__gte=now)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     for item in items:
         current = existing.get(item.url)
         if current is None:
-            announcement, created = Announcement.objects.get_or_create(
-                url=item.url,
-                defaults={
-                    "newsroom": newsroom,
-                    "title": item.title[:500],
-                    "published_at": item.published_at,
-                    "published_precision": item.precision,
-                    "summary": item.summary,
-                    # A lease: the on-commit task fetches it now; if that task is lost, the dispatcher does later.
-                    "next_fetch_at": now + CLAIM_LEASE,
-                },
-            )
-            if created:
-                result.new_ids.append(announcement.pk)
-                continue
-            current = announcement
+            continue
         changes = {}
         if item.title and item.title[:500] != current.title and item.title != item.url:
             changes["title"] = item.title[:500]
@@ -231,11 +244,6 @@ def newsroom_scrape(*, newsroom: Newsroom, dry_run: bool = False, fetch_articles
     if dry_run:
         run = ScrapeRun(newsroom=newsroom, started_at=now)
     else:
-        ScrapeRun.objects.filter(
-            newsroom=newsroom, status=ScrapeRun.Status.RUNNING, started_at__lt=now - RUN_ORPHAN_AFTER
-        ).update(
-            status=ScrapeRun.Status.FAILED, finished_at=now, error="Interrupted: the worker stopped mid-run."
-        )
         run = ScrapeRun.objects.create(newsroom=newsroom, started_at=now)
     conditional = {} if dry_run else {"etag": newsroom.etag, "last_modified": newsroom.last_modified}
     try:
@@ -463,8 +471,19 @@ def announcement_fetch(*, announcement_id: int) -> Announcement | None:
 # --- Dispatch --------------------------------------------------------------------------
 
 
+def runs_close_orphans() -> int:
+    """Runs left "running" by a killed worker are closed as failed, so health pages do not lie."""
+    now = timezone.now()
+    return ScrapeRun.objects.filter(
+        status=ScrapeRun.Status.RUNNING, started_at__lt=now - RUN_ORPHAN_AFTER
+    ).update(
+        status=ScrapeRun.Status.FAILED, finished_at=now, error="Interrupted: the worker stopped mid-run."
+    )
+
+
 def newsrooms_claim_due(*, limit: int = 500) -> list[int]:
     """Claim due newsrooms with a conditional UPDATE so overlapping beats never double-dispatch."""
+    runs_close_orphans()
     now = timezone.now()
     due = Newsroom.objects.filter(is_active=True, next_fetch_at__lte=now).order_by("next_fetch_at")
     claimed = []

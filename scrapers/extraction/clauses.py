@@ -242,10 +242,19 @@ _DISTRIBUTION = re.compile(
     re.I,
 )
 _RESEARCH = re.compile(
-    r"\b(?:research\s+(?:partnership|collaboration|and\s+development|program)|R&D|jointly\s+develop\w*|"
+    r"\b(?:research\s+(?:partnership|collaboration|program)|joint\s+(?:research|R&D)|jointly\s+develop\w*|"
     r"co-?develop\w*|co-?design\w*|collaborat\w+\s+(?:\w+\s+){0,5}(?:on|to\s+develop)\s+(?:\w+\s+){0,3}"
     r"(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+|design|engineering)|co-?optimiz\w+|"
     r"work\s+together\s+to\s+develop)\b",
+    re.I,
+)
+# "preferred partner for commercializing new AI technologies": the purpose names the subject.
+_PARTNER_FOR = re.compile(r"\s+for\s+(\w+)")
+# Chips named as what a deal supplies or runs on, without a count: "train its models on Trainium chips".
+_CHIP_USE = re.compile(
+    r"\b(?:use|uses|using|train\w*|deploy\w*|run\w*|access\s+to|supply\w*|provid\w+|scale\w*)\s+"
+    r"(?:[\w’'-]+\s+){0,8}?(?:on\s+|with\s+)?(?:[\w’'-]+\s+){0,4}?"
+    r"(?:Trainium\d?|Inferentia\d?|TPUs?(?:\s+v\w+)?|GPUs|chips|accelerators)\b",
     re.I,
 )
 _REVENUE_SHARE = re.compile(
@@ -465,8 +474,11 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
     ):
         add(ExtractedClause(K.AGI_CLAUSE, quote, subject="agi", confidence=0.7))
     pref = _PREFERRED.search(sentence) if any(k in low for k in _PREFERRED_TRIGGERS) else None
-    if pref and (pref.group("what") or re.search(r"\b(?:cloud|training|compute|model)\b", sentence, re.I)):
-        what = (pref.group("what") or pref.group("noun")).lower()
+    purpose = _PARTNER_FOR.match(sentence, pref.end()) if pref else None
+    if pref and (
+        pref.group("what") or purpose or re.search(r"\b(?:cloud|training|compute|model)\b", sentence, re.I)
+    ):
+        what = (pref.group("what") or (purpose.group(1) if purpose else "") or pref.group("noun")).lower()
         subject = (
             "training"
             if "train" in what
@@ -474,7 +486,11 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
             if "cloud" in what
             else "compute"
             if "comput" in what or "infra" in what
-            else ("models" if "model" in what else _subject(sentence, "partner"))
+            else "models"
+            if "model" in what
+            else "commercialization"
+            if "commerc" in what
+            else _subject(sentence, "partner")
         )
         add(ExtractedClause(K.PREFERRED_PROVIDER, quote, subject=subject, confidence=0.75))
     if (
@@ -483,6 +499,12 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
         and re.search(r"\b(?:models?|Claude|ChatGPT|Gemini|GPT[-\w]*|Llama|Mistral|AI)\b", sentence)
     ):
         add(ExtractedClause(K.MODEL_DISTRIBUTION, quote, confidence=0.6))
+    if (
+        not any(c.kind == K.CHIPS_SUPPLY for c in found)
+        and any(k in low for k in _CHIP_TRIGGERS + ("inferentia",))
+        and _CHIP_USE.search(sentence)
+    ):
+        add(ExtractedClause(K.CHIPS_SUPPLY, quote, subject="chips", confidence=0.55))
     if any(k in low for k in _RESEARCH_TRIGGERS) and _RESEARCH.search(sentence):
         add(ExtractedClause(K.RESEARCH_COLLABORATION, quote, confidence=0.6))
     if "revenue" in low and _REVENUE_SHARE.search(sentence):
@@ -501,7 +523,7 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
     if (
         any(k in low for k in ("ip", "intellectual", "licen", "content"))
         and _IP.search(sentence)
-        and not re.search(r"\bprivacy|open[- ]source licen", sentence, re.I)
+        and not re.search(r"\bprivacy|open[- ]source|\bMIT\b|Apache\s+2|\bGPL\b", sentence, re.I)
     ):
         add(ExtractedClause(K.IP_LICENSE, quote, subject="ip", confidence=0.6))
     if ("board" in low or "observer" in low) and _BOARD.search(sentence):

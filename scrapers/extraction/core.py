@@ -109,6 +109,11 @@ _FUNDING_ROUND = re.compile(
     r"Series\s+[A-H]|funding|financing|round)|\bSeries\s+[A-H]\s+(?:funding|round|financing)|\bfunding\s+round\b",
     re.I,
 )
+_BACKGROUND = re.compile(
+    r"\s*(?:Last\s+(?:week|month|year)|Earlier\s+(?:this|in|that)\b|Previously|Since\s+(?:19|20)\d\d|"
+    r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
+    re.I,
+)
 _PARTNERSHIP_NOUN = re.compile(r"\b(?:partnership|alliance|agreement|collaboration|joint\s+venture)\b", re.I)
 _EXPANSION = re.compile(
     r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
@@ -338,6 +343,8 @@ def extract_text(
     for sentence in prose:
         if _DEAL_SENTENCE.search(sentence):
             deal_sentences += 1
+        if _BACKGROUND.match(sentence):
+            continue  # "Last week, we announced..." recounts an earlier deal
         clauses.extend(sentence_clauses(sentence))
         if _TERM_CONTEXT.search(sentence):
             clauses.extend(term_clauses(sentence))

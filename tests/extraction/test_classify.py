@@ -98,3 +98,13 @@ def test_it_reads_the_currency_after_the_figure():
         "TITLE: Mistral AI raises 1.7B€ to grow\n\nMistral AI raises 1.7B€ in a funding round."
     )
     assert [(c.amount, c.unit) for c in result.clauses if c.amount] == [(1_700_000_000, "EUR")]
+
+
+def test_it_reads_no_terms_from_sentences_about_earlier_deals():
+    result = extract_text(
+        "TITLE: Microsoft and OpenAI extend partnership\n\n"
+        "Microsoft and OpenAI today extended their partnership with a multibillion dollar investment. "
+        "In 2019 Microsoft invested $1 billion in OpenAI."
+    )
+    assert result.is_deal
+    assert not [c for c in result.clauses if c.amount is not None]

@@ -162,3 +162,25 @@ def test_it_reads_distribution_research_and_revenue_share():
 
 def test_it_finds_nothing_in_plain_prose():
     assert sentence_clauses("We are excited about what developers will build next.") == []
+
+
+def test_it_reads_chips_named_without_a_count():
+    clause = _only("Acme will train its future models on Globex Trainium chips.", K.CHIPS_SUPPLY)
+    assert clause.amount is None
+
+
+def test_it_reads_the_purpose_of_a_preferred_partner():
+    clause = _only(
+        "Globex will become Acme's preferred partner for commercializing new technologies.",
+        K.PREFERRED_PROVIDER,
+    )
+    assert clause.subject == "commercialization"
+
+
+def test_open_source_licences_are_not_ip_licences():
+    assert not [
+        c
+        for c in sentence_clauses("The runtime stays open source and MIT-licensed.")
+        if c.kind == K.IP_LICENSE
+    ]
+    assert _only("Acme licenses Globex's intellectual property for its products.", K.IP_LICENSE)

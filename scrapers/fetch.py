@@ -524,6 +524,20 @@ def _read_capped(response: httpx.Response, max_bytes: int, url: str, deadline: f
     return b"".join(chunks)
 
 
+def _send_pinned(client: httpx.Client, url: str, addresses: list[str], headers: dict, extensions: dict):
+    """Connect to the checked addresses only, in order, moving on when one refuses the connection."""
+    for index, address in enumerate(addresses):
+        request = client.build_request(
+            "GET", _pinned_request_url(url, address), headers=headers, extensions=extensions
+        )
+        try:
+            return client.send(request, stream=True)
+        except httpx.ConnectError:
+            if index == len(addresses) - 1:
+                raise
+    raise httpx.ConnectError(f"No address to connect to for {url}")
+
+
 def _fetch_once(
     url: str,
     *,
@@ -562,13 +576,7 @@ def _fetch_once(
             extensions = {"sni_hostname": host} if scheme == "https" else {}
             try:
                 with host_slot(host):
-                    request = client.build_request(
-                        "GET",
-                        _pinned_request_url(current, addresses[0]),
-                        headers=request_headers,
-                        extensions=extensions,
-                    )
-                    response = client.send(request, stream=True)
+                    response = _send_pinned(client, current, addresses, request_headers, extensions)
                     try:
                         # httpx calls a 304 a redirect; only a Location makes it one for us.
                         if response.has_redirect_location:

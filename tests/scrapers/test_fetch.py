@@ -243,3 +243,10 @@ def test_it_keeps_one_request_in_flight_per_host(server, fake_dns, settings):
     assert server.max_in_flight[f"same-host.test:{server.port}"] == 1
     assert server.max_in_flight[f"other-host.test:{server.port}"] == 1
     assert server.hits("/p") == 6
+
+
+def test_it_tries_the_next_checked_address_when_one_refuses(server, fake_dns):
+    # Nothing listens on 127.0.0.2 (the server is bound to 127.0.0.1): that connection is refused.
+    fake_dns["two-homes.test"] = ["127.0.0.2", "127.0.0.1"]
+    server.add("/p", "<p>second address</p>")
+    assert "second address" in fetch(f"http://two-homes.test:{server.port}/p").text

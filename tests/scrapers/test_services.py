@@ -130,6 +130,21 @@ def test_it_does_not_store_a_garbage_page_as_an_announcement_text(server, extrac
     assert extraction_calls == []
 
 
+def test_it_refetches_an_article_conditionally(server, extraction_calls):
+    url = server.add("/news/tagged", article("Tagged", "Acme partners with Beta."), etag='"a1"')
+    announcement = Announcement.objects.create(url=url, title="Tagged")
+    services.announcement_fetch(announcement_id=announcement.pk)
+    announcement.refresh_from_db()
+    assert announcement.etag == '"a1"'
+    stamp = announcement.updated_at
+
+    services.announcement_fetch(announcement_id=announcement.pk)
+
+    assert server.requests[-1][1]["If-None-Match"] == '"a1"'
+    announcement.refresh_from_db()
+    assert announcement.updated_at == stamp and announcement.revisions.count() == 1
+
+
 def test_it_gives_up_on_a_missing_article_without_retrying(server, extraction_calls):
     announcement = Announcement.objects.create(url=server.url("/news/gone"), title="Gone")
     services.announcement_fetch(announcement_id=announcement.pk)
@@ -168,6 +183,14 @@ def _setup(case, server, fake):
             "<?xml version='1.0'?><rss><channel><item><title>Cut off",
             headers={"Content-Type": "application/rss+xml"},
         )
+    if case == "malformed_html":
+        # Unclosed tags, a stray </div>, an <a> inside an <a>: lxml recovers what a browser would.
+        today = timezone.now()
+        page = (
+            f"<html><body><div><ul><li><a href='/news/recovered'><h3>Recovered deal<time>{today:%b %d, %Y}</time>"
+            f"</div><li><a href='/news/second'><a><h3>Second deal</h3></a><time datetime='{today:%Y-%m-%d}'>x</time>"
+        )
+        return server.add("/news", page)
     if case == "robots_disallow":
         server.add("/robots.txt", "User-agent: *\nDisallow: /feed.xml\n")
         return server.add("/feed.xml", feed)
@@ -194,6 +217,7 @@ MATRIX = {
     "brotli": (ScrapeRun.Status.OK, Newsroom.Health.OK, 3),
     "wrong_charset": (ScrapeRun.Status.OK, Newsroom.Health.STALE, 1),
     "malformed_xml": (ScrapeRun.Status.FAILED, Newsroom.Health.UNKNOWN, 0),
+    "malformed_html": (ScrapeRun.Status.OK, Newsroom.Health.OK, 2),
     "robots_disallow": (ScrapeRun.Status.FAILED, Newsroom.Health.BROKEN, 0),
     "private_address": (ScrapeRun.Status.FAILED, Newsroom.Health.BROKEN, 0),
     "unresolvable": (ScrapeRun.Status.FAILED, Newsroom.Health.UNKNOWN, 0),
@@ -219,7 +243,8 @@ def test_it_survives_each_fault_and_records_it(
     case, server, fake_dns, extraction_calls, django_capture_on_commit_callbacks
 ):
     good = NewsroomFactory(name="Good", url=server.add("/good.xml", recent_rss(server, 2, "good")))
-    faulty = NewsroomFactory(name="Faulty", url=_setup(case, server, fake_dns))
+    kind = Newsroom.Kind.HTML if case == "malformed_html" else Newsroom.Kind.FEED
+    faulty = NewsroomFactory(name="Faulty", kind=kind, url=_setup(case, server, fake_dns))
     status, health, new = MATRIX[case]
 
     with django_capture_on_commit_callbacks(execute=True):

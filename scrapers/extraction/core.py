@@ -118,7 +118,9 @@ _PARTNERSHIP_NOUN = re.compile(r"\b(?:partnership|alliance|agreement|collaborati
 _EXPANSION = re.compile(
     r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
     r"extend\w*|extension|new\s+agreement|deepen\w*|further|follow(?:s|ing)?\s+(?:up|on)|builds?\s+on|"
-    r"revised|restructur\w+|renew\w*|another)\b",
+    r"revised|restructur\w+|renew\w*|another|"
+    r"(?:updat\w+|evolv\w+|changes?\s+to|amend\w+|modif\w+)\s+(?:\w+\s+){0,3}(?:partnership|agreement|relationship|contract)|"
+    r"(?:partnership|agreement|relationship|contract)\s+(?:update|change)s?)\b",
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(

@@ -69,3 +69,38 @@ def test_the_microsoft_openai_phases_read_as_the_right_of_first_refusal_appearin
     assert rofr["41"] == [] and rofr["42"] == ["granted"] and rofr["43"] == ["removed"]
     assert all(sorted(p.name for p in r.parties) == ["Microsoft", "OpenAI"] for r in read.values())
     assert read["43"].is_expansion
+
+
+@pytest.mark.django_db
+def test_the_real_microsoft_openai_pages_chain_into_phases_through_the_service(realdata):
+    import datetime
+
+    from django.utils import timezone
+
+    from partnerships.models import Clause
+    from scrapers.extraction.service import announcement_extract, deal_phase_diff
+    from scrapers.extraction.text import parse_document
+    from tests.factories import AnnouncementFactory, CompanyFactory
+
+    CompanyFactory(name="Microsoft", slug="microsoft")
+    CompanyFactory(name="OpenAI", slug="openai")
+    deals = []
+    for number in ("41", "42", "43"):
+        raw = next((realdata / "announcements").glob(f"{number}_*.txt")).read_text(encoding="utf-8")
+        document = parse_document(raw)
+        announcement = AnnouncementFactory(
+            newsroom=None,
+            url=f"https://example.com/msft-openai/{number}",
+            title=document.title,
+            text=raw,
+            published_at=timezone.make_aware(
+                datetime.datetime.combine(document.header_date, datetime.time(12))
+            ),
+        )
+        deals.append(announcement_extract(announcement_id=announcement.pk))
+    phase_2023, phase_jan, phase_oct = deals
+    assert phase_jan.predecessor == phase_2023 and phase_oct.predecessor == phase_jan
+    kinds = Clause.Kind.RIGHT_OF_FIRST_REFUSAL
+    assert kinds in {c.kind for c in deal_phase_diff(phase_jan).added}
+    removed = [c for c in deal_phase_diff(phase_oct).changed if c.kind == kinds]
+    assert removed and removed[0].after.effect == Clause.Effect.REMOVED

@@ -89,7 +89,7 @@ class Gunicorn:
     def __init__(self, app: str, env: dict[str, str], workers: int = 2):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), app, "-b", f"127.0.0.1:{self.port}",
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:bench.gunicorn_quiet", app, "-b", f"127.0.0.1:{self.port}",
              "-w", str(workers), "--log-level", "warning", "--timeout", "30"],
             cwd=ROOT,
             env=env,

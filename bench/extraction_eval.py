@@ -194,6 +194,7 @@ def evaluate(entries: list[dict], results: dict[str, dict], index) -> dict:
     precision, recall, f1 = _f1(tp, fp, fn)
     party_p, party_r, party_f1 = _f1(party_tp, party_fp, party_fn)
     clause_p, clause_r, clause_f1 = _f1(clause_tp, clause_fp, clause_fn)
+    clause_labelled = any("clause_kinds" in e for e in entries if e["is_deal"])
     return {
         "entries": len(entries),
         "deals": tp + fn,
@@ -205,9 +206,9 @@ def evaluate(entries: list[dict], results: dict[str, dict], index) -> dict:
         "party_recall": round(party_r, 3),
         "party_f1": round(party_f1, 3),
         "kind_accuracy": round(kind_right / kind_total, 3) if kind_total else None,
-        "clause_kind_precision": round(clause_p, 3),
-        "clause_kind_recall": round(clause_r, 3),
-        "clause_kind_f1": round(clause_f1, 3),
+        "clause_kind_precision": round(clause_p, 3) if clause_labelled else None,
+        "clause_kind_recall": round(clause_r, 3) if clause_labelled else None,
+        "clause_kind_f1": round(clause_f1, 3) if clause_labelled else None,
         "amount_accuracy": round(amounts_found / amounts_total, 3) if amounts_total else None,
         "amounts_labelled": amounts_total,
         "misses": misses,

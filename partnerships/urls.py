@@ -30,4 +30,5 @@ urlpatterns = [
     path("alerts/confirm/<str:token>/", alert_views.confirm, name="alert_confirm"),
     path("alerts/manage/<str:token>/", alert_views.manage, name="alert_manage"),
     path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alert_unsubscribe"),
+    path("alerts/feed/<str:token>/", alert_views.feed, name="alert_feed"),
 ]

@@ -347,3 +347,33 @@ def test_it_counts_no_deal_twice_across_digests_and_instant_alerts(publish, open
     assert DealFactory._meta.model.objects.filter(pk=deal.pk, status="published").exists()
     send_digests(frequency="daily")
     assert len(mail.outbox) == 1
+
+
+def test_a_merged_message_is_the_message_django_would_have_built(openai):
+    from email import message_from_bytes, policy
+
+    from partnerships.emails import MergeTemplate, RenderedEmail, email_message
+
+    rendered = RenderedEmail("Subject line", "Text PWLINK end\n", "<p>HTML <a href='PWLINK'>x</a></p>")
+    headers = {"List-Unsubscribe": "<PWLINK>", "Message-ID": "<PWID>"}
+    template = MergeTemplate(
+        rendered, to="pw@placeholder.invalid", headers=headers, placeholders=["PWLINK", "PWID"]
+    )
+    assert template.usable
+    values = {
+        "PWLINK": "https://pactwatch.example/alerts/unsubscribe/abc:def/",
+        "PWID": "alert.1.published.2@x",
+    }
+    merged = template.message(to="reader@example.com", replacements=values)
+    normal = email_message(
+        rendered.personalize(values),
+        to="reader@example.com",
+        headers={"List-Unsubscribe": f"<{values['PWLINK']}>", "Message-ID": f"<{values['PWID']}>"},
+    )
+    got = message_from_bytes(merged.message().as_bytes(), policy=policy.default)
+    want = message_from_bytes(normal.message().as_bytes(), policy=policy.default)
+    for header in ("To", "From", "Subject", "List-Unsubscribe", "Message-ID", "Content-Type"):
+        assert got[header].split(";")[0] == want[header].split(";")[0], header
+    assert got.get_body(("plain",)).get_content() == want.get_body(("plain",)).get_content()
+    assert got.get_body(("html",)).get_content() == want.get_body(("html",)).get_content()
+    assert merged.body == normal.body and merged.extra_headers == normal.extra_headers

@@ -237,3 +237,24 @@ def test_it_hides_the_feed_of_an_unsubscribed_address(client):
     assert (
         client.get(alerts.feed_url(subscription).removeprefix("https://pactwatch.example")).status_code == 404
     )
+
+
+def test_the_partial_links_a_company_page_to_a_prefilled_form(openai):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("partnerships/alerts/_subscribe_form.html", {"company": openai})
+    assert 'href="/alerts/?company=openai"' in html
+    assert 'data-hx-get="/alerts/?company=openai"' in html
+    assert "Email me when a OpenAI deal is published" in html
+    assert "csrfmiddlewaretoken" not in html, "a cached page must not carry someone's CSRF token"
+
+
+def test_the_partial_carries_the_timeline_filters():
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "partnerships/alerts/_subscribe_form.html",
+        {"alert_query": "company=openai&kind=cloud", "alert_title": "Alert me about deals like these"},
+    )
+    assert 'href="/alerts/?company=openai&amp;kind=cloud"' in html
+    assert "Alert me about deals like these" in html

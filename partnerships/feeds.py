@@ -110,3 +110,18 @@ class ClauseKindFeed(DealFeed):
 
     def deals(self, obj):
         return Deal.objects.published().filter(Exists(Clause.objects.filter(deal=OuterRef("pk"), kind=obj)))
+
+
+def _cached(feed):
+    """Feed readers poll: serve anonymous polls from the page cache like any page."""
+    from partnerships.cache import cached_response
+
+    def view(request, **kwargs):
+        return cached_response(request, lambda: feed(request, **kwargs), prefix="feed")
+
+    return view
+
+
+deal_feed = _cached(DealFeed())
+company_feed = _cached(CompanyDealFeed())
+clause_feed = _cached(ClauseKindFeed())

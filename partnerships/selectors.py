@@ -437,8 +437,8 @@ def _partner_group(deal_kind: str, own_role: str, partner_role: str) -> str:
     return _KIND_GROUP.get(deal_kind, "other")
 
 
-def partners_by_group(*, companies: list[Company]) -> dict[int, list]:
-    """For each company: [(group key, label, [partner dicts])], one query for all companies.
+def partners_by_group(*, companies: list[Company], limit: int = 12) -> dict[int, list]:
+    """For each company: [(group key, label, [partner dicts], how many more)], one query for all.
 
     A partner dict has name, slug, kind, deals (count) and last (latest deal date).
     """
@@ -478,10 +478,11 @@ def partners_by_group(*, companies: list[Company]) -> dict[int, list]:
     result = {}
     for company in companies:
         groups = grouped.get(company.pk, {})
-        result[company.pk] = [
-            (key, label, sorted(groups.get(key, {}).values(), key=lambda p: (-p["deals"], p["name"])))
-            for key, label in PARTNER_GROUPS
-        ]
+        result[company.pk] = []
+        for key, label in PARTNER_GROUPS:
+            partners = sorted(groups.get(key, {}).values(), key=lambda p: (-p["deals"], p["name"]))
+            # The busiest labs have hundreds of partners: show the main ones, count the rest.
+            result[company.pk].append((key, label, partners[:limit], max(len(partners) - limit, 0)))
     return result
 
 

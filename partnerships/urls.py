@@ -20,9 +20,9 @@ urlpatterns = [
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement_detail"),
     path("sources/", views.sources, name="sources"),
-    path("feeds/deals/", feeds.DealFeed(), name="feed_deals"),
-    path("feeds/companies/<slug:slug>/", feeds.CompanyDealFeed(), name="feed_company"),
-    path("feeds/clauses/<slug:kind>/", feeds.ClauseKindFeed(), name="feed_clause"),
+    path("feeds/deals/", feeds.deal_feed, name="feed_deals"),
+    path("feeds/companies/<slug:slug>/", feeds.company_feed, name="feed_company"),
+    path("feeds/clauses/<slug:kind>/", feeds.clause_feed, name="feed_clause"),
     path("exports/", views.exports_doc, name="exports"),
     path("exports/<str:what>.<str:fmt>", exports.export, name="export"),
     # Email alerts (issue 6)

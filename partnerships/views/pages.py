@@ -65,22 +65,22 @@ def deal_list(request):
 
 
 def deal_detail(request, slug):
-    deal = selectors.deal_detail(slug=slug)
-    if deal is None:
-        raise Http404("No such deal.")
-    if deal.status == Deal.Status.MERGED:
-        survivor = selectors.merge_survivor(deal)
-        if survivor is not None and survivor.is_public:
-            return redirect(survivor, permanent=True)
-        raise Http404("This deal was merged into one that is not public.")
-    if not deal.is_public and not _is_staff(request):
-        raise Http404("No such deal.")
-
     def build():
+        deal = selectors.deal_detail(slug=slug)
+        if deal is None:
+            raise Http404("No such deal.")
+        if deal.status == Deal.Status.MERGED:
+            survivor = selectors.merge_survivor(deal)
+            if survivor is not None and survivor.is_public:
+                return redirect(survivor, permanent=True)
+            raise Http404("This deal was merged into one that is not public.")
+        if not deal.is_public and not _is_staff(request):
+            raise Http404("No such deal.")
         previous, following = selectors.phase_changes(deal)
         ctx = {"deal": deal, "previous": previous, "following": following}
         return render(request, "partnerships/deal_detail.html", ctx)
 
+    # Only 200s are cached, so a later merge or retraction shows at the next version bump.
     return cached_response(request, build)
 
 

@@ -20,8 +20,8 @@ def normalize_name(name: str) -> str:
     Case, accents, a possessive "'s", corporate suffixes and punctuation do not make a
     different company: "Microsoft Corp.'s" and "microsoft" normalise alike.
     """
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    text = text.replace("\u2019", "'").strip()
+    text = name.replace("\u2019", "'").replace("\u2018", "'")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip()
     text = re.sub(r"['\u2019]s$", "", text)
     text = _SUFFIXES.sub("", text)
     text = re.sub(r"[^0-9a-zA-Z]+", " ", text)

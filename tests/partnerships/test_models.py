@@ -72,6 +72,7 @@ def test_it_refuses_one_alias_for_two_companies():
         ("Amazon.com, Inc.", "amazon com"),
         ("Mistral AI", "mistral ai"),
         ("SoftBank Group Corp.", "softbank"),
+        ("Japan\u2019s", "japan"),
     ],
 )
 def test_it_normalizes_company_names_for_matching(raw, expected):

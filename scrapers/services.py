@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import difflib
 import logging
+import queue
 import random
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import mail_admins
-from django.db import close_old_connections, connections, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -250,6 +252,10 @@ def newsroom_scrape(*, newsroom: Newsroom, dry_run: bool = False, fetch_articles
         result = fetch(newsroom.url, **conditional)
     except FetchError as exc:
         return _record_failure(newsroom, run, exc, dry_run=dry_run)
+    except SoftTimeLimitExceeded:
+        # Waiting for busy hosts and slow answers used up the task: record it, retry on schedule.
+        stopped = FetchError("Stopped at the task's time limit while fetching.", permanent=False)
+        return _record_failure(newsroom, run, stopped, dry_run=dry_run)
     run.http_status, run.bytes_received = result.status, len(result.body)
     next_fetch_at = timezone.now() + newsroom.fetch_interval
 
@@ -335,27 +341,45 @@ def newsrooms_scrape_concurrently(
     """Run many newsrooms at once from one process (the `scrape` command, the benchmark).
 
     Threads overlap network waits; the per-host slot in ``scrapers.fetch`` still keeps one
-    request in flight per host. Each thread closes its own database connection.
+    request in flight per host. Each thread keeps one database connection for all its
+    newsrooms and closes it when the queue is empty (a connection per newsroom would cost
+    a PostgreSQL login each time).
     """
+    pending: queue.SimpleQueue[Newsroom] = queue.SimpleQueue()
+    for newsroom in newsrooms:
+        pending.put(newsroom)
+    runs: list[ScrapeRun] = []
+    lock = threading.Lock()
 
-    def run_one(newsroom: Newsroom) -> ScrapeRun:
-        close_old_connections()
+    def work() -> None:
         try:
-            return newsroom_scrape(newsroom=newsroom, dry_run=dry_run, fetch_articles=fetch_articles)
+            while True:
+                try:
+                    newsroom = pending.get_nowait()
+                except queue.Empty:
+                    return
+                run, error = None, None
+                try:
+                    run = newsroom_scrape(newsroom=newsroom, dry_run=dry_run, fetch_articles=fetch_articles)
+                except Exception as exc:  # noqa: BLE001 - reported per newsroom; the others go on
+                    logger.exception("Scraping newsroom %s crashed", newsroom.pk)
+                    error = exc
+                with lock:
+                    if run is not None:
+                        runs.append(run)
+                    if on_done:
+                        on_done(newsroom, run, error)
         finally:
             connections.close_all()
 
-    newsrooms = list(newsrooms)
-    runs: list[ScrapeRun] = []
-    with ThreadPoolExecutor(max_workers=workers or settings.SCRAPER_CONCURRENCY) as pool:
-        futures = {pool.submit(run_one, newsroom): newsroom for newsroom in newsrooms}
-        for future in as_completed(futures):
-            newsroom, error = futures[future], future.exception()
-            run = None if error else future.result()
-            if run is not None:
-                runs.append(run)
-            if on_done:
-                on_done(newsroom, run, error)
+    threads = [
+        threading.Thread(target=work, name=f"scrape-{i}", daemon=True)
+        for i in range(min(workers or settings.SCRAPER_CONCURRENCY, max(1, pending.qsize())))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return runs
 
 
@@ -376,6 +400,31 @@ def _text_diff(old: str, new: str) -> str:
     )
 
 
+def _article_failure(
+    announcement: Announcement, exc: FetchError, *, now: datetime, was_fetched: bool
+) -> Announcement:
+    """Record a failed page fetch: retry transient errors with backoff, give up on permanent ones."""
+    attempts = announcement.fetch_attempts + 1
+    gave_up = exc.permanent or attempts >= ARTICLE_MAX_ATTEMPTS
+    if gave_up:
+        next_at = _recheck_at(announcement, now) if was_fetched else None
+    else:
+        delay = exc.retry_after if exc.retry_after is not None else backoff_delay(attempts, cap=6 * 3600)
+        next_at = now + timedelta(seconds=delay)
+    Announcement.objects.filter(pk=announcement.pk).update(
+        fetch_attempts=attempts,
+        fetch_error=str(exc)[:1000],
+        http_status=exc.status,
+        next_fetch_at=next_at,
+        fetch_status=(
+            announcement.fetch_status if was_fetched or not gave_up else Announcement.FetchStatus.FAILED
+        ),
+        updated_at=now,
+    )
+    announcement.refresh_from_db()
+    return announcement
+
+
 def announcement_fetch(*, announcement_id: int) -> Announcement | None:
     """Fetch an announcement's page; store raw HTML, main text and a revision when it changed."""
     announcement = Announcement.objects.filter(pk=announcement_id).first()
@@ -392,26 +441,11 @@ def announcement_fetch(*, announcement_id: int) -> Announcement | None:
         content = None if result.not_modified else extract_article(result.text, url=result.url)
         if content is not None and not content.text.strip():
             raise FetchError(f"No main text found on {result.url}.", permanent=True, status=result.status)
+    except SoftTimeLimitExceeded:
+        exc = FetchError("Stopped at the task's time limit while fetching.", permanent=False)
+        return _article_failure(announcement, exc, now=now, was_fetched=was_fetched)
     except FetchError as exc:
-        attempts = announcement.fetch_attempts + 1
-        gave_up = exc.permanent or attempts >= ARTICLE_MAX_ATTEMPTS
-        if gave_up:
-            next_at = _recheck_at(announcement, now) if was_fetched else None
-        else:
-            delay = exc.retry_after if exc.retry_after is not None else backoff_delay(attempts, cap=6 * 3600)
-            next_at = now + timedelta(seconds=delay)
-        Announcement.objects.filter(pk=announcement.pk).update(
-            fetch_attempts=attempts,
-            fetch_error=str(exc)[:1000],
-            http_status=exc.status,
-            next_fetch_at=next_at,
-            fetch_status=(
-                announcement.fetch_status if was_fetched or not gave_up else Announcement.FetchStatus.FAILED
-            ),
-            updated_at=now,
-        )
-        announcement.refresh_from_db()
-        return announcement
+        return _article_failure(announcement, exc, now=now, was_fetched=was_fetched)
 
     if result.not_modified:
         Announcement.objects.filter(pk=announcement.pk).update(next_fetch_at=_recheck_at(announcement, now))

@@ -395,3 +395,20 @@ def test_it_dispatches_each_due_newsroom_once(server, monkeypatch):
     assert sent == [("scrape", due.pk), ("fetch", lost.pk)]
     due.refresh_from_db()
     assert due.next_fetch_at > timezone.now()
+
+
+def test_it_records_a_run_cut_short_by_the_soft_time_limit(server, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    newsroom = NewsroomFactory(url=server.add("/feed.xml", recent_rss(server)))
+
+    def slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "fetch", slow)
+    run = services.newsroom_scrape(newsroom=newsroom)
+    assert run.status == ScrapeRun.Status.FAILED and "time limit" in run.error
+    announcement = Announcement.objects.create(url=server.url("/news/x"))
+    services.announcement_fetch(announcement_id=announcement.pk)
+    announcement.refresh_from_db()
+    assert "time limit" in announcement.fetch_error and announcement.next_fetch_at > timezone.now()

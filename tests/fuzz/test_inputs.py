@@ -156,3 +156,38 @@ def test_it_never_answers_500_to_hostile_form_posts(client):
         _assert_no_server_error(response, f"POST {target} {payload!r}")
 
     fuzz()
+
+
+TOKEN_PATHS = ["/alerts/confirm/{}/", "/alerts/manage/{}/", "/alerts/unsubscribe/{}/", "/alerts/feed/{}/"]
+token = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.", min_size=1, max_size=120),
+    st.sampled_from(["x", "1:abc:def", "eyJ0eXAiOiJKV1QifQ", "a" * 500, "..", "%00", "%2F%2F"]),
+)
+
+
+@pytest.mark.django_db
+def test_it_never_answers_500_to_forged_or_mangled_alert_tokens(client):
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve("/alerts/confirm/x/")
+    except Resolver404:
+        pytest.skip("alert token pages are not implemented yet")
+    load_data()
+    from tests.factories import SubscriptionFactory
+
+    SubscriptionFactory(email="someone@example.org")
+
+    @FUZZ_SETTINGS
+    @given(template=st.sampled_from(TOKEN_PATHS), value=token, post=st.booleans())
+    def fuzz(template, value, post):
+        path = template.format(value)
+        response = client.post(path, {"List-Unsubscribe": "One-Click"}) if post else client.get(path)
+        _assert_no_server_error(response, f"{'POST' if post else 'GET'} {path}")
+        if post and "unsubscribe" in template:
+            # A forged token must not unsubscribe anybody (nothing changes on any row).
+            from partnerships.models import Subscription
+
+            assert not Subscription.objects.filter(status="unsubscribed").exists()
+
+    fuzz()

@@ -234,3 +234,17 @@ def _second_candidate() -> Deal:
     DealPartyFactory(deal=deal, company=Company.objects.get(slug="openai"), role="customer")
     DealPartyFactory(deal=deal, company=Company.objects.get(slug="proof-labs"), role="provider")
     return deal
+
+
+def test_it_adds_one_history_entry_per_filter_typed_and_applied(site, page):
+    page.goto(site + "/deals/?kind=chips")
+    chips = _rows(page)
+    page.fill("#id_company", "openai")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"company=openai"))
+    page.wait_for_function("(n) => document.querySelectorAll('#deal-results .deal-row').length !== n", arg=len(chips))
+    page.wait_for_timeout(300)  # a second, duplicate request would land here
+    page.go_back()
+    page.wait_for_url(lambda url: "company=openai" not in url, timeout=5_000)
+    page.wait_for_function("(n) => document.querySelectorAll('#deal-results .deal-row').length === n", arg=len(chips))
+    assert _rows(page) == chips

@@ -11,6 +11,7 @@ built from data that a rolled-back transaction showed for a moment.
 
 import hashlib
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,23 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
 VERSION_KEY = "pactwatch:content-version"
+
+
+def _code_version() -> str:
+    """A digest of the templates and code that shape pages, so a deploy never serves old HTML.
+
+    Every worker of one release computes the same value (same files), so they share entries.
+    """
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder, pattern in (("templates", "**/*.html"), ("partnerships", "**/*.py"), ("static/css", "*.css")):
+        for path in sorted((root / folder).glob(pattern)):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+CODE_VERSION = _code_version()
 
 
 def content_version() -> str:
@@ -61,7 +79,7 @@ def _key(prefix: str, request, extra: str = "") -> str:
     fragment = "1" if getattr(request, "htmx", False) else "0"
     raw = f"{request.get_full_path()}|{fragment}|{extra}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"pactwatch:{prefix}:{content_version()}:{digest}"
+    return f"pactwatch:{prefix}:{CODE_VERSION}:{content_version()}:{digest}"
 
 
 def cached_response(request, build, *, prefix: str = "page", timeout: int | None = None):

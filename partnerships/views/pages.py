@@ -36,7 +36,7 @@ def home(request):
         ctx = {
             "figures": selectors.home_figures(year=today.year),
             "latest_deals": selectors.deal_latest(limit=10),
-            "active": selectors.most_active_companies(since=today.replace(year=today.year - 3)),
+            "active": selectors.most_active_companies(since=today - datetime.timedelta(days=365)),
             "chart": charts.quarter_chart(selectors.deals_per_quarter(since=start), start=start, end=today),
             "legend": charts.legend(),
         }
@@ -58,7 +58,7 @@ def deal_list(request):
         ctx = {"form": form, "filters": filters, "page": page}
         if request.htmx:
             return render(request, "partnerships/_deal_list.html", ctx)
-        ctx["companies"] = selectors.company_choices()
+        ctx["company_datalist"] = selectors.company_datalist()
         return render(request, "partnerships/deal_list.html", ctx)
 
     return cached_response(request, build)
@@ -197,27 +197,39 @@ def search(request):
     return cached_response(request, build)
 
 
-def _year_param(request):
+RECENT_YEARS = 3
+
+
+def _window(request):
+    """(year, since, choice) from ``?year=``: one year, ``all``, or by default the last three years.
+
+    At 20,000 deals an all-time drawing is unreadable and slow, so the default is recent.
+    """
+    raw = request.GET.get("year", "")
+    if raw == "all":
+        return None, None, "all"
     try:
-        year = int(request.GET.get("year", ""))
+        year = int(raw)
     except ValueError:
-        return None
-    return year if 1990 <= year <= 2100 else None
+        year = None
+    if year and 1990 <= year <= 2100:
+        return year, None, str(year)
+    today = datetime.date.today()
+    return None, datetime.date(today.year - RECENT_YEARS + 1, 1, 1), "recent"
 
 
 def network(request):
     def build():
-        year = _year_param(request)
-        companies, edges, _ = selectors.network_edges(year=year)
+        year, since, choice = _window(request)
+        companies, edges, _ = selectors.network_edges(year=year, since=since)
         ctx = {
             "year": year,
+            "since": since,
+            "choice": choice,
             "years": selectors.deal_years(),
             "svg": charts.network_svg(companies, edges, year=year),
             "legend": charts.legend(sorted({kind for _, _, kind, _ in edges})),
-            "edges": sorted(
-                ((companies[a], companies[b], Deal.Kind(kind).label, n) for a, b, kind, n in edges),
-                key=lambda e: (-e[3], e[0].name, e[1].name),
-            )[:60],
+            "edges": [(companies[a], companies[b], Deal.Kind(kind).label, n) for a, b, kind, n in edges][:60],
         }
         return render(request, "partnerships/network.html", ctx)
 
@@ -226,10 +238,12 @@ def network(request):
 
 def flows(request):
     def build():
-        year = _year_param(request)
-        flow_list = selectors.capital_flows(year=year)
+        year, since, choice = _window(request)
+        flow_list = selectors.capital_flows(year=year, since=since)
         ctx = {
             "year": year,
+            "since": since,
+            "choice": choice,
             "years": selectors.deal_years(),
             "svg": charts.flows_svg(flow_list),
             "money": [f for f in flow_list if f.category != "power"],

@@ -58,3 +58,16 @@ def test_it_has_no_inline_style_or_script_on_any_chart(client, circular):
         html = client.get(url).content.decode()
         assert " style=" not in html
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+
+
+def test_it_shows_recent_years_by_default_and_everything_on_request(client, circular):
+    import datetime
+
+    from partnerships.models import Deal
+
+    Deal.objects.filter(slug="stake").update(announced_on=datetime.date(2010, 5, 1))
+    recent = client.get("/flows/").content.decode()
+    assert "Microsoft → OpenAI" not in recent and "OpenAI → Microsoft" in recent
+    everything = client.get("/flows/?year=all").content.decode()
+    assert "Microsoft → OpenAI" in everything
+    assert "/deals/?company=" in client.get("/network/?year=2010").content.decode()

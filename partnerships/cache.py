@@ -75,8 +75,14 @@ def page_cache_enabled(request) -> bool:
     return user is None or not user.is_authenticated
 
 
+def wants_fragment(request) -> bool:
+    """An htmx swap wants the partial; an htmx *history restore* (Back after a cache miss) wants the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
 def _key(prefix: str, request, extra: str = "") -> str:
-    fragment = "1" if getattr(request, "htmx", False) else "0"
+    fragment = "1" if wants_fragment(request) else "0"
     raw = f"{request.get_full_path()}|{fragment}|{extra}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"pactwatch:{prefix}:{CODE_VERSION}:{content_version()}:{digest}"

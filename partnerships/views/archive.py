@@ -5,7 +5,7 @@ import difflib
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 
-from partnerships.cache import cached_response
+from partnerships.cache import cached_response, wants_fragment
 from partnerships.models import Deal
 from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
 
@@ -40,7 +40,9 @@ def announcement_list(request):
             "newsrooms": Newsroom.objects.order_by("name").values_list("slug", "name"),
         }
         template = (
-            "partnerships/_announcement_rows.html" if request.htmx else "partnerships/announcement_list.html"
+            "partnerships/_announcement_rows.html"
+            if wants_fragment(request)
+            else "partnerships/announcement_list.html"
         )
         return render(request, template, ctx)
 

@@ -14,7 +14,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
 from partnerships import charts, selectors
-from partnerships.cache import cached_fragment, cached_response
+from partnerships.cache import cached_fragment, cached_response, wants_fragment
 from partnerships.models import Company, Deal
 from partnerships.search import search as run_search
 from partnerships.selectors import Cursor
@@ -56,7 +56,7 @@ def deal_list(request):
             limit=TIMELINE_PAGE_SIZE,
         )
         ctx = {"form": form, "filters": filters, "page": page}
-        if request.htmx:
+        if wants_fragment(request):
             return render(request, "partnerships/_deal_list.html", ctx)
         ctx["company_datalist"] = selectors.company_datalist()
         return render(request, "partnerships/deal_list.html", ctx)
@@ -191,7 +191,7 @@ def search(request):
     def build():
         query = request.GET.get("q", "")
         ctx = {"query": query, "results": run_search(query=query) if query.strip() else None}
-        template = "partnerships/_search_results.html" if request.htmx else "partnerships/search.html"
+        template = "partnerships/_search_results.html" if wants_fragment(request) else "partnerships/search.html"
         return render(request, template, ctx)
 
     return cached_response(request, build)

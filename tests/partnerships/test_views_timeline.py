@@ -108,3 +108,8 @@ def test_it_keeps_the_filters_in_the_pagination_and_download_links(client):
     html = client.get("/deals/?company=openai").content.decode()
     assert re.search(r'rel="next" href="\?company=openai&amp;before=', html)
     assert 'href="/exports/deals.csv?company=openai"' in html
+
+
+def test_it_answers_an_htmx_history_restore_with_the_full_page(client, deals):
+    response = client.get("/deals/?company=openai", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in response.content.decode()

@@ -565,7 +565,6 @@ def _fetch_once(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     current, hops = url, []
-    deadline = time.monotonic() + settings.SCRAPER_CONNECT_TIMEOUT + settings.SCRAPER_READ_TIMEOUT * 3
     with httpx.Client(timeout=timeout, verify=_ssl(), follow_redirects=False, trust_env=False) as client:
         while True:
             addresses = check_url_allowed(current)
@@ -576,6 +575,12 @@ def _fetch_once(
             extensions = {"sni_hostname": host} if scheme == "https" else {}
             try:
                 with host_slot(host):
+                    # The clock starts once the host is ours: waiting for a slot is not slowness.
+                    deadline = (
+                        time.monotonic()
+                        + settings.SCRAPER_CONNECT_TIMEOUT
+                        + settings.SCRAPER_READ_TIMEOUT * 3
+                    )
                     response = _send_pinned(client, current, addresses, request_headers, extensions)
                     try:
                         # httpx calls a 304 a redirect; only a Location makes it one for us.

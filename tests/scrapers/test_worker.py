@@ -117,7 +117,8 @@ def wait_for(condition, what, process, timeout=45):
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{process.output()[-4000:]}")
+    runs = list(ScrapeRun.objects.values_list("newsroom_id", "status", "error"))
+    raise AssertionError(f"timed out waiting for {what}; runs: {runs}\n{process.output()[-2500:]}")
 
 
 def children(pid: int) -> list[int]:

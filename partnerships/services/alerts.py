@@ -60,7 +60,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.diff import clause_diff
-from partnerships.emails import MergeTemplate, RenderedEmail, email_message, one_line, render_email
+from partnerships.emails import MergeTemplate, RenderedEmail, email_message, one_line, render_email, send_on
 from partnerships.models import AlertDelivery, AlertEvent, Clause, Deal, DealParty, Digest, Subscription
 from partnerships.models.alerts import normalize_email
 
@@ -755,9 +755,8 @@ def _send_over_one_connection(model, outgoing) -> DeliveryReport:
 def _send_each(model, connection, outgoing, report: DeliveryReport) -> None:
     """Send in id order and record each outcome at once: at most one row is ever in doubt."""
     for row, message in outgoing:
-        message.connection = connection
         try:
-            message.send(fail_silently=False)
+            send_on(connection, message)
         except (OSError, smtplib.SMTPException) as exc:
             _record_failure(model, row, exc, report)
             if not _is_permanent(exc):

@@ -268,7 +268,7 @@ def test_the_reaper_releases_rows_a_dead_worker_left_sending(openai, time_machin
     deal = make_deal(companies=[openai])
     alerts.alert_fan_out(deal_id=deal.pk, event="published", deliver=False)
     # A worker claimed the batch, sent nothing and died.
-    ids = alerts._claim(AlertDelivery, AlertDelivery.objects.filter(status="pending"), limit=10)
+    ids = alerts.claim_batch(AlertDelivery, AlertDelivery.objects.filter(status="pending"), limit=10)
     assert len(ids) == 3
     assert alerts.alert_deliver(deal_id=deal.pk, event="published").sent == 0
     reap_stuck_deliveries()

@@ -32,7 +32,9 @@ def test_a_reader_subscribes_confirms_gets_an_alert_and_unsubscribes_in_one_clic
     sink = smtp_settings
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/alerts/", {"email": "analyst@example.com", "company": ["openai"], "frequency": "instant"})
+        client.post(
+            "/alerts/", {"email": "analyst@example.com", "company": ["openai"], "frequency": "instant"}
+        )
     assert sink.wait_for(1)
     (confirmation,) = sink.to("analyst@example.com")
     assert confirmation["Subject"] == "Confirm your Pactwatch alerts"
@@ -49,7 +51,9 @@ def test_a_reader_subscribes_confirms_gets_an_alert_and_unsubscribes_in_one_clic
     alert = alerts_received[0]
     assert alert["Subject"] == deal.title
     unsubscribe = str(alert["List-Unsubscribe"]).strip()  # a long header may be folded
-    assert unsubscribe.startswith("<https://pactwatch.example/alerts/unsubscribe/") and unsubscribe.endswith(">")
+    assert unsubscribe.startswith("<https://pactwatch.example/alerts/unsubscribe/") and unsubscribe.endswith(
+        ">"
+    )
     assert alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert alert["Message-ID"] == AlertDelivery.objects.get().message_id
     assert alert.get_content_type() == "multipart/alternative"
@@ -58,7 +62,9 @@ def test_a_reader_subscribes_confirms_gets_an_alert_and_unsubscribes_in_one_clic
 
     # The mail provider's one-click POST: no cookies, no CSRF token.
     response = Client(enforce_csrf_checks=True).post(
-        _path(unsubscribe.strip("<>")), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        _path(unsubscribe.strip("<>")),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200
     assert Subscription.objects.get().status == "unsubscribed"
@@ -67,7 +73,9 @@ def test_a_reader_subscribes_confirms_gets_an_alert_and_unsubscribes_in_one_clic
     assert len(sink.to("analyst@example.com")) == 2
 
 
-def test_it_records_a_permanent_refusal_from_the_server(smtp_settings, openai, django_capture_on_commit_callbacks):
+def test_it_records_a_permanent_refusal_from_the_server(
+    smtp_settings, openai, django_capture_on_commit_callbacks
+):
     from tests.factories import SubscriptionFactory
 
     sink = smtp_settings

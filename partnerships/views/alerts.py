@@ -49,9 +49,7 @@ def subscribe(request):
     if not alerts.subscribe_address_ok(email=email):
         return render(request, template, {"form": form, "rate_limited": True}, status=429)
     if not form.is_bot:
-        alerts.subscription_request(
-            email=email, filters=form.filters(), ip=ip, user_agent=_user_agent(request)
-        )
+        alerts.subscription_request(email=email, filters=form.filters(), ip=ip)
     # The same answer for new, pending, active and unknown addresses (and for bots).
     return render(request, template, {"done": True, "email": email})
 

@@ -262,7 +262,7 @@ def test_it_gives_up_after_the_last_attempt(settings, openai, time_machine):
     backends.ScriptedBackend.FAILURES = {}
 
 
-def test_the_reaper_releases_rows_a_dead_worker_left_sending(openai, time_machine):
+def test_it_releases_rows_a_dead_worker_left_sending(openai, time_machine):
     time_machine.move_to("2026-05-01 12:00:00+00:00", tick=False)
     subscriptions = SubscriptionFactory.create_batch(3)
     deal = make_deal(companies=[openai])
@@ -279,7 +279,7 @@ def test_the_reaper_releases_rows_a_dead_worker_left_sending(openai, time_machin
     assert set(AlertDelivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_the_reaper_fans_out_an_event_whose_task_was_lost(openai, time_machine):
+def test_it_fans_out_an_event_whose_task_was_lost(openai, time_machine):
     time_machine.move_to("2026-05-01 12:00:00+00:00", tick=False)
     SubscriptionFactory()
     # Published in a transaction whose on-commit task never reached the broker.
@@ -349,7 +349,7 @@ def test_it_counts_no_deal_twice_across_digests_and_instant_alerts(publish, open
     assert len(mail.outbox) == 1
 
 
-def test_a_merged_message_is_the_message_django_would_have_built(openai):
+def test_it_merges_a_message_identical_to_the_one_django_builds(openai):
     from email import message_from_bytes, policy
 
     from partnerships.emails import MergeTemplate, RenderedEmail, email_message

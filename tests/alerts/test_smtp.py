@@ -26,7 +26,7 @@ def _find_link(text, purpose):
     return text[start:].split()[0]
 
 
-def test_a_reader_subscribes_confirms_gets_an_alert_and_unsubscribes_in_one_click(
+def test_it_takes_a_reader_from_subscribe_to_one_click_unsubscribe_over_smtp(
     smtp_settings, openai, microsoft, django_capture_on_commit_callbacks
 ):
     sink = smtp_settings

@@ -239,7 +239,7 @@ def test_it_hides_the_feed_of_an_unsubscribed_address(client):
     )
 
 
-def test_the_partial_links_a_company_page_to_a_prefilled_form(openai):
+def test_it_links_a_company_page_to_a_prefilled_form(openai):
     from django.template.loader import render_to_string
 
     html = render_to_string("partnerships/alerts/_subscribe_form.html", {"company": openai})
@@ -249,7 +249,7 @@ def test_the_partial_links_a_company_page_to_a_prefilled_form(openai):
     assert "csrfmiddlewaretoken" not in html, "a cached page must not carry someone's CSRF token"
 
 
-def test_the_partial_carries_the_timeline_filters():
+def test_it_carries_the_timeline_filters_into_the_partial():
     from django.template.loader import render_to_string
 
     html = render_to_string(
@@ -258,3 +258,29 @@ def test_the_partial_carries_the_timeline_filters():
     )
     assert 'href="/alerts/?company=openai&amp;kind=cloud"' in html
     assert "Alert me about deals like these" in html
+
+
+def test_it_builds_the_feed_in_a_fixed_number_of_queries(
+    client, openai, microsoft, django_assert_max_num_queries
+):
+    subscription = SubscriptionFactory(companies=[openai])
+    subscription.clause_kind_list = ["exclusivity"]
+    subscription.save()
+    for n in range(12):
+        make_deal(companies=[openai, microsoft], title=f"Deal {n}", clauses=[{"kind": "exclusivity"}])
+    path = alerts.feed_url(subscription).removeprefix("https://pactwatch.example")
+    with django_assert_max_num_queries(6):
+        response = client.get(path)
+    assert response.content.count(b"<entry>") == 12
+
+
+def test_it_builds_the_manage_page_in_a_fixed_number_of_queries(
+    client, openai, django_assert_max_num_queries
+):
+    from tests.factories import CompanyFactory
+
+    CompanyFactory.create_batch(30)
+    subscription = SubscriptionFactory(companies=[openai])
+    path = alerts.manage_url(subscription).removeprefix("https://pactwatch.example")
+    with django_assert_max_num_queries(8):
+        assert client.get(path).status_code == 200

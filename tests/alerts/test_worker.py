@@ -169,7 +169,7 @@ def _wait(predicate, timeout):
     return False
 
 
-def test_a_real_worker_delivers_a_fan_out(worker_factory, via_broker, smtp_sink, openai):
+def test_it_delivers_a_fan_out_from_a_real_worker(worker_factory, via_broker, smtp_sink, openai):
     subscribers = SubscriptionFactory.create_batch(40)
     worker_factory(ALERTS_BATCH_SIZE="15")
     deal = make_deal(companies=[openai], title="Worker-delivered deal")  # post_save → on_commit → broker
@@ -182,7 +182,7 @@ def test_a_real_worker_delivers_a_fan_out(worker_factory, via_broker, smtp_sink,
     assert set(AlertDelivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_alert_once(
+def test_it_delivers_each_alert_once_when_the_worker_is_killed_mid_fan_out(
     worker_factory, via_broker, smtp_sink, openai
 ):
     total = 150

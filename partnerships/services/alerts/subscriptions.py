@@ -61,9 +61,7 @@ class Filters:
         return urlencode(pairs)
 
 
-def subscription_request(
-    *, email: str, filters: Filters, ip: str | None, user_agent: str = ""
-) -> Subscription:
+def subscription_request(*, email: str, filters: Filters, ip: str | None) -> Subscription:
     """Handle a subscribe form: the visitor sees the same answer whatever the address's state.
 
     New, pending, unsubscribed or bounced addresses become pending with the requested

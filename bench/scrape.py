@@ -284,6 +284,7 @@ def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
             "politeness": "redis" if settings.REDIS_URL else "in-process",
         }
         cleanup()
+        fetch_module.clear_caches()  # the benchmark's robots.txt entries, in Redis when configured
     finally:
         server.terminate()
         server.wait(timeout=10)

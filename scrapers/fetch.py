@@ -275,7 +275,9 @@ def host_slot(host: str) -> Iterator[None]:
     deadline = time.monotonic() + _slot_wait_limit()
     client = _redis()
     if client is not None:
-        lock_key, delay_key = f"pactwatch:host:{host}:busy", f"pactwatch:host:{host}:cooldown"
+        # Same prefix as the cache: shared by every worker of one deployment, apart from other users of the Redis.
+        prefix = settings.CACHES.get("default", {}).get("KEY_PREFIX") or "pactwatch"
+        lock_key, delay_key = f"{prefix}:host:{host}:busy", f"{prefix}:host:{host}:cooldown"
         token = uuid.uuid4().hex
         lease_ms = int(_request_budget() * 1000)
         pause = 0.005

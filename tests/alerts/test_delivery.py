@@ -377,3 +377,18 @@ def test_it_merges_a_message_identical_to_the_one_django_builds(openai):
     assert got.get_body(("plain",)).get_content() == want.get_body(("plain",)).get_content()
     assert got.get_body(("html",)).get_content() == want.get_body(("html",)).get_content()
     assert merged.body == normal.body and merged.extra_headers == normal.extra_headers
+
+
+def test_it_does_not_count_a_refused_message_as_a_bounce(settings, openai):
+    import smtplib
+
+    settings.EMAIL_BACKEND = "tests.alerts.backends.ScriptedBackend"
+    settings.ALERTS_BOUNCE_THRESHOLD = 1
+    reader = SubscriptionFactory()
+    backends.ScriptedBackend.FAILURES = {reader.email: smtplib.SMTPDataError(554, b"5.7.1 message rejected")}
+    deal = make_deal(companies=[openai])
+    alerts.alert_fan_out(deal_id=deal.pk, event="published")
+    backends.ScriptedBackend.FAILURES = {}
+    reader.refresh_from_db()
+    assert AlertDelivery.objects.get().status == "failed"
+    assert reader.status == "active" and reader.bounce_count == 0

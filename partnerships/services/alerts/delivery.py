@@ -15,31 +15,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from partnerships.emails import (
-    MergeTemplate,
-    RenderedEmail,
-    one_line,
-    render_email,
-    send_on,
-)
-from partnerships.models import (
-    AlertDelivery,
-    AlertEvent,
-    Deal,
-    Subscription,
-)
+from partnerships.emails import MergeTemplate, RenderedEmail, one_line, render_email, send_on
+from partnerships.models import AlertDelivery, AlertEvent, Deal, Subscription
 from partnerships.services.alerts.content import deal_email_context, event_changes
-from partnerships.services.alerts.events import (
-    PUBLISHED,
-    deal_snapshot,
-    terms_fingerprint,
-)
-from partnerships.services.alerts.links import (
-    alert_message_id,
-    list_headers,
-    manage_url,
-    unsubscribe_url,
-)
+from partnerships.services.alerts.events import PUBLISHED, deal_snapshot, terms_fingerprint
+from partnerships.services.alerts.links import alert_message_id, list_headers, manage_url, unsubscribe_url
 from partnerships.services.alerts.subscriptions import subscriptions_matching_deal
 
 logger = logging.getLogger(__name__)
@@ -316,12 +296,15 @@ def _record_failure(model, row, exc, report: DeliveryReport) -> None:
     subscription_id = row.subscription_id
     if _is_permanent(exc):
         model.objects.filter(pk=row.pk).update(status=model.Status.FAILED, error=error)
-        Subscription.objects.filter(pk=subscription_id).update(bounce_count=F("bounce_count") + 1)
-        Subscription.objects.filter(
-            pk=subscription_id,
-            status=Subscription.Status.ACTIVE,
-            bounce_count__gte=settings.ALERTS_BOUNCE_THRESHOLD,
-        ).update(status=Subscription.Status.BOUNCED)
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            # Only a refused recipient says the address is bad; a refused sender or
+            # message is our problem and must not unsubscribe anyone.
+            Subscription.objects.filter(pk=subscription_id).update(bounce_count=F("bounce_count") + 1)
+            Subscription.objects.filter(
+                pk=subscription_id,
+                status=Subscription.Status.ACTIVE,
+                bounce_count__gte=settings.ALERTS_BOUNCE_THRESHOLD,
+            ).update(status=Subscription.Status.BOUNCED)
         report.failed += 1
         return
     attempts = model.objects.filter(pk=row.pk).values_list("attempts", flat=True).first() or 1

@@ -10,18 +10,8 @@ from django.utils import timezone
 from partnerships.emails import email_message, render_email
 from partnerships.models import AlertEvent, Deal, Digest, Subscription
 from partnerships.services.alerts.content import deal_email_context
-from partnerships.services.alerts.delivery import (
-    DeliveryReport,
-    claim_batch,
-    due_rows,
-    send_batch,
-)
-from partnerships.services.alerts.links import (
-    digest_message_id,
-    list_headers,
-    manage_url,
-    unsubscribe_url,
-)
+from partnerships.services.alerts.delivery import DeliveryReport, claim_batch, due_rows, send_batch
+from partnerships.services.alerts.links import digest_message_id, list_headers, manage_url, unsubscribe_url
 from partnerships.services.alerts.subscriptions import deals_matching_subscription
 
 
@@ -91,6 +81,7 @@ def digest_deals(digest: Digest) -> list[Deal]:
 def _send_digest_batch(ids: list[int]) -> DeliveryReport:
     report = DeliveryReport()
     outgoing = []
+    contexts = {}  # subscribers share deals: build each deal's email context once per batch
     for digest in Digest.objects.filter(id__in=ids).select_related("subscription").order_by("id"):
         subscription = digest.subscription
         if subscription.status != Subscription.Status.ACTIVE:
@@ -113,7 +104,10 @@ def _send_digest_batch(ids: list[int]) -> DeliveryReport:
             "subscription": subscription,
             "digest": digest,
             "frequency": subscription.get_frequency_display(),
-            "deals": [deal_email_context(deal) for deal in deals],
+            "deals": [
+                contexts.get(deal.pk) or contexts.setdefault(deal.pk, deal_email_context(deal))
+                for deal in deals
+            ],
             "manage_url": manage_url(subscription),
             "unsubscribe_url": unsubscribe,
             "site_url": settings.SITE_URL,

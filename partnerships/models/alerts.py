@@ -13,6 +13,7 @@ module: model modules are imported in every process (web, worker, shell), so no 
 can change a deal without the alerts noticing.
 """
 
+from django.core import checks
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -305,3 +306,19 @@ pre_save.connect(_remember_previous_deal, sender=Deal, dispatch_uid="alerts-deal
 post_save.connect(_deal_saved, sender=Deal, dispatch_uid="alerts-deal-post-save")
 post_save.connect(_clause_changed, sender=Clause, dispatch_uid="alerts-clause-saved")
 post_delete.connect(_clause_changed, sender=Clause, dispatch_uid="alerts-clause-deleted")
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def _check_site_url_is_https(app_configs, **kwargs):
+    """RFC 8058 one-click unsubscribe requires an https List-Unsubscribe URL."""
+    from django.conf import settings
+
+    if not (settings.SITE_URL or "").startswith("https://"):
+        return [
+            checks.Warning(
+                f"SITE_URL is {settings.SITE_URL!r}: alert emails need an https URL for one-click unsubscribe.",
+                hint="Set SITE_URL=https://your.domain (RFC 8058).",
+                id="partnerships.W601",
+            )
+        ]
+    return []

@@ -28,15 +28,16 @@ def _fmt(template: str, *args):
 
 
 def _svg(width, height, label, body, css="chart"):
+    ident = css.split()[-1] + "-title"  # "chart chart-flows" → "chart-flows-title"
     return _fmt(
-        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" '
+        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
         'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}-title">{}</title>{}</svg>',
+        '<title id="{}">{}</title>{}</svg>',
         css,
         width,
         height,
-        css,
-        css,
+        ident,
+        ident,
         label,
         body,
     )

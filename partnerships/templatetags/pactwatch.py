@@ -101,3 +101,11 @@ def precise_date(day, precision="day"):
 def kind_class(kind):
     """A CSS class for a deal kind's colour (k-cloud...), safe for any value."""
     return "k-" + "".join(ch for ch in str(kind) if ch.isalnum() or ch == "_")[:30]
+
+
+@register.filter
+def iso(moment):
+    """A datetime for ``<time datetime>``: seconds precision (HTML rejects microseconds)."""
+    if not moment:
+        return ""
+    return moment.isoformat(timespec="seconds")

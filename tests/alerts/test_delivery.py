@@ -87,7 +87,7 @@ def test_it_shows_what_changed_against_the_previous_phase(publish, openai, micro
     body = mail.outbox[0].body
     assert "What changed against the previous phase" in body
     assert "Removed: Right of first refusal (compute)" in body
-    assert "New: Equity stake 27 %" in body
+    assert "New: Equity stake 27%" in body
 
 
 @pytest.mark.parametrize("status", ["candidate", "rejected", "merged", "retracted"])
@@ -392,3 +392,19 @@ def test_it_does_not_count_a_refused_message_as_a_bounce(settings, openai):
     reader.refresh_from_db()
     assert AlertDelivery.objects.get().status == "failed"
     assert reader.status == "active" and reader.bounce_count == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "expected"),
+    [
+        (Decimal("4000000000"), "USD", "up_to", "up to $4B"),
+        (Decimal("1500000000"), "EUR", "", "€1.5B"),
+        (Decimal("250000"), "USD", "", "$250K"),
+        (Decimal("27"), "percent", "", "27%"),
+        (Decimal("1.2"), "GW", "approximately", "about 1.2 GW"),
+        (Decimal("2030"), "until_year", "", "through 2030"),
+        (None, "USD", "", ""),
+    ],
+)
+def test_it_formats_amounts_for_people(value, unit, qualifier, expected):
+    assert alerts.format_amount(value, unit, qualifier) == expected

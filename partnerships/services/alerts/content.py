@@ -26,9 +26,11 @@ def format_amount(value, unit: str = "USD", qualifier: str = "") -> str:
             if value >= size:
                 return f"{prefix}{symbol}{_trim(value / size)}{suffix}"
         return f"{prefix}{symbol}{_trim(value)}"
-    labels = {"percent": "%", "years": "years", "until_year": "through", "shares": "shares", "chips": "chips"}
+    labels = {"years": "years", "shares": "shares", "chips": "chips"}
     if unit == "until_year":
         return f"{prefix}through {int(value)}"
+    if unit == "percent":
+        return f"{prefix}{_trim(value)}%"
     return f"{prefix}{_trim(value)} {labels.get(unit, unit)}"
 
 

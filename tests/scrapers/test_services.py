@@ -86,11 +86,13 @@ def test_it_answers_an_unchanged_feed_with_304_and_writes_only_the_run(server, e
     services.newsroom_scrape(newsroom=newsroom, fetch_articles=False)
     newsroom.refresh_from_db()
     before = list(Announcement.objects.values_list("pk", "updated_at"))
+    row = Newsroom.objects.filter(pk=newsroom.pk).values().get()
 
     run = services.newsroom_scrape(newsroom=newsroom, fetch_articles=False)
 
     assert run.status == ScrapeRun.Status.NOT_MODIFIED and run.items_seen == 0
     assert list(Announcement.objects.values_list("pk", "updated_at")) == before
+    assert Newsroom.objects.filter(pk=newsroom.pk).values().get() == row  # only the run was written
     assert server.requests[-1][1]["If-None-Match"] == '"same"'
 
 
@@ -394,7 +396,7 @@ def test_it_dispatches_each_due_newsroom_once(server, monkeypatch):
 
     assert sent == [("scrape", due.pk), ("fetch", lost.pk)]
     due.refresh_from_db()
-    assert due.next_fetch_at > timezone.now()
+    assert timezone.now() + timedelta(minutes=59) < due.next_fetch_at <= timezone.now() + due.fetch_interval
 
 
 def test_it_records_a_run_cut_short_by_the_soft_time_limit(server, monkeypatch):

@@ -1,6 +1,7 @@
 """The guarded client against a real HTTP server on 127.0.0.1."""
 
 import threading
+import time
 
 import brotli
 import pytest
@@ -250,3 +251,28 @@ def test_it_tries_the_next_checked_address_when_one_refuses(server, fake_dns):
     fake_dns["two-homes.test"] = ["127.0.0.2", "127.0.0.1"]
     server.add("/p", "<p>second address</p>")
     assert "second address" in fetch(f"http://two-homes.test:{server.port}/p").text
+
+
+def test_it_shares_the_host_slot_through_redis_when_configured(server, settings):
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: politeness is in-process here (covered above)")
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or "pactwatch"
+    key = f"{prefix}:host:127.0.0.1:busy"
+    url = server.add("/slow-enough", "<p>ok</p>", delay=0.4)
+    fetch(server.add("/warm", "<p>robots cached</p>"))  # so the next request is the only one in flight
+    settings.SCRAPER_HOST_DELAY = 0.3
+    worker = threading.Thread(target=fetch, args=(url,))
+    worker.start()
+    deadline = time.monotonic() + 2
+    seen = False
+    while time.monotonic() < deadline and not seen:
+        seen = client.exists(key) == 1 and server.hits("/slow-enough") == 1
+        time.sleep(0.01)
+    worker.join()
+    assert seen, "another worker process would not have seen the host as busy"
+    assert client.exists(key) == 0  # released after the response
+    # ...and the host's minimum delay is a Redis key every worker waits out.
+    assert 0 < client.pttl(f"{prefix}:host:127.0.0.1:cooldown") <= 300

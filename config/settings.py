@@ -314,3 +314,9 @@ EXTRACTION_MODEL_API_KEY = env_str("EXTRACTION_MODEL_API_KEY", "")
 EXTRACTION_MODEL_TIMEOUT = env_float("EXTRACTION_MODEL_TIMEOUT", 30.0, minimum=1.0)
 if EXTRACTION_BACKEND == "model" and not (EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME):
     raise ImproperlyConfigured("EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME.")
+
+# --- Proof (issue 8): request hardening -----------------------------------------------
+# 400 instead of a PostgreSQL DataError (500) for NUL bytes in any parameter.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "config.middleware.RejectNulBytesMiddleware"
+)

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["baselines", "scrape", "extraction_eval", "pages", "alerts"]
 MARKER = "@@BENCH-RESULT@@"
+MARKDOWN_LINES = 150  # per module in REPORT.md; long lists (extraction misses) stay in the console
 
 # Figures the issues set goals for: (module, figure, goal text, check). Each is shown with the
 # baseline its module measured in the same run (``BASELINES``) and whether the goal was met.
@@ -266,7 +267,11 @@ def write_report(path: Path, results: list[dict], env: dict[str, str], started: 
         if result.get("error"):
             lines += ["```", result["error"], "```", ""]
         if result["markdown"]:
-            lines += [result["markdown"], ""]
+            markdown = result["markdown"].splitlines()
+            if len(markdown) > MARKDOWN_LINES:
+                cut = len(markdown) - MARKDOWN_LINES
+                markdown = [*markdown[:MARKDOWN_LINES], "", f"*({cut} more lines in the module's own output)*"]
+            lines += [*markdown, ""]
         if result["figures"]:
             lines += ["| figure | value |", "| --- | --- |"]
             lines += [f"| {key} | {_fmt(value)} |" for key, value in result["figures"].items()]

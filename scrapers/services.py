@@ -38,6 +38,7 @@ CLAIM_LEASE = timedelta(minutes=15)
 # A run still "running" after this long was cut short by a killed worker.
 RUN_ORPHAN_AFTER = timedelta(minutes=10)
 ARTICLE_MAX_ATTEMPTS = 5
+ARTICLE_BURST = 5  # new pages fetched right after a scrape; the rest are spread out
 BACKOFF_BASE = 60.0  # seconds, doubled per consecutive failure
 
 
@@ -331,9 +332,20 @@ def newsroom_scrape(*, newsroom: Newsroom, dry_run: bool = False, fetch_articles
         health, detail = _freshness_health(newsroom, now)
         newsroom_set_health(newsroom=newsroom, health=health, detail=detail)
     if fetch_articles and ingest.new_ids:
-        ids = list(ingest.new_ids)
+        ids = _stagger_article_fetches(ingest.new_ids, now=now)
         transaction.on_commit(lambda: _enqueue_article_fetches(ids))
     return run
+
+
+def _stagger_article_fetches(ids: list[int], *, now: datetime) -> list[int]:
+    """Fetch a few new pages now and spread the rest out, so a first scrape of a newsroom with
+    hundreds of items does not queue hundreds of tasks all waiting on one host's slot."""
+    immediate, later = ids[:ARTICLE_BURST], ids[ARTICLE_BURST:]
+    if later:
+        spacing = timedelta(seconds=max(2 * settings.SCRAPER_HOST_DELAY, 1.0))
+        rows = [Announcement(pk=pk, next_fetch_at=now + spacing * (n + 1)) for n, pk in enumerate(later)]
+        Announcement.objects.bulk_update(rows, ["next_fetch_at"], batch_size=500)
+    return immediate
 
 
 def newsrooms_scrape_concurrently(

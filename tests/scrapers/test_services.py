@@ -414,3 +414,20 @@ def test_it_records_a_run_cut_short_by_the_soft_time_limit(server, monkeypatch):
     services.announcement_fetch(announcement_id=announcement.pk)
     announcement.refresh_from_db()
     assert "time limit" in announcement.fetch_error and announcement.next_fetch_at > timezone.now()
+
+
+def test_it_spreads_out_the_pages_of_a_large_first_scrape(
+    server, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.SCRAPER_HOST_DELAY = 2.0
+    newsroom = NewsroomFactory(url=server.add("/feed.xml", recent_rss(server, 8)))
+    queued = []
+    monkeypatch.setattr(fetch_announcement, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.newsroom_scrape(newsroom=newsroom)
+
+    assert len(queued) == services.ARTICLE_BURST
+    later = Announcement.objects.exclude(pk__in=queued).order_by("next_fetch_at")
+    waits = [(a.next_fetch_at - timezone.now()).total_seconds() for a in later]
+    assert len(waits) == 3
+    assert 0 < waits[0] < waits[1] < waits[2] <= 12  # four seconds apart, picked up by the dispatcher

@@ -27,15 +27,17 @@ def _fmt(template: str, *args):
     )
 
 
-def _svg(width, height, label, body, css="chart"):
+def _svg(width, height, label, body, css="chart", *, interactive=False):
+    """An SVG with an accessible name; drawings with links are groups, not images (no nested links in an img)."""
     ident = css.split()[-1] + "-title"  # "chart chart-flows" → "chart-flows-title"
     return _fmt(
-        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
+        '<svg class="{}" viewBox="0 0 {} {}" role="{}" aria-labelledby="{}" '
         'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}">{}</title>{}</svg>',
         css,
         width,
         height,
+        "group" if interactive else "img",
         ident,
         ident,
         label,
@@ -210,7 +212,7 @@ def network_svg(companies: dict, edges: list, *, year=None):
                 company.name,
             )
         )
-    return _svg(size, size, "Network of partnerships", mark_safe("".join(parts)), "chart chart-network")  # noqa: S308  # nosec (B308/B703 reviewed: see the reason before)
+    return _svg(size, size, "Network of partnerships", mark_safe("".join(parts)), "chart chart-network", interactive=True)  # noqa: S308  # nosec (B308/B703 reviewed: see the reason before)
 
 
 FLOW_LABELS = {
@@ -296,6 +298,7 @@ def flows_svg(flows: list):
         "Capital and compute flows between companies",
         mark_safe("".join(parts)),  # noqa: S308 - parts are built by _fmt  # nosec (B308/B703 reviewed: see the reason before)
         "chart chart-flows",
+        interactive=True,
     )
 
 

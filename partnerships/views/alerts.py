@@ -42,16 +42,22 @@ def subscribe(request):
     form = SubscribeForm(request.POST)
     ip = _client_ip(request)
     if not alerts.subscribe_ip_ok(ip=ip):
-        return render(request, template, {"form": form, "rate_limited": True}, status=429)
+        return _refused(request, template, form, 429)
     if not form.is_valid():
-        return render(request, template, {"form": form}, status=400)
+        return _refused(request, template, form, 400)
     email = form.cleaned_data["email"]
     if not alerts.subscribe_address_ok(email=email):
-        return render(request, template, {"form": form, "rate_limited": True}, status=429)
+        return _refused(request, template, form, 429)
     if not form.is_bot:
         alerts.subscription_request(email=email, filters=form.filters(), ip=ip)
     # The same answer for new, pending, active and unknown addresses (and for bots).
     return render(request, template, {"done": True, "email": email})
+
+
+def _refused(request, template, form, status):
+    ctx = {"form": form, "rate_limited": status == 429}
+    # htmx swaps only 2xx responses: the fragment carries the errors, the status stays 200.
+    return render(request, template, ctx, status=200 if request.htmx else status)
 
 
 def _from_token(request, token, purpose):

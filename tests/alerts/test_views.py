@@ -300,3 +300,10 @@ def test_it_exempts_only_the_unsubscribe_view_from_csrf():
         route for route, view in walk(get_resolver().url_patterns) if getattr(view, "csrf_exempt", False)
     ]
     assert exempt == ["alerts/unsubscribe/<str:token>/"]
+
+
+def test_it_shows_form_errors_to_htmx_in_a_swappable_response(client):
+    response = client.post(SUBSCRIBE, {"email": "nope", "frequency": "instant"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200, "htmx does not swap 4xx responses"
+    assert response.content.lstrip().startswith(b"<section")
+    assert b"Enter a valid email address" in response.content

@@ -149,6 +149,10 @@ def extract_article(html: str, *, url: str = "") -> ArticleContent:
     published_at, precision = parse_date(published_raw)
 
     for tag in soup.find_all(DROP_TAGS):
+        if tag.decomposed:
+            continue
+        if tag.name == "header" and tag.find_parent(["article", "main"]) is not None:
+            continue  # an article's own header holds its headline and standfirst, not site chrome
         tag.decompose()
     for tag in soup.find_all(True):
         if tag.decomposed:

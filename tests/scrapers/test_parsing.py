@@ -64,3 +64,13 @@ def test_it_finds_the_densest_block_without_article_or_main():
 def test_it_hashes_content_ignoring_whitespace_only_changes():
     assert content_hash("T", "a  b\n\nc") == content_hash("T", "a b c")
     assert content_hash("T", "a b c") != content_hash("T", "a b d")
+
+
+def test_it_keeps_the_header_of_the_article_itself():
+    page = (
+        "<html><body><header><a href='/'>Site</a></header><article><header><h1>Deal title</h1>"
+        "<p>A standfirst that sums up the partnership.</p></header><p>Body text.</p></article></body></html>"
+    )
+    text = extract_article(page).text
+    assert text.splitlines()[0] == "Deal title"
+    assert "A standfirst that sums up the partnership." in text and "Site" not in text

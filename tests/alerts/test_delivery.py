@@ -408,3 +408,27 @@ def test_it_does_not_count_a_refused_message_as_a_bounce(settings, openai):
 )
 def test_it_formats_amounts_for_people(value, unit, qualifier, expected):
     assert alerts.format_amount(value, unit, qualifier) == expected
+
+
+def test_it_folds_a_digest_that_could_not_be_sent_into_the_next_one(settings, publish, openai, time_machine):
+    settings.EMAIL_BACKEND = "tests.alerts.backends.ScriptedBackend"
+    time_machine.move_to("2026-06-01 08:00:00+00:00", tick=False)
+    reader = SubscriptionFactory(frequency="daily", last_digest_until=timezone_now())
+    time_machine.move_to("2026-06-01 12:00:00+00:00", tick=False)
+    monday = publish(make_deal, companies=[openai], title="Monday deal")
+    backends.ScriptedBackend.FAILURES = {reader.email: backends.transient()}
+    time_machine.move_to("2026-06-02 07:00:00+00:00", tick=False)
+    send_digests(frequency="daily")
+    assert mail.outbox == [] and Digest.objects.get().status == "pending"
+    backends.ScriptedBackend.FAILURES = {}
+    time_machine.move_to("2026-06-02 12:00:00+00:00", tick=False)
+    tuesday = publish(make_deal, companies=[openai], title="Tuesday deal")
+    time_machine.move_to("2026-06-03 07:00:00+00:00", tick=False)
+    send_digests(frequency="daily")
+    reap_stuck_deliveries()  # would resend the old one if it had not been superseded
+    assert len(mail.outbox) == 1
+    assert monday.title in mail.outbox[0].body and tuesday.title in mail.outbox[0].body
+    assert dict(Digest.objects.values_list("period", "status")) == {
+        "2026-06-02": "skipped",
+        "2026-06-03": "sent",
+    }

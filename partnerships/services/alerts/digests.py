@@ -42,6 +42,11 @@ def digests_schedule(*, frequency: str, now: datetime | None = None) -> str:
             ],
             ignore_conflicts=True,
         )
+    # A digest still waiting from an earlier period (its SMTP sends kept failing) would cover
+    # the same deals as this one, whose window starts where the last *sent* digest ended.
+    Digest.objects.filter(frequency=frequency, status=Digest.Status.PENDING).exclude(period=period).update(
+        status=Digest.Status.SKIPPED, error=f"superseded by the {period} digest"
+    )
     return period
 
 

@@ -264,6 +264,8 @@ LOGGING = {
 # Anonymous pages are cached under a content version bumped whenever a deal changes.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=1)
+# Seconds a process trusts its copy of the content version (0: ask the cache every time).
+PAGE_CACHE_VERSION_TTL = env_float("PAGE_CACHE_VERSION_TTL", 1.0, minimum=0.0)
 # PostgreSQL's JIT spends 100-300 ms compiling the dashboard's aggregate queries (home,
 # network, company totals) and saves nothing at this size: off unless DATABASE_JIT=true.
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("DATABASE_JIT", False):

@@ -80,3 +80,10 @@ def test_it_caches_the_company_body_but_not_the_per_visitor_form(client, django_
 def test_it_survives_a_missing_version_key(client):
     cache.delete(VERSION_KEY)
     assert client.get("/").status_code == 200
+
+
+def test_it_sees_another_process_bump_once_its_memo_expires(settings):
+    settings.PAGE_CACHE_VERSION_TTL = 0
+    version = content_version()
+    cache.set(VERSION_KEY, "bumped-elsewhere", timeout=None)
+    assert content_version() == "bumped-elsewhere" != version

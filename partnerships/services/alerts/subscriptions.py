@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -51,8 +52,6 @@ class Filters:
         subscription.companies.set(self.companies)
 
     def querystring(self) -> str:
-        from urllib.parse import urlencode
-
         pairs = [("company", c.slug) for c in self.companies]
         pairs += [("kind", k) for k in self.deal_kinds] + [("clause", k) for k in self.clause_kinds]
         if self.min_amount is not None:

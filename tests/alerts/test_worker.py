@@ -54,17 +54,27 @@ def shared_backends():
     return url
 
 
+def _database_url(db) -> str:
+    """The test database (test_<name>) as a URL for the worker process, password included."""
+    from urllib.parse import quote
+
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 class Worker:
     def __init__(self, *, broker_url, smtp_port, extra_env=None):
         self.log = tempfile.NamedTemporaryFile(prefix="alerts-worker-", suffix=".log", delete=False)  # noqa: SIM115 (the worker writes to it for its lifetime)
-        db = connection.settings_dict
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": settings.SECRET_KEY,
             "DEBUG": "false",
             "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": _database_url(connection.settings_dict),
             "REDIS_URL": broker_url,
             "CELERY_BROKER_URL": broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",

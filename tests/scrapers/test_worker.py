@@ -29,6 +29,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _database_url(db: dict) -> str:
+    """The test database as a URL for the worker, password included when there is one (CI)."""
+    from urllib.parse import quote
+
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture
 def broker():
     if connection.vendor != "postgresql":
@@ -59,7 +69,7 @@ def worker(broker, server):
         "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": _database_url(db),
         "REDIS_URL": broker,
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "false",

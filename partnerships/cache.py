@@ -106,8 +106,8 @@ def cached_response(request, build, *, prefix: str = "page", timeout: int | None
     """Serve ``build()``'s response from the cache for anonymous readers.
 
     Only complete 200 responses are stored; redirects and 404s are computed each time
-    (they are cheap and must follow merges immediately). Pages that carry a per-visitor
-    token (a CSRF form) must not use this: cache a fragment with :func:`cached_fragment`.
+    (they are cheap and must follow merges immediately). A page must not carry a
+    per-visitor token (a CSRF form): such forms are loaded by htmx from their own view.
     """
     if not page_cache_enabled(request):
         response = build()
@@ -131,18 +131,6 @@ def cached_response(request, build, *, prefix: str = "page", timeout: int | None
         response["X-Page-Cache"] = "miss"
     _vary(response)
     return response
-
-
-def cached_fragment(request, name: str, build) -> str:
-    """A rendered piece of a page (HTML string), shared by anonymous readers."""
-    if not page_cache_enabled(request):
-        return build()
-    key = _key(f"fragment-{name}", request)
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
-    return html
 
 
 def _vary(response: HttpResponse) -> None:

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 
 from partnerships import charts, selectors
-from partnerships.cache import cached_fragment, cached_response, wants_fragment
+from partnerships.cache import cached_response, wants_fragment
 from partnerships.models import Company, Deal
 from partnerships.search import search as run_search
 from partnerships.selectors import Cursor
@@ -110,9 +110,8 @@ def _subscribe_template_exists() -> bool:
 
 
 def company_detail(request, slug):
-    company = get_object_or_404(Company, slug=slug, is_proposed=False)
-
-    def body():
+    def build():
+        company = get_object_or_404(Company, slug=slug, is_proposed=False)
         totals, years, latest, newsrooms = selectors.company_overview(company=company)
         ctx = {
             "company": company,
@@ -121,16 +120,12 @@ def company_detail(request, slug):
             "latest": latest,
             "newsrooms": newsrooms,
             "groups": selectors.partners_by_group(companies=[company])[company.pk],
+            # The alerts partial is cache-safe: its CSRF form is fetched by htmx, not inlined.
+            "show_subscribe": _subscribe_template_exists(),
         }
-        return render_to_string("partnerships/_company_body.html", ctx, request=request)
+        return render(request, "partnerships/company_detail.html", ctx)
 
-    # The subscribe form carries a per-visitor CSRF token: cache the body, not the page.
-    ctx = {
-        "company": company,
-        "body": cached_fragment(request, "company", body),
-        "show_subscribe": _subscribe_template_exists(),
-    }
-    return render(request, "partnerships/company_detail.html", ctx)
+    return cached_response(request, build)
 
 
 def _slug_list(raw: str, limit: int) -> list[str]:

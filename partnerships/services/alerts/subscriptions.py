@@ -1,5 +1,7 @@
 """Subscribing, confirming, managing and leaving; and which subscriptions want which deals."""
 
+import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -18,6 +20,8 @@ from partnerships.services.alerts.content import format_amount
 from partnerships.services.alerts.links import confirm_url, manage_url
 
 CONFIRMATION_INTERVAL = timedelta(hours=1)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -100,13 +104,32 @@ def subscription_request(*, email: str, filters: Filters, ip: str | None) -> Sub
 
 
 def _enqueue_notice(subscription_id: int, notice: str, prefill: str) -> None:
+    transaction.on_commit(lambda: _queue_or_send_notice(subscription_id, notice, prefill))
+
+
+def _queue_or_send_notice(subscription_id: int, notice: str, prefill: str) -> None:
+    """Queue the email; with the broker down, send it in this process instead.
+
+    The hourly claim (``confirmation_sent_at``) is already taken when this runs, so a lost
+    message would block every retry for an hour: the visitor would be told to check an inbox
+    that never gets the link. If sending here fails too, the claim is released so the next
+    attempt can send it. (tests/faults/test_redis_down_app.py)
+    """
+    from kombu.exceptions import OperationalError
+
     from partnerships import tasks
 
-    transaction.on_commit(
-        lambda: tasks.send_subscription_notice.delay(
-            subscription_id=subscription_id, notice=notice, prefill=prefill
-        )
-    )
+    kwargs = {"subscription_id": subscription_id, "notice": notice, "prefill": prefill}
+    try:
+        tasks.send_subscription_notice.delay(**kwargs)
+        return
+    except OperationalError as exc:
+        logger.warning("alerts: broker unavailable (%s); sending the %s email in-process", exc, notice)
+    try:
+        subscription_notice_send(**kwargs)
+    except (smtplib.SMTPException, OSError):
+        Subscription.objects.filter(pk=subscription_id).update(confirmation_sent_at=None)
+        logger.exception("alerts: could not send the %s email for subscription %s", notice, subscription_id)
 
 
 def subscription_notice_send(*, subscription_id: int, notice: str, prefill: str = "") -> bool:

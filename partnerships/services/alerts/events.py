@@ -17,7 +17,9 @@ def deal_event_notify(*, deal_id: int, event: str) -> None:
 
     kind = AlertEvent.Kind.PUBLISHED if event == PUBLISHED else AlertEvent.Kind.CHANGED
     AlertEvent.objects.get_or_create(deal_id=deal_id, key=event, defaults={"kind": kind})
-    transaction.on_commit(lambda: tasks.fan_out_deal_event.delay(deal_id=deal_id, event=event))
+    # robust: with the broker down the publish still succeeds (no 500 for the curator); the
+    # event row above is the outbox, and the reaper fans it out once the broker is back.
+    transaction.on_commit(lambda: tasks.fan_out_deal_event.delay(deal_id=deal_id, event=event), robust=True)
 
 
 def deal_saved(*, deal: Deal, previous: dict | None) -> None:

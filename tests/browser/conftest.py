@@ -5,23 +5,29 @@ import pytest
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SmtpSink, missing_browser_tools
 from tests.security.pages import load_data
 
-# Playwright's sync API runs an event loop in this thread; Django's async-safety guard would
-# then refuse ORM calls made by the test itself (not by the live server's threads).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     reason = missing_browser_tools()
     if reason:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        # Playwright gives each launch a fresh temporary --user-data-dir of its own.
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    # Playwright's sync API keeps an event loop running in this thread; Django's async-safety
+    # guard would then refuse ORM calls made by the test itself. Only while a browser runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            # Playwright gives each launch a fresh temporary --user-data-dir of its own.
+            instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class ConsoleLog(list):

@@ -86,6 +86,24 @@ def test_it_opens_a_deal_and_follows_its_evidence(site, page):
     assert not page.console_log.problems(), page.console_log.problems()
 
 
+def test_it_shows_each_clause_quote_beside_its_source(site, page):
+    # Quotes come from ../shared/realdata at load time; without it the dataset has none.
+    clause = (
+        Clause.objects.filter(deal__status=Deal.Status.PUBLISHED).exclude(quote="")
+        .select_related("deal", "source").order_by("deal__announced_on").first()
+    )
+    if clause is None:
+        pytest.skip("the loaded dataset carries no evidence quotes (real data absent)")
+    page.goto(site + clause.deal.get_absolute_url())
+    quotes = page.locator("section[aria-labelledby=clauses-h] blockquote.quote").all_inner_texts()
+    assert any(clause.quote.strip()[:60] in q for q in quotes), (clause.quote[:60], quotes[:3])
+    if clause.source_id:
+        row = page.locator("section[aria-labelledby=clauses-h] tr", has_text=clause.quote.strip()[:40])
+        assert row.locator("a.source-link").first.get_attribute("href") == clause.source.url
+        row.locator("a.archive-link").first.click()
+        page.wait_for_url(re.compile(rf"/announcements/{clause.source_id}/$"))
+
+
 def test_it_shows_what_changed_between_microsoft_openai_phases(site, page):
     page.goto(site + "/partnerships/microsoft/openai/")
     assert page.locator("h1").inner_text().count("Microsoft") == 1

@@ -9,6 +9,24 @@ from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPart
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    # Tests roll back instead of committing, so the cache version never moves between them.
+    settings.PAGE_CACHE_ENABLED = False
+
+
+def test_it_serves_feeds_from_the_page_cache(client, settings, django_assert_num_queries):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()
+    DealFactory(slug="cached")
+    assert client.get("/feeds/deals/")["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get("/feeds/deals/")["X-Page-Cache"] == "hit"
+    cache.clear()
+
+
 @pytest.fixture
 def deals():
     oa = CompanyFactory(slug="openai", name="OpenAI")

@@ -38,7 +38,7 @@ def subscribe(request):
     )
     if request.method == "GET":
         form = SubscribeForm(initial=SubscribeForm.initial_from_query(request.GET))
-        return render(request, template, {"form": form})
+        return render(request, template, {"alert_form": form})
     form = SubscribeForm(request.POST)
     ip = _client_ip(request)
     if not alerts.subscribe_ip_ok(ip=ip):
@@ -51,11 +51,11 @@ def subscribe(request):
     if not form.is_bot:
         alerts.subscription_request(email=email, filters=form.filters(), ip=ip)
     # The same answer for new, pending, active and unknown addresses (and for bots).
-    return render(request, template, {"done": True, "email": email})
+    return render(request, template, {"alert_done": True, "alert_email": email})
 
 
 def _refused(request, template, form, status):
-    ctx = {"form": form, "rate_limited": status == 429}
+    ctx = {"alert_form": form, "alert_rate_limited": status == 429}
     # htmx swaps only 2xx responses: the fragment carries the errors, the status stays 200.
     return render(request, template, ctx, status=200 if request.htmx else status)
 

@@ -307,3 +307,16 @@ def test_it_shows_form_errors_to_htmx_in_a_swappable_response(client):
     assert response.status_code == 200, "htmx does not swap 4xx responses"
     assert response.content.lstrip().startswith(b"<section")
     assert b"Enter a valid email address" in response.content
+
+
+def test_it_offers_alerts_on_the_home_page(client):
+    response = client.get("/")
+    assert b'data-hx-get="/alerts/"' in response.content
+
+
+def test_it_offers_an_alert_prefilled_from_the_timeline_filters(client, openai):
+    response = client.get("/deals/?company=openai&kind=cloud")
+    assert b"Alert me about deals like these" in response.content
+    assert b'data-hx-get="/alerts/?company=openai&amp;kind=cloud"' in response.content
+    form = client.get("/alerts/?company=openai&kind=cloud", HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="openai" selected' in form and 'value="cloud" selected' in form

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SmtpSink, missing_browser_tools
-from tests.security.pages import load_data
+from tests.security.pages import forget_cached_pages, load_data
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +76,10 @@ def smtp_sink(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield sink
     sink.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_pages():
+    """Pages cached during a test must not outlive its rolled-back data (see pages.py)."""
+    yield
+    forget_cached_pages()

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.security.pages import load_data, public_pages
+from tests.security.pages import forget_cached_pages, load_data, public_pages
 
 
 @pytest.fixture
@@ -8,3 +8,10 @@ def pages(db):
     """Every public page, with the data it needs loaded into the test database."""
     load_data()
     return {page.name: page for page in public_pages()}
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_pages():
+    """Pages cached during a test must not outlive its rolled-back data (see pages.py)."""
+    yield
+    forget_cached_pages()

@@ -139,3 +139,14 @@ def public_pages() -> list[Page]:
         "subscribe": "/alerts/",
     }
     return [Page(name, pages[name]) for name in PAGE_NAMES]
+
+
+def forget_cached_pages() -> None:
+    """Make every cached page stale (the dashboard's version key).
+
+    Test transactions roll back but the page cache (Redis in CI) does not: without this, a
+    page cached while the dataset was loaded could be served to a later test in the run.
+    """
+    from partnerships.cache import bump_content_version
+
+    bump_content_version()

@@ -87,10 +87,12 @@ def search(*, query: str, limit: int = 20) -> SearchResults:
         return results
     parties = Prefetch("deal_parties", queryset=DealParty.objects.select_related("company"))
     deals = Deal.objects.public().prefetch_related(parties)
-    clauses = Clause.objects.filter(
-        deal__status__in=[Deal.Status.PUBLISHED, Deal.Status.RETRACTED]
-    ).select_related("deal", "source")
-    announcements = Announcement.objects.select_related("newsroom")
+    clauses = (
+        Clause.objects.filter(deal__status__in=[Deal.Status.PUBLISHED, Deal.Status.RETRACTED])
+        .select_related("deal", "source")
+        .defer("source__raw_html", "source__text", "source__summary")
+    )
+    announcements = Announcement.objects.select_related("newsroom").defer("raw_html")
     if connection.vendor == "postgresql":
         deals = (
             deals.filter(_ts("partnerships_deal.search_vector", query))

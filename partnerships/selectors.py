@@ -30,6 +30,7 @@ from django.utils.html import format_html, format_html_join
 
 from partnerships.diff import clause_diff
 from partnerships.models import Clause, Company, Deal, DealParty
+from scrapers.models import Announcement
 
 PUBLIC = [Deal.Status.PUBLISHED, Deal.Status.RETRACTED]
 MONEY = Clause.MONEY_UNITS
@@ -239,8 +240,18 @@ def deals_per_quarter(*, since: datetime.date, company: Company | None = None):
 # --- Deal page ----------------------------------------------------------------------
 
 
-def _clauses_prefetch(to_attr=None, lookup="clauses"):
-    return Prefetch(lookup, queryset=Clause.objects.select_related("source").order_by("position", "id"))
+# An announcement row carries its archived page (raw HTML, text): pages that only link to
+# it must not load those.
+ANNOUNCEMENT_HEAVY = ("raw_html", "text", "summary")
+
+
+def _clauses_prefetch(lookup="clauses"):
+    return Prefetch(
+        lookup,
+        queryset=Clause.objects.select_related("source")
+        .defer(*(f"source__{name}" for name in ANNOUNCEMENT_HEAVY))
+        .order_by("position", "id"),
+    )
 
 
 def deal_detail(*, slug: str) -> Deal | None:
@@ -250,7 +261,7 @@ def deal_detail(*, slug: str) -> Deal | None:
         .prefetch_related(
             Prefetch("deal_parties", queryset=DealParty.objects.select_related("company")),
             _clauses_prefetch(),
-            "sources",
+            Prefetch("sources", queryset=Announcement.objects.defer(*ANNOUNCEMENT_HEAVY)),
             Prefetch("predecessor__clauses", queryset=Clause.objects.order_by("position", "id")),
             Prefetch("successors", queryset=Deal.objects.public().order_by("announced_on", "id")),
             Prefetch("successors__clauses", queryset=Clause.objects.order_by("position", "id")),

@@ -21,3 +21,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 if os.environ.get("REDIS_URL"):
     # Tests share one Redis with other runs: keep their keys apart.
     CACHES["default"]["KEY_PREFIX"] = f"pactwatch-test-{os.getpid()}"  # noqa: F405
+# Tests roll back instead of committing, so the page cache's version is never bumped and a
+# page cached by one test would leak into the next. Cache tests switch it back on.
+PAGE_CACHE_ENABLED = False

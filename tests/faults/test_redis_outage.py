@@ -34,6 +34,8 @@ def redis_server():
 @pytest.fixture
 def redis_cache(settings, redis_server, monkeypatch):
     monkeypatch.setattr(config.cache, "CIRCUIT_SECONDS", 0.5)
+    # Pages must read and write the cache for an outage to reach them.
+    settings.PAGE_CACHE_ENABLED = True
     settings.CACHES = {
         "default": {
             "BACKEND": "config.cache.TolerantRedisCache",

@@ -39,3 +39,29 @@ def test_it_publishes_while_the_broker_is_down_and_the_reaper_fans_out_later(
     report = alerts.deliveries_reap(claim_timeout=0)
     assert report.events == 1
     assert fanned == [{"deal_id": deal.pk, "event": "published"}]
+
+
+@pytest.mark.django_db
+def test_it_records_a_material_change_while_the_broker_is_down(django_capture_on_commit_callbacks, monkeypatch):
+    from partnerships.models import Clause
+    from partnerships.services.deals import deal_publish
+    from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
+
+    deal = DealFactory(status=Deal.Status.CANDIDATE, announced_on=datetime.date(2026, 1, 5))
+    DealPartyFactory(deal=deal, company=CompanyFactory())
+    DealPartyFactory(deal=deal, company=CompanyFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_publish(deal=deal, actor=None)  # broker up (eager): the publish event is fanned out
+    assert AlertEvent.objects.filter(deal=deal).exclude(fingerprint="").exists()
+
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.check_deal_changes, "delay", broker_down)
+    monkeypatch.setattr(tasks.fan_out_deal_event, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        # A curator adds a right of first refusal to the published deal: a material change.
+        ClauseFactory(deal=deal, kind=Clause.Kind.RIGHT_OF_FIRST_REFUSAL)
+    changed = AlertEvent.objects.filter(deal=deal, kind=AlertEvent.Kind.CHANGED)
+    assert changed.count() == 1, "the change was lost with the broker"
+    assert changed.get().fanned_out_at is None, "its fan-out waits in the outbox for the reaper"

@@ -2,11 +2,14 @@
 
 import hashlib
 import json
+import logging
 from decimal import Decimal
 
 from django.db import transaction
 
 from partnerships.models import AlertEvent, Clause, Deal
+
+logger = logging.getLogger(__name__)
 
 PUBLISHED = "published"
 
@@ -41,9 +44,22 @@ def deal_terms_touched(*, deal_id: int) -> None:
 
 
 def _schedule_change_check(deal_id: int) -> None:
+    transaction.on_commit(lambda: _queue_or_run_change_check(deal_id))
+
+
+def _queue_or_run_change_check(deal_id: int) -> None:
+    """Queue the check; with the broker down, run it here (a few queries) so a material change
+    is never lost and the curator's save does not fail. Any event it records waits in the
+    outbox for the reaper. (tests/faults/test_broker_down_publish.py)"""
+    from kombu.exceptions import OperationalError
+
     from partnerships import tasks
 
-    transaction.on_commit(lambda: tasks.check_deal_changes.delay(deal_id=deal_id))
+    try:
+        tasks.check_deal_changes.delay(deal_id=deal_id)
+    except OperationalError as exc:
+        logger.warning("alerts: broker unavailable (%s); checking deal %s for changes in-process", exc, deal_id)
+        tasks.check_deal_changes.apply(kwargs={"deal_id": deal_id})
 
 
 def _norm(value):

@@ -9,14 +9,13 @@ with paragraph breaks so the extraction step sees sentences, not a soup of words
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.adapters.base import clean_text, parse_date
+from scrapers.adapters.base import clean_text, json_ld_nodes, parse_date
 
 DROP_TAGS = [
     "script",
@@ -78,20 +77,9 @@ def _meta(soup: BeautifulSoup, *names: str) -> str:
 
 
 def _json_ld_date(soup: BeautifulSoup) -> str:
-    for script in soup.find_all("script", type="application/ld+json"):
-        try:
-            data = json.loads(script.string or "")
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                if node.get("datePublished"):
-                    return str(node["datePublished"])
-                stack.extend(v for v in node.values() if isinstance(v, list | dict))
+    for node in json_ld_nodes(soup):
+        if node.get("datePublished"):
+            return str(node["datePublished"])
     return ""
 
 

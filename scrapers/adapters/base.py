@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -195,3 +196,28 @@ class Adapter:
                 seen.add(item.url)
                 unique.append(item)
         return unique
+
+
+def json_ld_nodes(soup, *, follow: tuple[str, ...] | None = None):
+    """Every JSON-LD object on a page, nested ones included; unparseable blocks are skipped.
+
+    ``follow`` limits the descent to those keys (a listing's ``itemListElement``…);
+    without it every nested object is visited. Shared by the listing adapter and the
+    article parser so both read structured data the same way.
+    """
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                yield node
+                if follow is None:
+                    stack.extend(v for v in node.values() if isinstance(v, list | dict))
+                else:
+                    stack.extend(node[key] for key in follow if key in node)

@@ -14,7 +14,16 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from .base import DATE_PATTERNS, Adapter, ListingItem, ParseError, canonical_url, clean_text, parse_date
+from .base import (
+    DATE_PATTERNS,
+    Adapter,
+    ListingItem,
+    ParseError,
+    canonical_url,
+    clean_text,
+    json_ld_nodes,
+    parse_date,
+)
 
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 TITLE_CLASS = re.compile(r"title|headline|heading", re.I)
@@ -150,39 +159,24 @@ class HtmlAdapter(Adapter):
 
     def _json_ld(self, soup, base_url: str, newsroom) -> list[ListingItem]:
         items = []
-        for script in soup.find_all("script", type="application/ld+json"):
-            try:
-                data = json.loads(script.string or "")
-            except ValueError:
-                continue
-            stack = [data]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, list):
-                    stack.extend(node)
-                    continue
-                if not isinstance(node, dict):
-                    continue
-                for key in ("@graph", "itemListElement", "item", "hasPart", "blogPost"):
-                    if key in node:
-                        stack.append(node[key])
-                kinds = node.get("@type", "")
-                kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
-                url = node.get("url") or node.get("@id")
-                title = node.get("headline") or node.get("name")
-                if kinds & POST_TYPES and isinstance(url, str) and title:
-                    published_at, precision = parse_date(node.get("datePublished") or node.get("dateCreated"))
-                    if canonical_url(url, base_url) == canonical_url(base_url):
-                        continue  # the listing page describing itself
-                    items.append(
-                        ListingItem(
-                            clean_text(str(title)),
-                            canonical_url(url, base_url),
-                            published_at,
-                            precision,
-                            clean_text(str(node.get("description") or ""), 1000),
-                        )
+        for node in json_ld_nodes(soup, follow=("@graph", "itemListElement", "item", "hasPart", "blogPost")):
+            kinds = node.get("@type", "")
+            kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
+            url = node.get("url") or node.get("@id")
+            title = node.get("headline") or node.get("name")
+            if kinds & POST_TYPES and isinstance(url, str) and title:
+                published_at, precision = parse_date(node.get("datePublished") or node.get("dateCreated"))
+                if canonical_url(url, base_url) == canonical_url(base_url):
+                    continue  # the listing page describing itself
+                items.append(
+                    ListingItem(
+                        clean_text(str(title)),
+                        canonical_url(url, base_url),
+                        published_at,
+                        precision,
+                        clean_text(str(node.get("description") or ""), 1000),
                     )
+                )
         return items
 
     def _next_data(self, soup, base_url: str, newsroom) -> list[ListingItem]:

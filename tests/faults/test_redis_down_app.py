@@ -7,6 +7,8 @@ in-process when it cannot be queued).
 """
 
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,7 +16,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from tests.faults.support import Gunicorn, PrivateRedis, app_env
+from tests.faults.support import ROOT, Gunicorn, PrivateRedis, app_env
 from tests.security.pages import load_data, public_pages
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -48,11 +50,13 @@ class Browser:
 
 
 @pytest.fixture
-def stack(settings):
+def stack(settings, tmp_path):
     from tests.browser.support import SmtpSink
 
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL so gunicorn and the test share the database (set DATABASE_URL=postgres://...)")
+        pytest.skip(
+            "needs PostgreSQL so gunicorn and the test share the database (set DATABASE_URL=postgres://...)"
+        )
     load_data()
     sink = SmtpSink().start()
     redis = PrivateRedis().start()
@@ -67,6 +71,16 @@ def stack(settings):
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(sink.port),
+    )
+    # Production settings serve hashed static names from a manifest: collect them first,
+    # as a deployment does, into a folder of this test's own.
+    env["STATIC_ROOT"] = str(tmp_path / "static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
     )
     server = Gunicorn("config.wsgi:application", env, workers=2)
     yield server, redis, sink
@@ -104,7 +118,9 @@ def test_it_serves_pages_and_takes_subscriptions_while_redis_is_down(stack):
     try:
         status, html = client.request("/alerts/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        status, _ = client.request("/alerts/", {"csrfmiddlewaretoken": token, **subscribe, "email": "later@example.org"})
+        status, _ = client.request(
+            "/alerts/", {"csrfmiddlewaretoken": token, **subscribe, "email": "later@example.org"}
+        )
         assert status == 200
         import redis as redis_lib
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -24,8 +25,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear, TruncQuarter
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber, TruncQuarter
 from django.utils.html import format_html, format_html_join
 
 from partnerships.diff import clause_diff
@@ -444,65 +446,82 @@ _KIND_GROUP = {
 }
 
 
-def _partner_group(deal_kind: str, own_role: str, partner_role: str) -> str:
-    if (
-        deal_kind == Deal.Kind.INVESTMENT
-        or partner_role == DealParty.Role.INVESTOR
-        or own_role == DealParty.Role.INVESTOR
-    ):
-        if partner_role == DealParty.Role.INVESTOR and own_role != DealParty.Role.INVESTOR:
-            return "investors"
-        if own_role == DealParty.Role.INVESTOR:
-            return "investments"
-    return _KIND_GROUP.get(deal_kind, "other")
+def _partner_group_sql():
+    """The partner group of a (deal kind, own role, partner role) row, computed in the database.
+
+    Investors and investments first (a role says more than a deal kind), then by deal kind.
+    Done in SQL so a busy lab's thousands of party rows collapse to one row per partner.
+    """
+    investor = DealParty.Role.INVESTOR
+    by_kind = [
+        When(deal__kind__in=[kind for kind, group in _KIND_GROUP.items() if group == key], then=Value(key))
+        for key in dict.fromkeys(_KIND_GROUP.values())
+    ]
+    return Case(
+        When(Q(deal__deal_parties__role=investor) & ~Q(role=investor), then=Value("investors")),
+        When(role=investor, then=Value("investments")),
+        *by_kind,
+        default=Value("other"),
+        output_field=CharField(),
+    )
 
 
 def partners_by_group(*, companies: list[Company], limit: int = 12) -> dict[int, list]:
     """For each company: [(group key, label, [partner dicts], how many more)], one query for all.
 
-    A partner dict has name, slug, kind, deals (count) and last (latest deal date).
+    A partner dict has name, slug, kind, deals (count) and last (latest deal date). The
+    database groups, ranks and cuts each group to ``limit`` partners, so a lab with
+    hundreds of partners sends ~100 rows, not thousands.
     """
+    partition = [F("company_id"), F("group")]
     rows = (
         DealParty.objects.filter(company__in=companies, deal__status=Deal.Status.PUBLISHED)
+        # The counterparties of each deal (the same join as the values below), not the company itself.
+        .filter(
+            Q(deal__deal_parties__company_id__lt=F("company_id"))
+            | Q(deal__deal_parties__company_id__gt=F("company_id"))
+        )
+        .annotate(group=_partner_group_sql())
         .values(
             "company_id",
-            "role",
-            "deal__kind",
+            "group",
             "deal__deal_parties__company_id",
             "deal__deal_parties__company__name",
             "deal__deal_parties__company__slug",
             "deal__deal_parties__company__kind",
-            "deal__deal_parties__role",
         )
-        .annotate(n=Count("deal", distinct=True), last=Max("deal__announced_on"))
-        .order_by()
+        # One party row per company and deal (dealparty_deal_company_unique): Count is exact.
+        .annotate(n=Count("deal_id"), last=Max("deal__announced_on"))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=partition,
+                order_by=[F("n").desc(), F("deal__deal_parties__company__name").asc()],
+            ),
+            partners=Window(Count(Value(1)), partition_by=partition),
+        )
+        .filter(rank__lte=limit)
+        .order_by("company_id", "group", "rank")
     )
-    grouped: dict[int, dict[str, dict[str, dict]]] = defaultdict(lambda: defaultdict(dict))
+    grouped: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    more: dict[tuple[int, str], int] = {}
     for row in rows:
-        if row["deal__deal_parties__company_id"] == row["company_id"]:
-            continue
-        group = _partner_group(row["deal__kind"], row["role"], row["deal__deal_parties__role"])
-        slug = row["deal__deal_parties__company__slug"]
-        entry = grouped[row["company_id"]][group].setdefault(
-            slug,
+        grouped[row["company_id"]][row["group"]].append(
             {
                 "name": row["deal__deal_parties__company__name"],
-                "slug": slug,
+                "slug": row["deal__deal_parties__company__slug"],
                 "kind": row["deal__deal_parties__company__kind"],
-                "deals": 0,
+                "deals": row["n"],
                 "last": row["last"],
-            },
+            }
         )
-        entry["deals"] += row["n"]
-        entry["last"] = max(entry["last"], row["last"])
+        more[row["company_id"], row["group"]] = max(row["partners"] - limit, 0)
     result = {}
     for company in companies:
         groups = grouped.get(company.pk, {})
-        result[company.pk] = []
-        for key, label in PARTNER_GROUPS:
-            partners = sorted(groups.get(key, {}).values(), key=lambda p: (-p["deals"], p["name"]))
-            # The busiest labs have hundreds of partners: show the main ones, count the rest.
-            result[company.pk].append((key, label, partners[:limit], max(len(partners) - limit, 0)))
+        result[company.pk] = [
+            (key, label, groups.get(key, []), more.get((company.pk, key), 0)) for key, label in PARTNER_GROUPS
+        ]
     return result
 
 
@@ -517,29 +536,29 @@ class CompanyTotals:
 
 
 def company_overview(*, company: Company):
-    """Totals, deals per year, the latest deals and newsrooms of one company: 5 queries."""
+    """Totals, deals per year, the latest deals and newsrooms of one company: 4 queries."""
     from scrapers.models import ScrapeRun
 
     party = DealParty.objects.filter(company=company, deal__status=Deal.Status.PUBLISHED)
     money = Q(deal__currency="USD")
-    agg = party.aggregate(
-        deals=Count("deal", distinct=True),
-        first=Coalesce(Max("deal__announced_on"), None),
-        capital_in=Sum(
-            Coalesce("deal__value_max", "deal__value_min"),
-            filter=money
-            & Q(role__in=[DealParty.Role.INVESTEE, DealParty.Role.PROVIDER, DealParty.Role.LICENSOR]),
-        ),
-        capital_out=Sum(
-            Coalesce("deal__value_max", "deal__value_min"),
-            filter=money
-            & Q(role__in=[DealParty.Role.INVESTOR, DealParty.Role.CUSTOMER, DealParty.Role.LICENSEE]),
-        ),
-    )
+    # Totals and deals per year in one pass: a company is a party to a deal at most once
+    # (dealparty_deal_company_unique), so the yearly counts and sums add up to the totals.
     years = list(
         party.annotate(year=ExtractYear("deal__announced_on"))
         .values("year")
-        .annotate(n=Count("deal"))
+        .annotate(
+            n=Count("deal"),
+            capital_in=Sum(
+                Coalesce("deal__value_max", "deal__value_min"),
+                filter=money
+                & Q(role__in=[DealParty.Role.INVESTEE, DealParty.Role.PROVIDER, DealParty.Role.LICENSOR]),
+            ),
+            capital_out=Sum(
+                Coalesce("deal__value_max", "deal__value_min"),
+                filter=money
+                & Q(role__in=[DealParty.Role.INVESTOR, DealParty.Role.CUSTOMER, DealParty.Role.LICENSEE]),
+            ),
+        )
         .order_by("year")
     )
     gw = Clause.objects.filter(
@@ -562,9 +581,9 @@ def company_overview(*, company: Company):
         ).order_by("name")
     )
     totals = CompanyTotals(
-        deals=agg["deals"] or 0,
-        capital_in=agg["capital_in"] or Decimal(0),
-        capital_out=agg["capital_out"] or Decimal(0),
+        deals=sum(row["n"] for row in years),
+        capital_in=sum((row["capital_in"] or Decimal(0) for row in years), Decimal(0)),
+        capital_out=sum((row["capital_out"] or Decimal(0) for row in years), Decimal(0)),
         gigawatts=gw,
         first=years and datetime.date(years[0]["year"], 1, 1) or None,
         last=latest[0].announced_on if latest else None,

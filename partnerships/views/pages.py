@@ -217,6 +217,7 @@ def network(request):
     def build():
         year, since, choice = _window(request)
         companies, edges, _ = selectors.network_edges(year=year, since=since)
+        pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
         ctx = {
             "year": year,
             "since": since,
@@ -224,7 +225,10 @@ def network(request):
             "years": selectors.deal_years(),
             "svg": charts.network_svg(companies, edges, year=year),
             "legend": charts.legend(sorted({kind for _, _, kind, _ in edges})),
-            "edges": [(companies[a], companies[b], Deal.Kind(kind).label, n) for a, b, kind, n in edges][:60],
+            "edges": [
+                (companies[a], companies[b], Deal.Kind(kind).label, n, pair_url(companies[a].slug, companies[b].slug))
+                for a, b, kind, n in edges[:60]
+            ],
         }
         return render(request, "partnerships/network.html", ctx)
 
@@ -235,14 +239,18 @@ def flows(request):
     def build():
         year, since, choice = _window(request)
         flow_list = selectors.capital_flows(year=year, since=since)
+        company_url = charts.slug_urls("partnerships:company_detail")
+        rows = [(f, company_url(f.source.slug), company_url(f.target.slug)) for f in flow_list]
         ctx = {
             "year": year,
             "since": since,
             "choice": choice,
             "years": selectors.deal_years(),
             "svg": charts.flows_svg(flow_list),
-            "money": [f for f in flow_list if f.category != "power"],
-            "power": [f for f in flow_list if f.category == "power"],
+            # Links made once per page here: a reverse() per table cell dominated the render.
+            "money": [row for row in rows if row[0].category != "power"],
+            "power": [row for row in rows if row[0].category == "power"],
+            "timeline_url": reverse("partnerships:deal_list"),
             "labels": charts.FLOW_LABELS,
         }
         return render(request, "partnerships/flows.html", ctx)

@@ -651,23 +651,21 @@ def network_edges(
     companies so the drawing stays legible.
     """
     qs = _in_window(DealParty.objects.filter(deal__status=Deal.Status.PUBLISHED), "deal__", year, since)
+    # Tuples, not dicts: the busiest window has thousands of pairs. A company is a party to
+    # a deal at most once (dealparty_deal_company_unique), so a plain Count is exact.
     rows = list(
         qs.filter(deal__deal_parties__company_id__gt=F("company_id"))
-        .values("company_id", "deal__deal_parties__company_id", "deal__kind")
-        .annotate(n=Count("deal", distinct=True))
+        .values_list("company_id", "deal__deal_parties__company_id", "deal__kind")
+        .annotate(n=Count("deal"))
         .order_by()
     )
     degree: dict[int, int] = defaultdict(int)
-    for row in rows:
-        degree[row["company_id"]] += row["n"]
-        degree[row["deal__deal_parties__company_id"]] += row["n"]
+    for a, b, _, n in rows:
+        degree[a] += n
+        degree[b] += n
     keep = sorted(degree, key=lambda pk: (-degree[pk], pk))[:limit_nodes]
     companies = {c.pk: c for c in Company.objects.filter(pk__in=keep).only("id", "name", "slug", "kind")}
-    edges = [
-        (row["company_id"], row["deal__deal_parties__company_id"], row["deal__kind"], row["n"])
-        for row in rows
-        if row["company_id"] in companies and row["deal__deal_parties__company_id"] in companies
-    ]
+    edges = [row for row in rows if row[0] in companies and row[1] in companies]
     # The strongest links only: beyond ~150 lines a drawing is ink, not information.
     edges = sorted(edges, key=lambda e: (-e[3], e[0], e[1], e[2]))[:limit_edges]
     return companies, edges, degree

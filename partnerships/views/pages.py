@@ -113,13 +113,18 @@ def company_detail(request, slug):
     def build():
         company = get_object_or_404(Company, slug=slug, is_proposed=False)
         totals, years, latest, newsrooms = selectors.company_overview(company=company)
+        groups = selectors.partners_by_group(companies=[company])[company.pk]
+        pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
+        for _, _, partners, _ in groups:
+            for partner in partners:
+                partner["url"] = pair_url(company.slug, partner["slug"])
         ctx = {
             "company": company,
             "totals": totals,
             "years_chart": charts.year_bars(years, label=f"{company.name}: deals per year"),
             "latest": latest,
             "newsrooms": newsrooms,
-            "groups": selectors.partners_by_group(companies=[company])[company.pk],
+            "groups": groups,
             # The alerts partial is cache-safe: its CSRF form is fetched by htmx, not inlined.
             "show_subscribe": _subscribe_template_exists(),
         }
@@ -162,6 +167,11 @@ def compare_companies(request):
         found = {c.slug: c for c in Company.objects.filter(slug__in=slugs, is_proposed=False)}
         companies = [found[s] for s in slugs if s in found]
         groups = selectors.partners_by_group(companies=companies) if companies else {}
+        company_url = charts.slug_urls("partnerships:company_detail")
+        for company_groups in groups.values():
+            for _, _, partners, _ in company_groups:
+                for partner in partners:
+                    partner["url"] = company_url(partner["slug"])
         rows = [
             (label, [groups[c.pk][i][2] for c in companies])
             for i, (_, label) in enumerate(selectors.PARTNER_GROUPS)

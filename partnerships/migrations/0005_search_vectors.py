@@ -8,6 +8,8 @@ generated column requires. Used by the search page (``partnerships.search``).
 
 from django.db import migrations
 
+from partnerships.operations import PostgresOnlySQL
+
 _COLUMNS = {
     "partnerships_deal": (
         "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
@@ -23,18 +25,6 @@ _COLUMNS = {
         "setweight(to_tsvector('english'::regconfig, left(coalesce(text, ''), 200000)), 'C')"
     ),
 }
-
-
-class PostgresOnlySQL(migrations.RunSQL):
-    """RunSQL that is a no-op on every database but PostgreSQL."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 def _forwards():

@@ -154,10 +154,10 @@ def subscription_notice_send(*, subscription_id: int, notice: str, prefill: str 
     return True
 
 
-def subscription_confirm(*, subscription: Subscription, ip: str | None, user_agent: str = "") -> bool:
-    """Record consent (when, from where) and activate. Idempotent: False if nothing changed."""
+def _activate(rows, *, subscription: Subscription, ip: str | None, user_agent: str) -> bool:
+    """Activate the subscription if ``rows`` still matches it, recording consent (when, from where)."""
     now = timezone.now()
-    changed = Subscription.objects.filter(pk=subscription.pk, status=Subscription.Status.PENDING).update(
+    changed = rows.filter(pk=subscription.pk).update(
         status=Subscription.Status.ACTIVE,
         consent_at=now,
         consent_ip=ip,
@@ -172,6 +172,12 @@ def subscription_confirm(*, subscription: Subscription, ip: str | None, user_age
     return bool(changed)
 
 
+def subscription_confirm(*, subscription: Subscription, ip: str | None, user_agent: str = "") -> bool:
+    """Activate a pending address from its confirmation link. Idempotent: False if nothing changed."""
+    pending = Subscription.objects.filter(status=Subscription.Status.PENDING)
+    return _activate(pending, subscription=subscription, ip=ip, user_agent=user_agent)
+
+
 def subscription_update(*, subscription: Subscription, filters: Filters) -> Subscription:
     with transaction.atomic():
         if subscription.frequency != filters.frequency and subscription.last_digest_until is None:
@@ -183,23 +189,8 @@ def subscription_update(*, subscription: Subscription, filters: Filters) -> Subs
 
 def subscription_reactivate(*, subscription: Subscription, ip: str | None, user_agent: str = "") -> bool:
     """Resubscribe from the manage page: the signed link proves the address, so consent is fresh."""
-    now = timezone.now()
-    changed = (
-        Subscription.objects.filter(pk=subscription.pk)
-        .exclude(status=Subscription.Status.ACTIVE)
-        .update(
-            status=Subscription.Status.ACTIVE,
-            consent_at=now,
-            consent_ip=ip,
-            consent_user_agent=(user_agent or "")[:300],
-            bounce_count=0,
-            unsubscribed_at=None,
-            last_digest_until=now,
-            updated_at=now,
-        )
-    )
-    subscription.refresh_from_db()
-    return bool(changed)
+    inactive = Subscription.objects.exclude(status=Subscription.Status.ACTIVE)
+    return _activate(inactive, subscription=subscription, ip=ip, user_agent=user_agent)
 
 
 def subscription_unsubscribe(*, subscription: Subscription) -> bool:

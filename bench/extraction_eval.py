@@ -97,7 +97,7 @@ def load_texts(entries: list[dict], realdata: Path) -> dict[str, str]:
 
 
 def _canonical(index, name: str) -> str:
-    from partnerships.models.companies import normalize_name
+    from extraction.vocabulary import normalize_name
 
     company = index.resolve(name)
     if company is not None:
@@ -217,7 +217,7 @@ def evaluate(entries: list[dict], results: dict[str, dict], index) -> dict:
 
 def throughput(texts: list[str], companies) -> float:
     """Announcements per second on one core, timing the pure extractor only."""
-    from scrapers.extraction.core import extract_text
+    from extraction.core import extract_text
 
     done = 0
     started = time.perf_counter()
@@ -232,9 +232,9 @@ def throughput(texts: list[str], companies) -> float:
 
 def run(split: str = "all") -> dict:
     _setup_django()
-    from scrapers.extraction.core import extract_text
-    from scrapers.extraction.lexicon import SEED_COMPANIES
-    from scrapers.extraction.parties import company_index
+    from extraction.core import extract_text
+    from extraction.lexicon import SEED_COMPANIES
+    from extraction.parties import company_index
 
     realdata = realdata_dir()
     if not realdata.is_dir():

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from scrapers.extraction.core import extract_text
-from scrapers.extraction.text import find_dateline, parse_date, parse_document, split_sentences
+from extraction.core import extract_text
+from extraction.text import find_dateline, parse_date, parse_document, split_sentences
 
 
 def test_it_reads_header_lines():

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from partnerships.models.deals import Clause
+from extraction.vocabulary import MONEY_UNITS, ClauseEffect, ClauseKind, ClauseQualifier, ClauseUnit
 
-K = Clause.Kind
-U = Clause.Unit
-Q = Clause.Qualifier
+K = ClauseKind
+U = ClauseUnit
+Q = ClauseQualifier
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ExtractedClause:
     unit: str = ""
     qualifier: str = ""
     subject: str = ""
-    effect: str = Clause.Effect.GRANTED
+    effect: str = ClauseEffect.GRANTED
     confidence: float = 0.7
 
     def as_dict(self) -> dict:
@@ -347,7 +347,7 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
         kind = _money_kind(sentence, match)
         if kind is not None:
             add(ExtractedClause(kind, quote, amount, unit, qualifier, confidence=0.8))
-    if "illion" in low and not any(c.amount is not None and c.unit in Clause.MONEY_UNITS for c in found):
+    if "illion" in low and not any(c.amount is not None and c.unit in MONEY_UNITS for c in found):
         vague = VAGUE_MONEY.search(sentence)
         if vague:
             near = sentence[max(0, vague.start() - 60) : vague.end() + 60]
@@ -444,7 +444,7 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
                 K.RIGHT_OF_FIRST_REFUSAL,
                 quote,
                 subject=_subject(sentence, "compute"),
-                effect=Clause.Effect.REMOVED if removed else Clause.Effect.GRANTED,
+                effect=ClauseEffect.REMOVED if removed else ClauseEffect.GRANTED,
                 confidence=0.85,
             )
         )
@@ -461,9 +461,9 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
                 K.EXCLUSIVITY,
                 quote,
                 subject=_subject(sentence, ""),
-                effect=Clause.Effect.REMOVED
+                effect=ClauseEffect.REMOVED
                 if re.search(r"\bno\s+longer\b", sentence, re.I)
-                else Clause.Effect.GRANTED,
+                else ClauseEffect.GRANTED,
                 confidence=0.75,
             )
         )
@@ -516,7 +516,7 @@ def sentence_clauses(sentence: str) -> list[ExtractedClause]:
                 Decimal(pct.group("num")) if pct else None,
                 U.PERCENT if pct else "",
                 _qualifier(pct, sentence) if pct else "",
-                effect=Clause.Effect.REMOVED if removed else Clause.Effect.GRANTED,
+                effect=ClauseEffect.REMOVED if removed else ClauseEffect.GRANTED,
                 confidence=0.75,
             )
         )

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from partnerships.models.companies import normalize_name
-from scrapers.extraction.lexicon import PRODUCTS, KnownCompany
+from extraction.lexicon import PRODUCTS, KnownCompany
+from extraction.vocabulary import normalize_name
 
 
 @dataclass(frozen=True)

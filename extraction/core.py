@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from partnerships.models.deals import Clause, Deal
-from scrapers.extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
-from scrapers.extraction.lexicon import SEED_COMPANIES, KnownCompany
-from scrapers.extraction.parties import _DEAL_SENTENCE, ExtractedParty, company_index, find_parties
-from scrapers.extraction.text import find_dateline, parse_document, split_sentences
+from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
+from extraction.lexicon import SEED_COMPANIES, KnownCompany
+from extraction.parties import _DEAL_SENTENCE, ExtractedParty, company_index, find_parties
+from extraction.text import find_dateline, parse_document, split_sentences
+from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier, DealKind
 
-K = Clause.Kind
+K = ClauseKind
 
 
 @dataclass
@@ -36,10 +36,8 @@ class Extraction:
     def headline(self) -> ExtractedClause | None:
         """The deal's headline value: its largest sum of money invested or committed."""
         money = [
-            c
-            for c in self.clauses
-            if c.amount is not None and c.unit in Clause.MONEY_UNITS and c.kind != K.OTHER
-        ] or [c for c in self.clauses if c.amount is not None and c.unit in Clause.MONEY_UNITS]
+            c for c in self.clauses if c.amount is not None and c.unit in MONEY_UNITS and c.kind != K.OTHER
+        ] or [c for c in self.clauses if c.amount is not None and c.unit in MONEY_UNITS]
         return max(money, key=lambda c: c.amount, default=None)
 
     def as_json(self) -> dict:
@@ -197,9 +195,9 @@ def classify(
 
 
 _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
-    (Deal.Kind.ACQUISITION, re.compile(r"\b(?:acquir(?:e|es|ed|ing)|acquisition)\b", re.I), 3.0),
+    (DealKind.ACQUISITION, re.compile(r"\b(?:acquir(?:e|es|ed|ing)|acquisition)\b", re.I), 3.0),
     (
-        Deal.Kind.INVESTMENT,
+        DealKind.INVESTMENT,
         re.compile(
             r"\b(?:invest(?:s|ed|ing|ment)?|funding|Series\s+[A-H]|raises?|stake|"
             r"recapitaliz\w+|convertible)\b",
@@ -207,9 +205,9 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
         ),
         1.0,
     ),
-    (Deal.Kind.CHIPS, re.compile(r"\b(?:GPUs?|chips?|accelerators?|silicon|racks)\b", re.I), 1.0),
+    (DealKind.CHIPS, re.compile(r"\b(?:GPUs?|chips?|accelerators?|silicon|racks)\b", re.I), 1.0),
     (
-        Deal.Kind.COMPUTE,
+        DealKind.COMPUTE,
         re.compile(
             r"\b(?:gigawatts?|GW|data\s*cent(?:er|re)s?|compute|TPUs?|capacity|"
             r"infrastructure|supercomput\w+)\b",
@@ -218,12 +216,12 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
         0.7,
     ),
     (
-        Deal.Kind.CLOUD,
+        DealKind.CLOUD,
         re.compile(r"\b(?:cloud\s+provider|cloud\s+services|cloud)\b", re.I),
         0.6,
     ),
     (
-        Deal.Kind.LICENSING,
+        DealKind.LICENSING,
         re.compile(
             r"\b(?:licen[cs]\w*|content|IP\s+rights|characters|archives?|news|journalism|"
             r"publishers?|media\s+brands)\b",
@@ -232,7 +230,7 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
         1.0,
     ),
     (
-        Deal.Kind.DISTRIBUTION,
+        DealKind.DISTRIBUTION,
         re.compile(
             r"\b(?:available|bring\w*|integrat\w+|distribut\w+|deploy\w*\s+Claude|"
             r"employees|customers|platform|resell\w*|go-to-market|agents?)\b",
@@ -241,22 +239,22 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
         0.4,
     ),
     (
-        Deal.Kind.RESEARCH,
+        DealKind.RESEARCH,
         re.compile(r"\b(?:research|scientific|science|laborator\w+|prototype|jointly\s+develop)\b", re.I),
         0.6,
     ),
 )
 _CLAUSE_KIND_VOTES = {
-    K.INVESTMENT: (Deal.Kind.INVESTMENT, 1.5),
-    K.EQUITY_STAKE: (Deal.Kind.INVESTMENT, 1.5),
-    K.COMPUTE_COMMITMENT: (Deal.Kind.COMPUTE, 1.2),
-    K.CHIPS_SUPPLY: (Deal.Kind.CHIPS, 1.4),
-    K.WARRANT: (Deal.Kind.CHIPS, 0.5),
-    K.MODEL_DISTRIBUTION: (Deal.Kind.DISTRIBUTION, 1.0),
-    K.RESEARCH_COLLABORATION: (Deal.Kind.RESEARCH, 0.6),
-    K.IP_LICENSE: (Deal.Kind.LICENSING, 0.6),
-    K.RIGHT_OF_FIRST_REFUSAL: (Deal.Kind.CLOUD, 1.0),
-    K.EXCLUSIVITY: (Deal.Kind.CLOUD, 0.5),
+    K.INVESTMENT: (DealKind.INVESTMENT, 1.5),
+    K.EQUITY_STAKE: (DealKind.INVESTMENT, 1.5),
+    K.COMPUTE_COMMITMENT: (DealKind.COMPUTE, 1.2),
+    K.CHIPS_SUPPLY: (DealKind.CHIPS, 1.4),
+    K.WARRANT: (DealKind.CHIPS, 0.5),
+    K.MODEL_DISTRIBUTION: (DealKind.DISTRIBUTION, 1.0),
+    K.RESEARCH_COLLABORATION: (DealKind.RESEARCH, 0.6),
+    K.IP_LICENSE: (DealKind.LICENSING, 0.6),
+    K.RIGHT_OF_FIRST_REFUSAL: (DealKind.CLOUD, 1.0),
+    K.EXCLUSIVITY: (DealKind.CLOUD, 0.5),
 }
 
 
@@ -271,31 +269,27 @@ def deal_kind(*, title: str, lead: list[str], clauses: list[ExtractedClause]) ->
         if vote is None:
             if clause.kind == K.PREFERRED_PROVIDER:
                 vote = (
-                    Deal.Kind.CLOUD if clause.subject in {"cloud", "training"} else Deal.Kind.COMPUTE,
+                    DealKind.CLOUD if clause.subject in {"cloud", "training"} else DealKind.COMPUTE,
                     1.0,
                 )
             else:
                 continue
         kind, weight = vote
-        if kind == Deal.Kind.COMPUTE and re.search(r"\bcloud\b", clause.quote, re.I):
-            kind = Deal.Kind.CLOUD
+        if kind == DealKind.COMPUTE and re.search(r"\bcloud\b", clause.quote, re.I):
+            kind = DealKind.CLOUD
         scores[kind] = scores.get(kind, 0.0) + weight
     best = max(scores.items(), key=lambda item: item[1])
-    return best[0] if best[1] > 0 else Deal.Kind.OTHER
+    return best[0] if best[1] > 0 else DealKind.OTHER
 
 
 def _dedupe(clauses: list[ExtractedClause]) -> list[ExtractedClause]:
     # "6 gigawatts of AMD GPUs" in the headline and "a 6 gigawatt agreement" in the body are one term.
-    chips_power = {
-        (c.amount, c.unit) for c in clauses if c.kind == K.CHIPS_SUPPLY and c.unit in Clause.POWER_UNITS
-    }
+    chips_power = {(c.amount, c.unit) for c in clauses if c.kind == K.CHIPS_SUPPLY and c.unit in POWER_UNITS}
     clauses = [
         c
         for c in clauses
         if not (
-            c.kind == K.COMPUTE_COMMITMENT
-            and c.unit in Clause.POWER_UNITS
-            and (c.amount, c.unit) in chips_power
+            c.kind == K.COMPUTE_COMMITMENT and c.unit in POWER_UNITS and (c.amount, c.unit) in chips_power
         )
     ]
     seen = set()
@@ -416,8 +410,8 @@ def extract_deal_value(extraction: Extraction) -> tuple[Decimal | None, Decimal 
     headline = extraction.headline
     if headline is None:
         return None, None, ""
-    if headline.qualifier == Clause.Qualifier.UP_TO:
+    if headline.qualifier == ClauseQualifier.UP_TO:
         return None, headline.amount, headline.unit
-    if headline.qualifier == Clause.Qualifier.AT_LEAST:
+    if headline.qualifier == ClauseQualifier.AT_LEAST:
         return headline.amount, None, headline.unit
     return headline.amount, headline.amount, headline.unit

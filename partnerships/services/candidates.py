@@ -17,15 +17,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
+from extraction.clauses import ExtractedClause
+from extraction.core import Extraction, extract_deal_value
+from extraction.lexicon import SEED_COMPANIES, KnownCompany
+from extraction.parties import ExtractedParty
+from extraction.text import html_to_text
 from partnerships.diff import ClauseDiff, clause_diff
-from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty
-from partnerships.models.companies import normalize_name
-from scrapers.extraction.clauses import ExtractedClause
-from scrapers.extraction.core import Extraction, extract_deal_value
-from scrapers.extraction.lexicon import SEED_COMPANIES, KnownCompany
-from scrapers.extraction.model import extract
-from scrapers.extraction.parties import ExtractedParty
-from scrapers.extraction.text import html_to_text
+from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
+from partnerships.services.extractor import extract
 from scrapers.models import Announcement
 
 logger = logging.getLogger(__name__)

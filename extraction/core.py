@@ -13,9 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
+from extraction.dates import find_dateline
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
 from extraction.parties import _DEAL_SENTENCE, ExtractedParty, company_index, find_parties
-from extraction.text import find_dateline, parse_document, split_sentences
+from extraction.text import parse_document, split_sentences
 from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier, DealKind
 
 K = ClauseKind

@@ -16,9 +16,10 @@ from decimal import Decimal, InvalidOperation
 
 from extraction.clauses import ExtractedClause
 from extraction.core import Extraction
+from extraction.dates import find_dateline
 from extraction.lexicon import KnownCompany
 from extraction.parties import ExtractedParty, company_index
-from extraction.text import find_dateline, parse_document
+from extraction.text import parse_document
 from extraction.vocabulary import (
     ClauseEffect,
     ClauseKind,

@@ -14,27 +14,7 @@ from datetime import date
 
 import nh3
 
-MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
-    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
-}  # fmt: skip
-
-_MONTH_RE = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-# "Oct. 06, 2025", "October 6, 2025", "Sep 2, 2025"
-MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b")
-# "26 February 2024"
-DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+((?:19|20)\d\d)\b")
-ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
-# A press-release dateline opens a paragraph: "SANTA CLARA, Calif., Oct. 06, 2025 (GLOBE NEWSWIRE) --"
-DATELINE = re.compile(
-    rf"^[ \t]*[A-Z][A-Za-z .'-]{{1,40}}(?:,\s*[A-Z][A-Za-z. ]{{1,20}})*,\s*({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+"
-    r"((?:19|20)\d\d)",
-    re.MULTILINE,
-)
+from extraction.dates import parse_date
 
 _HEADER_LINE = re.compile(r"^(SOURCE|DATE|TITLE|NOTE|URL|PUBLISHED):\s*(.*)$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -61,43 +41,6 @@ class Document:
     body: str
     source: str
     header_date: date | None
-
-
-def parse_date(value: str) -> date | None:
-    """Read the first date written in any of the usual newsroom forms."""
-    if not value:
-        return None
-    for pattern, order in ((ISO_DATE, "ymd"), (MONTH_DAY_YEAR, "mdy"), (DAY_MONTH_YEAR, "dmy")):
-        match = pattern.search(value)
-        if not match:
-            continue
-        a, b, c = match.groups()
-        try:
-            if order == "ymd":
-                return date(int(a), int(b), int(c))
-            if order == "mdy":
-                return date(int(c), MONTHS[a.lower().rstrip(".")], int(b))
-            return date(int(c), MONTHS[b.lower().rstrip(".")], int(a))
-        except (ValueError, KeyError):
-            continue
-    return None
-
-
-def find_dateline(body: str) -> date | None:
-    """The date of a press-release dateline, or of a bare date line near the top of a page."""
-    match = DATELINE.search(body[:3000])
-    if match:
-        month, day, year = match.groups()
-        try:
-            return date(int(year), MONTHS[month.lower().rstrip(".")], int(day))
-        except (ValueError, KeyError):
-            pass
-    # Newsroom pages print the date on its own line under the headline ("Sep 2, 2025").
-    for line in body[:1500].splitlines():
-        line = line.strip()
-        if line and len(line) <= 40 and (found := parse_date(line)):
-            return found
-    return None
 
 
 def html_to_text(raw: str) -> str:

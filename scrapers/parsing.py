@@ -15,7 +15,8 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.adapters.base import clean_text, json_ld_nodes, parse_date
+from extraction.dates import parse_datetime
+from scrapers.adapters.base import clean_text, json_ld_nodes
 
 DROP_TAGS = [
     "script",
@@ -134,7 +135,7 @@ def extract_article(html: str, *, url: str = "") -> ArticleContent:
         or _json_ld_date(soup)
         or (soup.find("time").get("datetime") or soup.find("time").get_text(" ") if soup.find("time") else "")
     )
-    published_at, precision = parse_date(published_raw)
+    published_at, precision = parse_datetime(published_raw)
 
     for tag in soup.find_all(DROP_TAGS):
         if tag.decomposed:

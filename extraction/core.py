@@ -15,7 +15,7 @@ from extraction.classify import judge
 from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
 from extraction.dates import find_dateline
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
-from extraction.parties import _DEAL_SENTENCE, ExtractedParty, company_index, find_parties
+from extraction.parties import DEAL_SENTENCE, ExtractedParty, company_index, find_parties
 from extraction.text import Document, parse_document, split_sentences
 from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier
 
@@ -141,7 +141,7 @@ def _body_clauses(prose: list[str]) -> tuple[list[ExtractedClause], int]:
     clauses: list[ExtractedClause] = []
     deal_sentences = 0
     for sentence in prose:
-        if _DEAL_SENTENCE.search(sentence):
+        if DEAL_SENTENCE.search(sentence):
             deal_sentences += 1
         if _BACKGROUND.match(sentence):
             continue  # "Last week, we announced..." recounts an earlier deal

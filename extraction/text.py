@@ -76,9 +76,17 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
-    """Split header lines or front matter from the body, and clean the body whatever its format."""
-    header_date = None
+@dataclass
+class _Meta:
+    """What a document says about itself; values given by the caller win over the document's."""
+
+    title: str
+    source: str
+    header_date: date | None = None
+
+
+def _after_header_lines(raw: str, meta: _Meta) -> str:
+    """Read ``SOURCE:`` / ``DATE:`` / ``TITLE:`` lines at the top; return the rest."""
     lines = raw.lstrip("\ufeff").splitlines()
     body_start = 0
     for index, line in enumerate(lines):
@@ -90,44 +98,57 @@ def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
             continue
         key, value = match.group(1).upper(), match.group(2).strip()
         body_start = index + 1
-        if key == "TITLE" and not title:
-            title = value
-        elif key in {"SOURCE", "URL"} and not source:
-            source = value
+        if key == "TITLE" and not meta.title:
+            meta.title = value
+        elif key in {"SOURCE", "URL"} and not meta.source:
+            meta.source = value
         elif key in {"DATE", "PUBLISHED"}:
-            header_date = parse_date(value)
-    body = "\n".join(lines[body_start:])
+            meta.header_date = parse_date(value)
+    return "\n".join(lines[body_start:])
 
+
+def _after_front_matter(body: str, meta: _Meta) -> str:
+    """Read a ``---`` front-matter block (Markdown copies of newsroom posts); return the rest."""
     front = _FRONT_MATTER.match(body)
-    if front:
-        for line in front.group(1).splitlines():
-            key, _, value = line.partition(":")
-            value = value.strip().strip("'\"")
-            key = key.strip().lower()
-            if key in {"source_url", "url", "source"} and not source:
-                source = value
-            elif key in {"published_at", "date"} and header_date is None:
-                header_date = parse_date(value)
-            elif key == "title" and not title:
-                title = value
-        body = body[front.end() :]
+    if not front:
+        return body
+    for line in front.group(1).splitlines():
+        key, _, value = line.partition(":")
+        value = value.strip().strip("'\"")
+        key = key.strip().lower()
+        if key in {"source_url", "url", "source"} and not meta.source:
+            meta.source = value
+        elif key in {"published_at", "date"} and meta.header_date is None:
+            meta.header_date = parse_date(value)
+        elif key == "title" and not meta.title:
+            meta.title = value
+    return body[front.end() :]
 
+
+def _prose(body: str, meta: _Meta) -> str:
+    """The body as clean prose whatever its format; a missing title is taken from its heading."""
     if _HTML_HINT.search(body[:5000]):
-        if not title and (match := _HTML_H1.search(body) or _HTML_TITLE.search(body)):
-            title = html.unescape(nh3.clean(match.group(1), tags=set())).strip()
+        if not meta.title and (match := _HTML_H1.search(body) or _HTML_TITLE.search(body)):
+            meta.title = html.unescape(nh3.clean(match.group(1), tags=set())).strip()
         body = html_to_text(body)
-    if not title and (match := _MD_H1.search(body[:5000])):
-        title = match.group(1).strip()
+    if not meta.title and (match := _MD_H1.search(body[:5000])):
+        meta.title = match.group(1).strip()
     body = markdown_to_text(body)
     related = _RELATED.search(body)
     if related:
         body = body[: related.start()]
-    body = clean_text(body)
+    return clean_text(body)
+
+
+def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
+    """Split header lines or front matter from the body, and clean the body whatever its format."""
+    meta = _Meta(title=title, source=source)
+    body = _prose(_after_front_matter(_after_header_lines(raw, meta), meta), meta)
     return Document(
-        title=clean_text(title),
+        title=clean_text(meta.title),
         body=body,
-        source=source.split()[0] if source else "",
-        header_date=header_date,
+        source=meta.source.split()[0] if meta.source else "",
+        header_date=meta.header_date,
     )
 
 

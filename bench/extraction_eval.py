@@ -3,8 +3,9 @@
 Labels live in ``bench/labels/*.json`` (facts only: file, is it a deal, kind, parties,
 clause kinds, key amounts). Each entry carries a fixed ``split``: ``dev`` entries were
 used to tune the rules, ``test`` entries were kept aside; both are reported, and the
-issue's targets apply to ``test``. Texts are read at run time from the shared real data
-(``PACTWATCH_REALDATA`` or ``../shared/realdata``); nothing from them is stored here.
+targets (``TARGETS``) apply to ``test``. Texts are read at run time from the captured
+real pages (``PACTWATCH_REALDATA``, by default a ``shared/realdata`` folder beside the
+checkout); nothing from them is stored here.
 
     python -m bench.extraction_eval [--split dev|test|all] [--misses]
 """

@@ -1,4 +1,10 @@
-"""From a stored announcement to a candidate deal in the database.
+"""Candidate writes: from a stored announcement to a candidate deal in the database.
+
+The extraction package reads the text (pure functions, no database); this service is
+where its reading becomes rows, next to the other curation writes: the candidate deal,
+its parties (a company nobody listed yet becomes a *proposed* company), its clauses,
+the same deal reported by a second newsroom (one deal, two sources) and the link to the
+previous phase of the same partnership.
 
 Everything written here is a *candidate*: deals stay ``candidate`` and clauses stay
 ``extracted`` until a curator confirms them; nothing is ever published from here.

@@ -1,4 +1,4 @@
-"""The pipeline on the real captured pages, against our own labels (bench/labels), with the issue's targets."""
+"""The pipeline on the real captured pages, against our own labels (bench/labels), with its targets."""
 
 import pytest
 

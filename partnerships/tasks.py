@@ -1,4 +1,7 @@
-"""Celery tasks for alerts: thin wrappers that take ids and call ``partnerships.services.alerts``.
+"""Celery tasks for alerts and extraction: thin wrappers that take ids and call a service.
+
+``partnerships.services.alerts`` for alerts, ``partnerships.services.candidates`` for the
+candidate deal extracted from a stored announcement (at the end of this module).
 
 Every task here is idempotent (unique rows and conditional claims, see the service's
 docstring), so they run with ``acks_late``: a worker killed mid-task leaves the message

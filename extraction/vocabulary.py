@@ -45,6 +45,9 @@ class DealKind(Vocabulary):
     DISTRIBUTION = "distribution", "Distribution"
     RESEARCH = "research", "Research"
     ACQUISITION = "acquisition", "Acquisition"
+    # Licence-and-hire: a lab's staff join a bigger company, which licenses the lab's models
+    # instead of buying it (Microsoft–Inflection, Google–Character.AI).
+    ACQUIHIRE = "acquihire", "Acqui-hire"
     OTHER = "other", "Other"
 
 
@@ -52,17 +55,27 @@ class ClauseKind(Vocabulary):
     """Families of deal terms, after the FTC's January 2025 staff report on AI partnerships."""
 
     EQUITY_STAKE = "equity_stake", "Equity stake"
+    NON_VOTING = "non_voting", "Non-voting instrument"
     INVESTMENT = "investment", "Investment"
+    CONVERTIBLE_NOTE = "convertible_note", "Convertible note"
     REVENUE_SHARE = "revenue_share", "Revenue share"
     EXCLUSIVITY = "exclusivity", "Exclusivity"
     PREFERRED_PROVIDER = "preferred_provider", "Preferred provider"
     RIGHT_OF_FIRST_REFUSAL = "right_of_first_refusal", "Right of first refusal"
     COMPUTE_COMMITMENT = "compute_commitment", "Compute commitment"
+    CLOUD_SPEND_BACK = "cloud_spend_back", "Cloud spend-back"
+    DISCOUNTED_COMPUTE = "discounted_compute", "Discounted compute"
     CHIPS_SUPPLY = "chips_supply", "Chips supply"
+    CHIP_CODESIGN = "chip_codesign", "Chip co-design"
     IP_LICENSE = "ip_license", "IP licence"
     MODEL_DISTRIBUTION = "model_distribution", "Model distribution"
+    PRODUCT_INTEGRATION = "product_integration", "Product integration"
+    MODEL_RELEASE_PARITY = "model_release_parity", "Model release parity"
     RESEARCH_COLLABORATION = "research_collaboration", "Research collaboration"
-    BOARD_RIGHTS = "board_rights", "Board rights"
+    BOARD_RIGHTS = "board_rights", "Board seat"
+    BOARD_OBSERVER = "board_observer", "Board observer"
+    CONSULTATION_RIGHTS = "consultation_rights", "Consultation and information rights"
+    TALENT = "talent", "Hiring of staff"
     AGI_CLAUSE = "agi_clause", "AGI clause"
     TERM = "term", "Term"
     WARRANT = "warrant", "Warrant"
@@ -90,6 +103,7 @@ class ClauseQualifier(Vocabulary):
     UP_TO = "up_to", "Up to"
     APPROXIMATELY = "approximately", "Approximately"
     AT_LEAST = "at_least", "At least"
+    MORE_THAN = "more_than", "More than"
 
 
 class ClauseEffect(Vocabulary):
@@ -106,6 +120,10 @@ class PartyRole(Vocabulary):
     CUSTOMER = "customer", "Customer"
     LICENSOR = "licensor", "Licensor"
     LICENSEE = "licensee", "Licensee"
+    ACQUIRER = "acquirer", "Acquirer"
+    TARGET = "target", "Target"
+    # A joint venture that is itself a party (Stargate LLC): its owners invest into it.
+    VENTURE = "venture", "Joint venture"
     PARTNER = "partner", "Partner"
 
 
@@ -114,7 +132,38 @@ class DatePrecision(Vocabulary):
 
     DAY = "day", "Day"
     MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
     YEAR = "year", "Year"
+
+
+class ClauseBasis(Vocabulary):
+    """Whether an amount is the whole position after this deal or only what this deal adds.
+
+    "Another $4B, bringing the total to $8B" is $4B incremental (and, if recorded, $8B total):
+    totals add incremental amounts and never add a total on top of the increments behind it.
+    """
+
+    UNKNOWN = "", "Not stated"
+    INCREMENTAL = "incremental", "New in this deal"
+    TOTAL = "total", "Total position"
+
+
+class Certainty(Vocabulary):
+    """How sure a figure is: stated by a party or a filing, reported by the press, or weakly sourced."""
+
+    CONFIRMED = "confirmed", "Confirmed"
+    REPORTED = "reported", "Reported"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+
+
+class SourceKind(Vocabulary):
+    """What kind of page a source is, strongest evidence first."""
+
+    FILING = "filing", "Filing"
+    REGULATOR = "regulator", "Regulator"
+    PRIMARY = "primary", "Publisher's own page"
+    PRESS = "press", "Press"
+    MIRROR = "mirror", "Copy on another site"
 
 
 MONEY_UNITS = frozenset({ClauseUnit.USD, ClauseUnit.EUR, ClauseUnit.GBP, ClauseUnit.JPY})

@@ -69,7 +69,7 @@ class Deal(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     announced_on = models.DateField()
     announced_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     effective_on = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True)

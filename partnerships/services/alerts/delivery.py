@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from partnerships import tasks
 from partnerships.emails import MergeTemplate, RenderedEmail, one_line, render_email, send_on
+from partnerships.filters import subscriptions_accepting
 from partnerships.models import AlertDelivery, AlertEvent, Deal, Subscription
 from partnerships.services.alerts.content import deal_email_context, event_changes
 from partnerships.services.alerts.events import PUBLISHED, deal_snapshot, terms_fingerprint
 from partnerships.services.alerts.links import alert_message_id, list_headers, manage_url, unsubscribe_url
-from partnerships.services.alerts.subscriptions import subscriptions_matching_deal
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
     Safe to run any number of times: rows are unique and inserted ignoring conflicts.
     Returns the number of matching subscriptions.
     """
-    from partnerships import tasks
-
     kind = AlertEvent.Kind.PUBLISHED if event == PUBLISHED else AlertEvent.Kind.CHANGED
     alert_event, _ = AlertEvent.objects.get_or_create(deal_id=deal_id, key=event, defaults={"kind": kind})
     deal = Deal.objects.filter(pk=deal_id).first()
@@ -61,7 +60,12 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
             snapshot=snapshot, fingerprint=terms_fingerprint(snapshot)
         )
     ids = list(
-        subscriptions_matching_deal(deal=deal, frequency=Subscription.Frequency.INSTANT)
+        subscriptions_accepting(
+            deal,
+            Subscription.objects.filter(
+                status=Subscription.Status.ACTIVE, frequency=Subscription.Frequency.INSTANT
+            ),
+        )
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -75,7 +79,7 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
     AlertEvent.objects.filter(pk=alert_event.pk).update(fanned_out_at=now)
     if deliver and ids:
         for _ in range(min(settings.ALERTS_SENDERS, -(-len(ids) // settings.ALERTS_BATCH_SIZE))):
-            tasks.deliver_deal_event.delay(deal_id=deal_id, event=event)
+            tasks.alert_deliver_task.delay(deal_id=deal_id, event=event)
     return len(ids)
 
 

@@ -77,12 +77,6 @@ def deal_change_log(deal: Deal, *, since_published: bool = False, limit: int | N
     return entries[:limit] if limit else entries
 
 
-def deal_last_updated(deal: Deal) -> datetime | None:
-    """When the deal or anything on it last changed (for "last updated" on public pages)."""
-    log = deal_change_log(deal, limit=1)
-    return log[0].when if log else deal.updated_at
-
-
 def _related_names(deal_rows, party_rows, clause_rows) -> dict[str, dict]:
     company_ids = {row.company_id for row in party_rows}
     deal_ids = {getattr(row, name) for row in deal_rows for name in ("predecessor_id", "merged_into_id")}

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from partnerships.models.companies import Company
-from partnerships.models.deals import Clause, Deal
+from partnerships.models.deals import Deal
 
 
 def _pack(values) -> str:
@@ -122,14 +122,6 @@ class Subscription(models.Model):
     @clause_kind_list.setter
     def clause_kind_list(self, values) -> None:
         self.clause_kinds = _pack(values)
-
-    def deal_kind_labels(self) -> list[str]:
-        labels = dict(Deal.Kind.choices)
-        return [labels.get(v, v) for v in self.deal_kind_list]
-
-    def clause_kind_labels(self) -> list[str]:
-        labels = dict(Clause.Kind.choices)
-        return [labels.get(v, v) for v in self.clause_kind_list]
 
 
 def normalize_email(email: str) -> str:

@@ -288,14 +288,6 @@ class Clause(models.Model):
         return f"{self.get_kind_display()} in {self.deal}"
 
     @property
-    def is_money(self) -> bool:
-        return self.unit in self.MONEY_UNITS
-
-    @property
-    def is_power(self) -> bool:
-        return self.unit in self.POWER_UNITS
-
-    @property
     def diff_key(self) -> tuple[str, str]:
         """Clauses of two phases are compared on kind and subject."""
         return (self.kind, self.subject.strip().lower())

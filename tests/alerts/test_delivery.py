@@ -8,7 +8,7 @@ from django.core import mail
 
 from partnerships.models import AlertDelivery, AlertEvent, Deal, Digest, Subscription
 from partnerships.services import alerts
-from partnerships.services.alerts.delivery import claim_batch
+from partnerships.services.alerts.delivery import deliveries_claim
 from partnerships.services.deals import deal_link_phase, deal_publish, deal_retract, deal_update
 from partnerships.tasks import deliveries_reap_task, digests_send_task
 from tests.alerts import backends
@@ -268,7 +268,7 @@ def test_it_releases_rows_a_dead_worker_left_sending(openai, time_machine):
     deal = make_deal(companies=[openai])
     alerts.alert_fan_out(deal_id=deal.pk, event="published", deliver=False)
     # A worker claimed the batch, sent nothing and died.
-    ids = claim_batch(AlertDelivery, AlertDelivery.objects.filter(status="pending"), limit=10)
+    ids = deliveries_claim(AlertDelivery, AlertDelivery.objects.filter(status="pending"), limit=10)
     assert len(ids) == 3
     assert alerts.alert_deliver(deal_id=deal.pk, event="published").sent == 0
     deliveries_reap_task()

@@ -83,7 +83,7 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
     return len(ids)
 
 
-def claim_batch(model, queryset, *, limit: int) -> list[int]:
+def deliveries_claim(model, queryset, *, limit: int) -> list[int]:
     """Move up to ``limit`` pending rows to "sending" and return their ids.
 
     ``skip_locked`` lets concurrent senders take disjoint batches on PostgreSQL; the
@@ -106,7 +106,8 @@ def claim_batch(model, queryset, *, limit: int) -> list[int]:
     )
 
 
-def due_rows(queryset, now: datetime):
+def deliveries_due(queryset, now: datetime):
+    """Rows of ``queryset`` (alert deliveries or digests) waiting to be sent now."""
     return queryset.filter(status=AlertDelivery.Status.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -118,9 +119,9 @@ def alert_deliver(*, deal_id: int, event: str, max_batches: int | None = None) -
     content = None
     batches = 0
     while max_batches is None or batches < max_batches:
-        ids = claim_batch(
+        ids = deliveries_claim(
             AlertDelivery,
-            due_rows(AlertDelivery.objects.filter(deal_id=deal_id, event=event), timezone.now()),
+            deliveries_due(AlertDelivery.objects.filter(deal_id=deal_id, event=event), timezone.now()),
             limit=settings.ALERTS_BATCH_SIZE,
         )
         if not ids:
@@ -193,11 +194,11 @@ def _send_alert_batch(ids: list[int], content: _AlertContent) -> DeliveryReport:
             PLACEHOLDER_MESSAGE_ID: message_id.strip("<>"),
         }
         outgoing.append((row, content.template.message(to=subscription.email, replacements=replacements)))
-    report.add(send_batch(AlertDelivery, outgoing))
+    report.add(deliveries_send(AlertDelivery, outgoing))
     return report
 
 
-def send_batch(model, outgoing) -> DeliveryReport:
+def deliveries_send(model, outgoing) -> DeliveryReport:
     """Send (row, message) pairs over one SMTP connection, recording each outcome at once."""
     report = DeliveryReport()
     if not outgoing:

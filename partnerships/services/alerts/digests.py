@@ -12,7 +12,12 @@ from partnerships.emails import email_message, render_email
 from partnerships.filters import DealFilter
 from partnerships.models import AlertEvent, Deal, Digest, Subscription
 from partnerships.services.alerts.content import deal_email_context
-from partnerships.services.alerts.delivery import DeliveryReport, claim_batch, due_rows, send_batch
+from partnerships.services.alerts.delivery import (
+    DeliveryReport,
+    deliveries_claim,
+    deliveries_due,
+    deliveries_send,
+)
 from partnerships.services.alerts.links import digest_message_id, list_headers, manage_url, unsubscribe_url
 
 
@@ -67,9 +72,9 @@ def digests_deliver(*, period: str, max_batches: int | None = None) -> DeliveryR
     report = DeliveryReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        ids = claim_batch(
+        ids = deliveries_claim(
             Digest,
-            due_rows(Digest.objects.filter(period=period), timezone.now()),
+            deliveries_due(Digest.objects.filter(period=period), timezone.now()),
             limit=settings.ALERTS_BATCH_SIZE,
         )
         if not ids:
@@ -139,7 +144,7 @@ def _send_digest_batch(ids: list[int]) -> DeliveryReport:
             headers=list_headers(unsubscribe=unsubscribe, message_id=message_id),
         )
         outgoing.append((digest, message))
-    report.add(send_batch(Digest, outgoing))
+    report.add(deliveries_send(Digest, outgoing))
     for digest, _message in outgoing:
         if Digest.objects.filter(pk=digest.pk, status=Digest.Status.SENT).exists():
             _advance_digest_window(digest)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from partnerships import tasks
 from partnerships.models import AlertDelivery, AlertEvent, Digest
-from partnerships.services.alerts.delivery import due_rows
+from partnerships.services.alerts.delivery import deliveries_due
 
 
 @dataclass
@@ -49,10 +49,10 @@ def deliveries_reap(*, claim_timeout: int | None = None, dispatch: bool = True) 
         report.events += 1
         if dispatch:
             tasks.alert_fan_out_task.delay(deal_id=deal_id, event=key)
-    pairs = due_rows(AlertDelivery.objects.all(), now).values_list("deal_id", "event").distinct()
+    pairs = deliveries_due(AlertDelivery.objects.all(), now).values_list("deal_id", "event").distinct()
     report.dispatched = list(pairs)
     report.digest_periods = list(
-        due_rows(Digest.objects.all(), now).values_list("period", flat=True).distinct()
+        deliveries_due(Digest.objects.all(), now).values_list("period", flat=True).distinct()
     )
     if dispatch:
         for deal_id, event in report.dispatched:

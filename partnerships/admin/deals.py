@@ -181,7 +181,11 @@ class DealAdmin(GuardedHistoryAdmin):
     # --- Saving: the deal row and its clause inlines in one service call -------------------
 
     def save_model(self, request, obj, form, change):
-        """Deferred to ``save_related``, which writes the deal together with its clauses."""
+        """Deferred to ``save_related``, which writes the deal together with its clauses.
+
+        (The history "revert" form, which calls only this method, is closed for deals:
+        ``allow_revert = False``.)
+        """
 
     def save_related(self, request, form, formsets, change):
         clause_sets = [fs for fs in formsets if fs.model is Clause]
@@ -243,6 +247,10 @@ class ClauseAdmin(GuardedHistoryAdmin):
     @admin.display(description="value")
     def value(self, obj):
         return clause_value(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A clause moves to another deal only when the deals are merged (which checks the survivor).
+        return ("deal",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
         deal_update(deal=obj.deal, clauses=[obj], save_deal=False, actor=request.user)

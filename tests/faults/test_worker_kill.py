@@ -181,6 +181,7 @@ def _alert_env(broker, sink, **extra):
 
 def _publish(title: str):
     from partnerships.models import Company, Deal
+    from partnerships.services.alerts.events import deal_publication_record
     from tests.factories import DealFactory, DealPartyFactory
 
     openai, _ = Company.objects.get_or_create(slug="openai", defaults={"name": "OpenAI"})
@@ -188,6 +189,7 @@ def _publish(title: str):
     DealPartyFactory(deal=deal, company=openai)
     deal.status = Deal.Status.PUBLISHED
     deal.save()
+    deal_publication_record(deal_id=deal.pk)  # what deal_publish records, without its checks
     return deal
 
 

@@ -104,15 +104,15 @@ class Deal(models.Model):
                 condition=Q(value_max__isnull=True) | Q(value_max__gte=0), name="deal_value_max_nonnegative"
             ),
             models.CheckConstraint(
-                condition=Q(value_min__isnull=True) | Q(value_max__isnull=True) | Q(value_max__gte=models.F("value_min")),
+                condition=Q(value_min__isnull=True)
+                | Q(value_max__isnull=True)
+                | Q(value_max__gte=models.F("value_min")),
                 name="deal_value_range_ordered",
             ),
             models.CheckConstraint(
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="deal_confidence_0_1"
             ),
-            models.CheckConstraint(
-                condition=~Q(predecessor=models.F("id")), name="deal_not_own_predecessor"
-            ),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("id")), name="deal_not_own_predecessor"),
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(merged_into__isnull=False), name="deal_merged_has_target"
             ),

@@ -129,7 +129,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Visibility timeout: an unacked task is redelivered after this long. Every task time limit
-# and countdown stays well below it (see REFERENCE: a longer ETA ran four times).
+# and countdown stays well below it: a countdown longer than the timeout is redelivered each
+# time it expires (one task ran four times in a test), so long waits are stored in the
+# database (``next_fetch_at``, ``next_attempt_at``) and picked up by beat instead.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_SOFT_TIME_LIMIT = 240
@@ -162,7 +164,9 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -319,10 +323,13 @@ EXTRACTION_MODEL_NAME = env_str("EXTRACTION_MODEL_NAME", "")
 EXTRACTION_MODEL_API_KEY = env_str("EXTRACTION_MODEL_API_KEY", "")
 EXTRACTION_MODEL_TIMEOUT = env_float("EXTRACTION_MODEL_TIMEOUT", 30.0, minimum=1.0)
 if EXTRACTION_BACKEND == "model" and not (EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME):
-    raise ImproperlyConfigured("EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME.")
+    raise ImproperlyConfigured(
+        "EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME."
+    )
 
-# --- Proof (issue 8): request hardening -----------------------------------------------
+# --- Request hardening --------------------------------------------------------------------
 # 400 instead of a PostgreSQL DataError (500) for NUL bytes in any parameter.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "config.middleware.RejectNulBytesMiddleware"
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "config.middleware.RejectNulBytesMiddleware",
 )

@@ -14,10 +14,12 @@ from decimal import Decimal
 from extraction.classify import judge
 from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
 from extraction.dates import find_dateline
+from extraction.direction import with_direction
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
 from extraction.parties import DEAL_SENTENCE, ExtractedParty, company_index, find_parties
 from extraction.text import Document, parse_document, split_sentences
-from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier
+from extraction.tranches import with_basis_and_tranches
+from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier, DealKind
 
 K = ClauseKind
 
@@ -152,15 +154,37 @@ def _body_clauses(prose: list[str]) -> tuple[list[ExtractedClause], int]:
 
 
 def _headline_clauses(title: str, body_clauses: list[ExtractedClause]) -> list[ExtractedClause]:
-    """A headline figure counts only when the body does not state it already."""
+    """A headline term counts only when the body does not state it already."""
     if not title:
         return []
     stated = {(c.amount, c.unit) for c in body_clauses if c.amount is not None}
+    kinds = {c.kind for c in body_clauses}
     return [
         c
         for c in sentence_clauses(title)
-        if c.amount is not None and ((c.amount, c.unit) not in stated or c.kind == K.CHIPS_SUPPLY)
+        if (c.amount is not None and ((c.amount, c.unit) not in stated or c.kind == K.CHIPS_SUPPLY))
+        or (c.amount is None and c.kind not in kinds)
     ]
+
+
+# The term a deal of each kind states even when its text names no other: a distribution
+# deal distributes a model, a licensing deal licenses content, an investment invests.
+_IMPLIED = {
+    DealKind.DISTRIBUTION: (K.MODEL_DISTRIBUTION, {K.MODEL_DISTRIBUTION, K.PRODUCT_INTEGRATION}),
+    DealKind.LICENSING: (K.IP_LICENSE, {K.IP_LICENSE}),
+    DealKind.RESEARCH: (K.RESEARCH_COLLABORATION, {K.RESEARCH_COLLABORATION, K.CHIP_CODESIGN}),
+    DealKind.INVESTMENT: (K.INVESTMENT, {K.INVESTMENT, K.CONVERTIBLE_NOTE, K.EQUITY_STAKE}),
+    DealKind.COMPUTE: (K.COMPUTE_COMMITMENT, {K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY}),
+    DealKind.CHIPS: (K.CHIPS_SUPPLY, {K.CHIPS_SUPPLY, K.CHIP_CODESIGN}),
+}
+
+
+def _implied_clause(kind: str | None, clauses: list[ExtractedClause], title: str) -> list[ExtractedClause]:
+    """The deal kind's own term, quoted from the headline, when no clause of that family was read."""
+    implied = _IMPLIED.get(kind)
+    if implied is None or not title or any(c.kind in implied[1] for c in clauses):
+        return []
+    return [ExtractedClause(implied[0], title[:600], confidence=0.4)]
 
 
 def extract_text(
@@ -198,10 +222,19 @@ def extract_text(
         kind=verdict.kind,
         parties=parties,
         announced_on=read.document.header_date or published_on or find_dateline(read.body),
-        clauses=clauses if verdict.is_deal else [],
+        clauses=_deal_terms(verdict, clauses, parties, title=title, publisher=publisher, index=index),
         title=title,
         is_expansion=bool(_EXPANSION.search(" ".join([title, *read.lead]))),
     )
+
+
+def _deal_terms(verdict, clauses, parties, *, title: str, publisher, index) -> list[ExtractedClause]:
+    """A deal's clauses with direction, basis and tranches; none at all when the text is not a deal."""
+    if not verdict.is_deal:
+        return []
+    clauses = clauses + _implied_clause(verdict.kind, clauses, title)
+    clauses = with_direction(clauses, parties, publisher=publisher, index=index)
+    return with_basis_and_tranches(clauses)
 
 
 def _about_someone_else(quote: str, parties: list[ExtractedParty], index) -> bool:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from extraction.classify import judge
+from extraction.classifier import DealClassifier, classifier_text
+from extraction.classify import judge, rule_features
 from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
 from extraction.dates import find_dateline
 from extraction.direction import with_direction
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
-from extraction.parties import DEAL_SENTENCE, ExtractedParty, company_index, find_parties
+from extraction.parties import DEAL_SENTENCE, CompanyIndex, ExtractedParty, company_index, find_parties
 from extraction.text import Document, parse_document, split_sentences
 from extraction.tranches import with_basis_and_tranches
 from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier, DealKind
@@ -187,16 +188,32 @@ def _implied_clause(kind: str | None, clauses: list[ExtractedClause], title: str
     return [ExtractedClause(implied[0], title[:600], confidence=0.4)]
 
 
-def extract_text(
-    raw: str,
-    *,
-    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
-    title: str = "",
-    source: str = "",
-    published_on: date | None = None,
-    publisher: KnownCompany | None = None,
-) -> Extraction:
-    """Read one announcement (plain text, Markdown or HTML, optional SOURCE/DATE/TITLE header)."""
+@dataclass(frozen=True)
+class _Evidence:
+    """What one announcement states, before the verdict: its reading, parties, clauses and cues."""
+
+    read: _Reading
+    parties: list[ExtractedParty]
+    clauses: list[ExtractedClause]
+    deal_sentences: int
+    publisher: KnownCompany | None
+    index: CompanyIndex
+
+    def rules(self) -> dict[str, float]:
+        return rule_features(
+            title=self.read.document.title,
+            lead=self.read.lead,
+            prose=self.read.prose,
+            clauses=self.clauses,
+            party_count=len(self.parties),
+            deal_sentences=self.deal_sentences,
+        )
+
+    def words(self) -> str:
+        return classifier_text(self.read.document.title, self.read.lead, self.read.prose)
+
+
+def _evidence(raw: str, *, companies, title: str, source: str, publisher: KnownCompany | None) -> _Evidence:
     read = _read(raw, title=title, source=source)
     title = read.document.title
     index = company_index(tuple(companies))
@@ -208,13 +225,56 @@ def extract_text(
     )
     clauses = [c for c in clauses if not _about_someone_else(c.quote, parties, index)]
     clauses = _dedupe(clauses + _headline_clauses(title, clauses))
+    return _Evidence(read, parties, clauses, deal_sentences, publisher, index)
+
+
+@dataclass(frozen=True)
+class ClassifierInput:
+    """One text as the deal classifier reads it: its words and the rules' cues (training uses this)."""
+
+    text: str
+    rules: dict[str, float]
+
+
+def classifier_input(
+    raw: str,
+    *,
+    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
+    title: str = "",
+    source: str = "",
+    publisher: KnownCompany | None = None,
+) -> ClassifierInput:
+    evidence = _evidence(raw, companies=companies, title=title, source=source, publisher=publisher)
+    return ClassifierInput(text=evidence.words(), rules=evidence.rules())
+
+
+def extract_text(
+    raw: str,
+    *,
+    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
+    title: str = "",
+    source: str = "",
+    published_on: date | None = None,
+    publisher: KnownCompany | None = None,
+    classifier: DealClassifier | None = None,
+) -> Extraction:
+    """Read one announcement (plain text, Markdown or HTML, optional SOURCE/DATE/TITLE header).
+
+    With a ``classifier`` the learned model decides whether it is a deal; without one, the rules.
+    """
+    evidence = _evidence(raw, companies=companies, title=title, source=source, publisher=publisher)
+    read, parties, clauses = evidence.read, evidence.parties, evidence.clauses
+    title = read.document.title
+    learned = classifier.probability(evidence.words(), evidence.rules()) if classifier else None
     verdict = judge(
         title=title,
         lead=read.lead,
         prose=read.prose,
         clauses=clauses,
         party_count=len(parties),
-        deal_sentences=deal_sentences,
+        deal_sentences=evidence.deal_sentences,
+        learned=learned,
+        threshold=classifier.threshold if classifier else 0.5,
     )
     return Extraction(
         is_deal=verdict.is_deal,
@@ -222,7 +282,9 @@ def extract_text(
         kind=verdict.kind,
         parties=parties,
         announced_on=read.document.header_date or published_on or find_dateline(read.body),
-        clauses=_deal_terms(verdict, clauses, parties, title=title, publisher=publisher, index=index),
+        clauses=_deal_terms(
+            verdict, clauses, parties, title=title, publisher=evidence.publisher, index=evidence.index
+        ),
         title=title,
         is_expansion=bool(_EXPANSION.search(" ".join([title, *read.lead]))),
     )

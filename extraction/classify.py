@@ -230,7 +230,8 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
         DealKind.DISTRIBUTION,
         re.compile(
             r"\b(?:available|bring\w*|integrat\w+|distribut\w+|deploy\w*\s+Claude|"
-            r"employees|customers|platform|resell\w*|go-to-market|agents?)\b",
+            r"employees|customers|platform|resell\w*|go-to-market|agents?|users|members|subscribers|devices|"
+            r"APIs?|power(?:s|ed|ing)?|deliver\w*|access|workforce|government|public\s+services|rewards)\b",
             re.I,
         ),
         0.4,

@@ -42,6 +42,8 @@ _SPEND = re.compile(r"\b(?:commit\w*|spend\w*|purchas\w*|buy\w*|contract\w*|pay\
 _CONTENT = re.compile(
     r"\b(?:content|news|journalism|archives?|articles?|characters?|stories|publish\w*|media)\b", re.I
 )
+_MODEL_IP = re.compile(r"\b(?:IP|intellectual\s+property|models?|technolog\w+|weights)\b", re.I)
+_INFRA_NAME = re.compile(r"\b(?:Energy|Power|Data\s*Cent\w+|Cloud|Compute|Infrastructure|Semiconductors?)\b")
 _HOSTED_IN = re.compile(
     r"\b(?:in|into|inside|within|on|to)\s+(?:the\s+)?(?P<host>[A-Z][\w+]*(?:\s+[A-Z0-9][\w+]*)?)"
 )
@@ -62,7 +64,9 @@ class _Side:
 
     @property
     def is_infra(self) -> bool:
-        return self.key in INFRA_PROVIDERS or (self.slug or "").replace("-", " ") in INFRA_PROVIDERS
+        if self.key in INFRA_PROVIDERS or (self.slug or "").replace("-", " ") in INFRA_PROVIDERS:
+            return True
+        return self.slug is None and bool(_INFRA_NAME.search(self.name))
 
 
 class _Deal:
@@ -154,6 +158,8 @@ def _investment(deal: _Deal, clause: ExtractedClause, maker, other) -> tuple[str
         start = verb.end() + target.end() if target else None
         investee = next((s for at, s in named if start is not None and at >= start), None)
         investor = next((s for at, s in reversed(named) if at < verb.start() and s is not investee), None)
+        if investee is not None and investor is None:
+            investor = next((s for s in (maker, other) if s is not None and s is not investee), None)
         if investee is not None and investor is not None:
             return investor.name, investee.name
         if led is not None:
@@ -181,7 +187,9 @@ def _compute(deal: _Deal, clause: ExtractedClause, maker, other) -> tuple[str | 
         provider, customer = maker, other
     named = deal.named_in(clause.quote)
     spend = _SPEND.search(clause.quote)
-    is_money = clause.unit in MONEY_UNITS or (clause.amount is None and bool(_MONEY_CUE.search(clause.quote)))
+    is_money = clause.unit in MONEY_UNITS or (
+        clause.amount is None and bool(_MONEY_CUE.search(clause.quote) or spend)
+    )
     if is_money and spend and named:
         payer = next((s for at, s in reversed(named) if at < spend.start()), None)
         payee = next((s for at, s in named if at > spend.start() and s is not payer), None)
@@ -217,8 +225,8 @@ def _sides(deal: _Deal, clause: ExtractedClause) -> tuple[str | None, str | None
     if kind == K.PRODUCT_INTEGRATION:
         return _placed(deal, clause, maker, other)
     if kind == K.IP_LICENSE:
-        content = bool(_CONTENT.search(clause.quote))
-        return (_name(other), _name(maker)) if content else (_name(maker), _name(other))
+        models = bool(_MODEL_IP.search(clause.quote)) and not _CONTENT.search(clause.quote)
+        return (_name(maker), _name(other)) if models else (_name(other), _name(maker))
     if kind in _CUSTOMER_GRANTS:
         customer, provider = (maker, other) if other is not None and other.is_infra else (other, maker)
         return _name(customer), _name(provider)

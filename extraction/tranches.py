@@ -34,6 +34,7 @@ _TRANCHE_BEFORE = re.compile(
 _TRANCHE_AFTER = re.compile(
     r"^\s*(?:[\w-]+\s+){0,6}?(?:initially|to\s+start|in\s+the\s+first\s+phase)\b", re.I
 )
+_CAPACITY_KINDS = frozenset({K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY})
 _FLOW_KINDS = frozenset({K.INVESTMENT, K.CONVERTIBLE_NOTE, K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY, K.OTHER})
 
 
@@ -66,7 +67,7 @@ def _context(clause: ExtractedClause) -> tuple[str, str]:
     before = clause.quote[max(0, start - 80) : start]
     if match and match.group("qual"):
         before += match.group("qual")
-    return before, clause.quote[end : end + 60]
+    return before + " ", clause.quote[end : end + 60]
 
 
 def basis_of(clause: ExtractedClause) -> str:
@@ -126,5 +127,10 @@ def with_basis_and_tranches(clauses: list[ExtractedClause]) -> list[ExtractedCla
     out = []
     for index, clause in enumerate(clauses):
         whole = _whole_of(index, clauses) if clause.amount is not None and _is_tranche(clause) else None
-        out.append(replace(clause, part_of=whole) if whole is not None else clause)
+        if whole is None:
+            out.append(clause)
+            continue
+        # "6 GW of GPUs, beginning with 1 GW": the tranche is of the same kind as its whole.
+        kind = clauses[whole].kind if {clause.kind, clauses[whole].kind} <= _CAPACITY_KINDS else clause.kind
+        out.append(replace(clause, part_of=whole, kind=kind))
     return out

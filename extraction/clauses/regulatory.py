@@ -23,14 +23,16 @@ _HOST_PRODUCTS = (
     r"Comet|Excel|PowerPoint|Agentforce|Alexa\+?|Gemini|Le\s+Chat|Chrome|Android|iOS|macOS|Windows|"
     r"Office|Teams|Sora|Grok|WhatsApp|Messenger|Instagram|Telegram|Galaxy|Xcode|Snowflake\s+Intelligence"
 )
+_PLACED_IN = r"GitHub\s+Copilot|Microsoft\s+365\s+Copilot|Copilot|Siri|Slack|Excel|PowerPoint|Comet|Joule|Alexa\+?|Agentforce"
 _INTEGRATION = re.compile(
-    r"\b(?:integrat\w*\s+(?:[\w’'-]+\s+){0,6}?(?:into|in|inside|within|across)\b|"
+    r"\b(?:integrat\w*\s+(?:[\w’'-]+\s+){0,6}?(?:into|inside|within)\b|"
     r"(?:pre-?install\w*|pre-?load\w*|built\s+(?:right\s+)?into|embedded\s+(?:in|into)|natively\s+(?:in|into)|"
     r"default\s+(?:search|assistant|model|AI)|integration\s+(?:of|with|into))|"
     r"(?:apps?|integration|experiences?|connectors?)\s+(?:in|to|inside|within|for)\s+(?:"
     + _HOST_PRODUCTS
     + r")\b|"
-    r"\b(?:in|on|inside|into|within)\s+(?:the\s+)?(?:" + _HOST_PRODUCTS + r")\b)",
+    r"\b(?:into|inside|within)\s+(?:the\s+)?(?:" + _HOST_PRODUCTS + r")\b|"
+    r"\b(?:in|on)\s+(?:" + _PLACED_IN + r")\b)",
     re.I,
 )
 _INTEGRATION_TRIGGERS = ("integrat", "install", "built", "embed", "native", "default", " in ", " on ", "into")

@@ -37,6 +37,7 @@ _PERSON_MOVE = re.compile(
     r"board\s+of\s+directors|hires?)\b",
     re.IGNORECASE,
 )
+_LICENCE = re.compile(r"\blicen[cs]\w*", re.I)
 _LEAD_DEAL = re.compile(
     r"\b(?:announc\w+\s+(?:\w+\s+){0,6}(?:partnership|agreement|collaboration|alliance|investment|deal)|"
     r"(?:strategic|multi-?year|expanded|new|long-term|global)\s+(?:\w+\s+)?(?:partnership|agreement|alliance|collaboration)|"
@@ -122,7 +123,7 @@ def _headline_cues(title: str, lead_text: str) -> float:
         score -= 1.0
     if not title_deal and not _LEAD_DEAL.search(lead_text) and _CUSTOMER_STORY.search(lead_text):
         score -= 1.0
-    if _PERSON_MOVE.search(title):
+    if _PERSON_MOVE.search(title) and not _LICENCE.search(title):
         score -= 3.0
     if _LEAD_DEAL.search(lead_text):
         score += 1.5
@@ -314,7 +315,7 @@ def rule_features(
         "title_deal": float(bool(_DEAL_TITLE.search(title))),
         "title_not_deal": float(bool(_NOT_DEAL_TITLE.search(title))),
         "title_safety_policy": float(bool(_SAFETY_POLICY.search(title))),
-        "person_move": float(bool(_PERSON_MOVE.search(title))),
+        "person_move": float(bool(_PERSON_MOVE.search(title)) and not _LICENCE.search(title)),
         "lead_deal": float(bool(_LEAD_DEAL.search(lead_text))),
         "customer_story": float(bool(_CUSTOMER_STORY.search(lead_text))),
         "funding_round": float(funding_round),

@@ -17,7 +17,14 @@ from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
 from extraction.dates import find_dateline
 from extraction.direction import with_direction
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
-from extraction.parties import DEAL_SENTENCE, CompanyIndex, ExtractedParty, company_index, find_parties
+from extraction.parties import (
+    BACKGROUND,
+    DEAL_SENTENCE,
+    CompanyIndex,
+    ExtractedParty,
+    company_index,
+    find_parties,
+)
 from extraction.text import Document, parse_document, split_sentences
 from extraction.tranches import with_basis_and_tranches
 from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier, DealKind
@@ -62,11 +69,7 @@ class Extraction:
         }
 
 
-_BACKGROUND = re.compile(
-    r"\s*(?:Last\s+(?:week|month|year)|Earlier\s+(?:this|in|that)\b|Previously|Since\s+(?:19|20)\d\d|"
-    r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
-    re.I,
-)
+_BACKGROUND = BACKGROUND
 _EXPANSION = re.compile(
     r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
     r"extend\w*|extension|new\s+agreement|deepen\w*|further|follow(?:s|ing)?\s+(?:up|on)|builds?\s+on|"

@@ -106,6 +106,13 @@ _CONTEXTS = (
     re.compile(rf"\b(?:awarded|selected|chose)\s+(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?:selected|chosen)\s+by\s+(?:the\s+)?(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?i:welcom(?:e|es|ing))\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:licen[cs](?:e|es|ed|ing))\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
+)
+# "Last year, we signed...": a sentence that recounts an earlier deal names no party of this one.
+BACKGROUND = re.compile(
+    r"\s*(?:Last\s+(?:week|month|year)|Earlier\s+(?:this|in|that)\b|Previously|Since\s+(?:19|20)\d\d|"
+    r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
+    re.I,
 )
 # In a headline, "... with X" at its very end names the partner ("Secure logins on Comet with 1Password").
 _TITLE_WITH = re.compile(rf"\bwith\s+(?P<org>{_ORG_LIST})\s*$")
@@ -331,8 +338,8 @@ def find_parties(
     lead: list[str] | None = None,
 ) -> list[ExtractedParty]:
     """Score every organisation by where it is mentioned and keep the deal's counterparties."""
-    lead = sentences[:3] if lead is None else lead
-    deal_sentences = [s for s in sentences if DEAL_SENTENCE.search(s)]
+    lead = [s for s in (sentences[:3] if lead is None else lead) if not BACKGROUND.match(s)]
+    deal_sentences = [s for s in sentences if DEAL_SENTENCE.search(s) and not BACKGROUND.match(s)]
     mentions = _Mentions(index)
     _score_positions(mentions, title=title, lead=lead, sentences=sentences, deal_sentences=deal_sentences)
     if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):

@@ -24,9 +24,7 @@ K = ClauseKind
 
 MUTUAL_KINDS = frozenset({K.RESEARCH_COLLABORATION, K.CHIP_CODESIGN, K.TERM, K.AGI_CLAUSE})
 # The investee grants these to its investor.
-_INVESTOR_RIGHTS = frozenset(
-    {K.BOARD_RIGHTS, K.BOARD_OBSERVER, K.CONSULTATION_RIGHTS, K.NON_VOTING, K.EQUITY_STAKE}
-)
+_INVESTOR_RIGHTS = frozenset({K.BOARD_RIGHTS, K.BOARD_OBSERVER, K.CONSULTATION_RIGHTS, K.NON_VOTING})
 _MONEY_IN = frozenset({K.INVESTMENT, K.CONVERTIBLE_NOTE, K.EQUITY_STAKE})
 _CUSTOMER_GRANTS = frozenset({K.EXCLUSIVITY, K.RIGHT_OF_FIRST_REFUSAL, K.PREFERRED_PROVIDER})
 _MODEL_OWNER_GIVES = frozenset(
@@ -34,7 +32,10 @@ _MODEL_OWNER_GIVES = frozenset(
 )
 
 _INVEST_IN = re.compile(r"\b(?:invest(?:s|ed|ing|ment)?|stake|backs?|backed|funds?|funded)\b", re.I)
-_RAISE = re.compile(r"\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed)|clos(?:e|es|ed))\b", re.I)
+_RAISE = re.compile(
+    r"\b(?:rais(?:e|es|ed|ing)|fundrais\w*|secur(?:e|es|ed)|clos(?:e|es|ed)|complet(?:e|es|ed))\b", re.I
+)
+_WITH = re.compile(r"\bwith\b", re.I)
 _LED_BY = re.compile(
     r"\b(?:led|co-led|backed|joined)\s+by\b|\b(?:investment|funding|participation)\s+from\b", re.I
 )
@@ -197,6 +198,12 @@ def _compute(deal: _Deal, clause: ExtractedClause, maker, other) -> tuple[str | 
             return payer.name, payee.name
     if is_money:
         return _name(customer), _name(provider)
+    # "A and B partner with C to develop 1.2 GW": the infrastructure company after "with" supplies it.
+    partner = _WITH.search(clause.quote)
+    supplier = partner and next((s for at, s in named if at > partner.start() and s.is_infra), None)
+    if supplier is not None and supplier is not provider:
+        customer = next((s for _, s in named if s is not supplier and not s.is_infra), customer)
+        provider = supplier
     return _name(provider), _name(customer)
 
 
@@ -216,10 +223,7 @@ def _sides(deal: _Deal, clause: ExtractedClause) -> tuple[str | None, str | None
     maker, other, _ = _pair(deal, clause)
     kind = clause.kind
     if kind in _MONEY_IN:
-        investor, investee = _investment(deal, clause, maker, other)
-        return (
-            (investee, investor) if kind == K.EQUITY_STAKE and clause.amount is None else (investor, investee)
-        )
+        return _investment(deal, clause, maker, other)
     if kind in {K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY}:
         return _compute(deal, clause, maker, other)
     if kind == K.PRODUCT_INTEGRATION:

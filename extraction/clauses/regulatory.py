@@ -32,10 +32,13 @@ _INTEGRATION = re.compile(
     + _HOST_PRODUCTS
     + r")\b|"
     r"\b(?:into|inside|within)\s+(?:the\s+)?(?:" + _HOST_PRODUCTS + r")\b|"
-    r"\b(?:in|on)\s+(?:" + _PLACED_IN + r")\b)",
+    r"\b(?:in|on)\s+(?:" + _PLACED_IN + r")\b|"
+    r"\bacross\s+(?:\w+['’]s\s+)?(?:" + _PLACED_IN + r")\b)",
     re.I,
 )
-_INTEGRATION_TRIGGERS = ("integrat", "install", "built", "embed", "native", "default", " in ", " on ", "into")
+_INTEGRATION_TRIGGERS = (
+    "integrat", "install", "built", "embed", "native", "default", " in ", " on ", "into", "app", "across",
+)  # fmt: skip
 _TALENT = re.compile(
     r"\b(?:acqui-?hire\w*|hir(?:e|es|ed|ing)\s+(?:[\w’'-]+\s+){0,5}?(?:team|staff|employees|researchers|"
     r"engineers|founders?|co-?founders?|talent)|(?:team|founders?|co-?founders?|employees|staff|researchers)\s+"

@@ -37,7 +37,9 @@ _DISTRIBUTION = re.compile(
     r"available\s+(?:in|on|through|via)\b|bring(?:s|ing)?\s+(?:\w+\s+){0,3}(?:models?|Claude|ChatGPT|Gemini)\s+to|"
     r"Models[- ]as[- ]a[- ]Service|distribution\s+partner|"
     r"offer(?:s|ing)?\s+(?:\w+\s+){0,4}models?\s+to|deploy(?:s|ing)?\s+(?:\w+['’]s\s+)?models?\s+across|"
-    r"resell\w*|marketplace|go-to-market|roll(?:s|ing)?\s+out\s+(?:\w+\s+){0,4}to)",
+    r"resell\w*|marketplace|go-to-market|roll(?:s|ing)?\s+out\s+(?:\w+\s+){0,4}to|"
+    r"(?:company|enterprise|organi[sz]ation|firm|government)-wide\s+(?:use|rollout|deployment|adoption)\s+of|"
+    r"(?:use|rollout|deployment|adoption)\s+of\s+(?:ChatGPT|Claude|Gemini|Grok|Le\s+Chat|Perplexity)\s+Enterprise)",
     re.I,
 )
 _RESEARCH = re.compile(
@@ -99,6 +101,8 @@ _DISTRIBUTION_TRIGGERS = (
     "marketplace",
     "go-to-market",
     "roll",
+    "wide",
+    "enterprise",
 )
 _RESEARCH_TRIGGERS = ("research", "r&d", "develop", "design", "collaborat", "optimiz")
 _IP_TRIGGERS = ("ip", "intellectual", "licen", "content")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from extraction.governments import GOVERNMENT_BODY, government_name
 from extraction.lexicon import PRODUCTS, KnownCompany
 from extraction.vocabulary import PartyRole, normalize_name
 
@@ -116,18 +117,6 @@ BACKGROUND = re.compile(
 )
 # In a headline, "... with X" at its very end names the partner ("Secure logins on Comet with 1Password").
 _TITLE_WITH = re.compile(rf"\bwith\s+(?P<org>{_ORG_LIST})\s*$")
-_NATIONS = (
-    r"U\.S\.|US|UK|U\.K\.|United\s+States|United\s+Kingdom|British|Canadian|Australian|Indian|Japanese|"
-    r"Korean|French|German|Greek|Rwandan|Icelandic|Estonian|Israeli|Emirati|Saudi|Welsh|Scottish|Irish|"
-    r"Indonesian|Malaysian|Ukrainian|Polish|Italian|Spanish|Dutch|Swedish|Norwegian|Danish|Finnish|Federal"
-)
-# Government bodies and agencies: "U.S. Department of Energy", "UK Government", "Government of Rwanda".
-GOVERNMENT_BODY = re.compile(
-    rf"\b(?:(?:the\s+)?(?:(?:{_NATIONS})\s+)?(?:Department|Ministry|Office|Secretary|Agency)\s+(?:of|for)\s+"
-    r"(?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:and\s+)?[A-Z][\w’'-]+){0,3}"
-    rf"|(?:{_NATIONS})\s+(?:General\s+Services\s+Administration|Government)|Government\s+of\s+(?:the\s+)?"
-    r"[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?|General\s+Services\s+Administration)(?![\w’'])"
-)
 # Subjects of a deal verb at the start of a headline or lead sentence: "X and Y announce ...".
 _SUBJECTS = re.compile(
     rf"^(?:Today,?\s+|Today\s+)?(?P<org>{_ORG_LIST})\s+(?:today\s+)?(?:(?:is|are|has|have|will)\s+)?"
@@ -261,13 +250,6 @@ class _Mentions:
 
     def parties(self) -> list[_Mention]:
         return [m for m in self.by_key.values() if m.score >= 3.0]
-
-
-def government_name(raw: str) -> str:
-    """One spelling per body: "US Department of Energy" and "the U.S. Department of Energy" meet."""
-    name = re.sub(r"^(?:the|The)\s+", "", raw.strip())
-    name = re.sub(r"^US\b", "U.S.", name)
-    return re.sub(r"['’]s$", "", name)
 
 
 def _governments(mentions: _Mentions, text: str, weight: float) -> None:

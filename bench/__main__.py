@@ -49,26 +49,16 @@ GOALS = [
     ("extraction_eval", "held_out_clause_kind_f1", "clause-kind F1 ≥ 0.85 (held out)", lambda v: v >= 0.85),
     ("extraction_eval", "held_out_direction_accuracy", "direction ≥ 0.9 (held out)", lambda v: v >= 0.9),
     ("extraction_eval", "held_out_amount_accuracy", "amounts ≥ 0.9 (held out)", lambda v: v >= 0.9),
-    (
-        "extraction_eval",
-        "held_out_clauses_on_non_deals",
-        "no clauses on non-deals (held out)",
-        lambda v: v == 0,
-    ),
+    ("extraction_eval", "held_out_clauses_on_non_deals", "no clauses on non-deals (held out)", lambda v: v == 0),
     ("extraction_eval", "throughput_per_s", "≥ 100 announcements/s", lambda v: v >= 100),
 ]
 # (module, figure) -> (baseline module, baseline figure, ratio goal): a module's own same-run
 # baseline first; the runner's baselines module otherwise.
 BASELINES = {
     ("pages", "cached_rps"): [("pages", "hello_world_rps", 0.60), ("baselines", "hello_world_rps", 0.60)],
-    ("scrape", "cycle_wall_s"): [
-        ("scrape", "sequential_wall_s", None),
-        ("baselines", "sequential_fetch_200_newsrooms_s_extrapolated", None),
-    ],
-    ("alerts", "msgs_per_s"): [
-        ("alerts", "smtplib_msgs_per_s", 0.50),
-        ("baselines", "smtplib_msgs_per_s", 0.50),
-    ],
+    ("scrape", "cycle_wall_s"): [("scrape", "sequential_wall_s", None),
+                                 ("baselines", "sequential_fetch_200_newsrooms_s_extrapolated", None)],
+    ("alerts", "msgs_per_s"): [("alerts", "smtplib_msgs_per_s", 0.50), ("baselines", "smtplib_msgs_per_s", 0.50)],
 }
 
 RUNNER = f"""
@@ -144,12 +134,8 @@ def _machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    return {
-        "cpus (nproc)": str(os.cpu_count()),
-        "cpu model": cpu,
-        "memory": memory,
-        "os": platform.platform(),
-    }
+    return {"cpus (nproc)": str(os.cpu_count()), "cpu model": cpu, "memory": memory,
+            "os": platform.platform()}
 
 
 def _service_versions(env: dict[str, str]) -> dict[str, str]:
@@ -201,8 +187,7 @@ def _ensure_database(url: str) -> None:
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL",
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pactwatch_bench"),
+        "BENCH_DATABASE_URL", os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pactwatch_bench")
     )
     env["REDIS_URL"] = os.environ.get(
         "BENCH_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -332,27 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
         try:
             _ensure_database(env["DATABASE_URL"])
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                timeout=600,
-            )
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                           cwd=ROOT, env=env, check=True, timeout=600)
         except Exception as exc:  # noqa: BLE001 - reported, and each module then reports its own failure
             print(f"warning: could not prepare {env['DATABASE_URL']}: {exc}", file=sys.stderr)
 
     results = [_run_module(name, args.timeout, env) for name in (args.only or MODULES)]
     write_report(args.report, results, env, started)
-    print(
-        f"\nbench: wrote {args.report.relative_to(ROOT) if args.report.is_relative_to(ROOT) else args.report}"
-    )
+    print(f"\nbench: wrote {args.report.relative_to(ROOT) if args.report.is_relative_to(ROOT) else args.report}")
     failed = [r["name"] for r in results if r["status"].startswith("failed")]
     missing = [r["name"] for r in results if r["status"] == "missing"]
-    print(
-        f"bench: {len(results) - len(failed) - len(missing)} ran, {len(failed)} failed {failed}, "
-        f"{len(missing)} missing {missing}"
-    )
+    print(f"bench: {len(results) - len(failed) - len(missing)} ran, {len(failed)} failed {failed}, "
+          f"{len(missing)} missing {missing}")
     return 1 if failed else 0
 
 

@@ -326,6 +326,13 @@ if EXTRACTION_BACKEND == "model" and not (EXTRACTION_MODEL_URL and EXTRACTION_MO
     raise ImproperlyConfigured(
         "EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME."
     )
+# The learned deal classifier's JSON artefact (``manage.py train_deal_classifier`` writes it);
+# by default the one shipped in extraction/data. "off" runs the rules alone.
+EXTRACTION_CLASSIFIER_PATH = env_str(
+    "EXTRACTION_CLASSIFIER_PATH", str(BASE_DIR / "extraction" / "data" / "deal_classifier.json")
+)
+if EXTRACTION_CLASSIFIER_PATH.lower() in {"off", "none"}:
+    EXTRACTION_CLASSIFIER_PATH = ""
 
 # --- Request hardening --------------------------------------------------------------------
 # 400 instead of a PostgreSQL DataError (500) for NUL bytes in any parameter.

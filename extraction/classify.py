@@ -37,6 +37,7 @@ _PERSON_MOVE = re.compile(
     r"board\s+of\s+directors|hires?)\b",
     re.IGNORECASE,
 )
+_LICENCE = re.compile(r"\blicen[cs]\w*", re.I)
 _LEAD_DEAL = re.compile(
     r"\b(?:announc\w+\s+(?:\w+\s+){0,6}(?:partnership|agreement|collaboration|alliance|investment|deal)|"
     r"(?:strategic|multi-?year|expanded|new|long-term|global)\s+(?:\w+\s+)?(?:partnership|agreement|alliance|collaboration)|"
@@ -82,6 +83,21 @@ _STRONG = frozenset(
 )
 
 
+# Government bodies and agencies as counterparties: ministries, departments, administrations.
+_GOVERNMENT = re.compile(
+    r"\b(?:Department\s+of|Ministry|Government|Administration|Agency|Commission|Council|GSA|DOE|DoD|DOW|"
+    r"Navy|Army|Air\s+Force|NHS|Parliament|OneGov|federal|state\s+of)\b"
+)
+_FAMILIES = {
+    "money": {K.INVESTMENT, K.CONVERTIBLE_NOTE, K.EQUITY_STAKE, K.WARRANT},
+    "compute": {K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY, K.CLOUD_SPEND_BACK, K.DISCOUNTED_COMPUTE},
+    "distribution": {K.MODEL_DISTRIBUTION, K.PRODUCT_INTEGRATION, K.MODEL_RELEASE_PARITY},
+    "licence": {K.IP_LICENSE},
+    "research": {K.RESEARCH_COLLABORATION, K.CHIP_CODESIGN},
+    "rights": {K.EXCLUSIVITY, K.PREFERRED_PROVIDER, K.RIGHT_OF_FIRST_REFUSAL, K.REVENUE_SHARE, K.TALENT},
+}
+
+
 @dataclass(frozen=True)
 class Verdict:
     is_deal: bool
@@ -107,7 +123,7 @@ def _headline_cues(title: str, lead_text: str) -> float:
         score -= 1.0
     if not title_deal and not _LEAD_DEAL.search(lead_text) and _CUSTOMER_STORY.search(lead_text):
         score -= 1.0
-    if _PERSON_MOVE.search(title):
+    if _PERSON_MOVE.search(title) and not _LICENCE.search(title):
         score -= 3.0
     if _LEAD_DEAL.search(lead_text):
         score += 1.5
@@ -168,6 +184,15 @@ def classify(
 
 
 _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
+    (
+        DealKind.ACQUIHIRE,
+        re.compile(
+            r"\b(?:acqui-?hires?|licen[cs]\w+\s+(?:\S+\s+){0,8}?(?:and|while)\s+(?:\S+\s+){0,4}?hir(?:e|es|ed|ing)|"
+            r"hir(?:e|es|ed|ing)\s+(?:\S+\s+){0,8}?(?:and|while)\s+(?:\S+\s+){0,4}?licen[cs]\w+)\b",
+            re.I,
+        ),
+        4.0,
+    ),
     (DealKind.ACQUISITION, re.compile(r"\b(?:acquir(?:e|es|ed|ing)|acquisition)\b", re.I), 3.0),
     (
         DealKind.INVESTMENT,
@@ -206,7 +231,8 @@ _KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
         DealKind.DISTRIBUTION,
         re.compile(
             r"\b(?:available|bring\w*|integrat\w+|distribut\w+|deploy\w*\s+Claude|"
-            r"employees|customers|platform|resell\w*|go-to-market|agents?)\b",
+            r"employees|customers|platform|resell\w*|go-to-market|agents?|users|members|subscribers|devices|"
+            r"APIs?|power(?:s|ed|ing)?|deliver\w*|workforce|public\s+services|rewards)\b",
             re.I,
         ),
         0.4,
@@ -228,10 +254,18 @@ _CLAUSE_KIND_VOTES = {
     K.IP_LICENSE: (DealKind.LICENSING, 0.6),
     K.RIGHT_OF_FIRST_REFUSAL: (DealKind.CLOUD, 1.0),
     K.EXCLUSIVITY: (DealKind.CLOUD, 0.5),
+    K.CONVERTIBLE_NOTE: (DealKind.INVESTMENT, 1.5),
+    K.NON_VOTING: (DealKind.INVESTMENT, 0.5),
+    K.CLOUD_SPEND_BACK: (DealKind.INVESTMENT, 0.5),
+    K.PRODUCT_INTEGRATION: (DealKind.DISTRIBUTION, 0.8),
+    K.DISCOUNTED_COMPUTE: (DealKind.DISTRIBUTION, 0.5),
+    K.CHIP_CODESIGN: (DealKind.CHIPS, 0.8),
+    K.TALENT: (DealKind.ACQUIHIRE, 0.5),
 }
 
 
 def deal_kind(*, title: str, lead: list[str], clauses: list[ExtractedClause]) -> str:
+    """The kind with most cues; ``other`` when nothing points anywhere."""
     scores: dict[str, float] = {}
     for kind, pattern, weight in _KIND_CUES:
         scores[kind] = 3 * weight * len(pattern.findall(title)) + weight * len(
@@ -255,6 +289,54 @@ def deal_kind(*, title: str, lead: list[str], clauses: list[ExtractedClause]) ->
     return best[0] if best[1] > 0 else DealKind.OTHER
 
 
+def rule_features(
+    *,
+    title: str,
+    lead: list[str],
+    prose: list[str],
+    clauses: list[ExtractedClause],
+    party_count: int,
+    deal_sentences: int,
+) -> dict[str, float]:
+    """The rules' cues as numbers: the learned classifier weighs them next to the words."""
+    lead_text = " ".join(lead)
+    funding_round = bool(_FUNDING_ROUND.search(" ".join([title, *lead[:1]])))
+    mentions = sum(1 for s in prose[:15] if _PARTNERSHIP_NOUN.search(s))
+    score = classify(
+        funding_round=funding_round,
+        title=title,
+        lead=lead,
+        clauses=clauses,
+        party_count=party_count,
+        deal_sentences=deal_sentences,
+        partnership_mentions=mentions,
+    )
+    return {
+        "rules_score": score / 4,
+        "title_deal": float(bool(_DEAL_TITLE.search(title))),
+        "title_not_deal": float(bool(_NOT_DEAL_TITLE.search(title))),
+        "title_safety_policy": float(bool(_SAFETY_POLICY.search(title))),
+        "person_move": float(bool(_PERSON_MOVE.search(title)) and not _LICENCE.search(title)),
+        "lead_deal": float(bool(_LEAD_DEAL.search(lead_text))),
+        "customer_story": float(bool(_CUSTOMER_STORY.search(lead_text))),
+        "funding_round": float(funding_round),
+        "two_parties": float(party_count >= 2),
+        "one_party": float(party_count == 1),
+        "strong_clause": float(any(c.kind in _STRONG for c in clauses)),
+        "clauses": min(len(clauses), 5) / 5,
+        "deal_sentences": min(deal_sentences, 6) / 6,
+        "partnership_mentions": min(mentions, 4) / 4,
+        "government": float(bool(_GOVERNMENT.search(" ".join([title, lead_text])))),
+        **{
+            f"clause_{name}": float(any(c.kind in kinds for c in clauses))
+            for name, kinds in _FAMILIES.items()
+        },
+    }
+
+
+RULE_FEATURES = tuple(rule_features(title="", lead=[], prose=[], clauses=[], party_count=0, deal_sentences=0))
+
+
 def judge(
     *,
     title: str,
@@ -263,20 +345,31 @@ def judge(
     clauses: list[ExtractedClause],
     party_count: int,
     deal_sentences: int,
+    learned: float | None = None,
+    threshold: float = 0.5,
 ) -> Verdict:
-    """Deal or not, how sure, and which kind."""
-    funding_round = bool(_FUNDING_ROUND.search(" ".join([title, *lead[:1]])))
-    score = classify(
-        funding_round=funding_round,
-        title=title,
-        lead=lead,
-        clauses=clauses,
-        party_count=party_count,
-        deal_sentences=deal_sentences,
-        partnership_mentions=sum(1 for s in prose[:15] if _PARTNERSHIP_NOUN.search(s)),
-    )
-    # A deal has two sides; a funding round may name only the company raising it.
-    is_deal = score > 0 and (party_count >= 2 or (party_count == 1 and funding_round))
-    confidence = _sigmoid(score) if is_deal else 1 - _sigmoid(score)
+    """Deal or not, how sure, and which kind.
+
+    ``learned`` is the deal classifier's probability when one is loaded: it then decides
+    (at its ``threshold``, chosen for recall), and a deal needs at least one party. Without it
+    the rules' score decides, and a deal needs two sides unless it is a funding round.
+    """
+    if learned is not None:
+        is_deal = learned >= threshold and party_count >= 1
+        confidence = learned if is_deal else 1 - learned
+    else:
+        funding_round = bool(_FUNDING_ROUND.search(" ".join([title, *lead[:1]])))
+        score = classify(
+            funding_round=funding_round,
+            title=title,
+            lead=lead,
+            clauses=clauses,
+            party_count=party_count,
+            deal_sentences=deal_sentences,
+            partnership_mentions=sum(1 for s in prose[:15] if _PARTNERSHIP_NOUN.search(s)),
+        )
+        # A deal has two sides; a funding round may name only the company raising it.
+        is_deal = score > 0 and (party_count >= 2 or (party_count == 1 and funding_round))
+        confidence = _sigmoid(score) if is_deal else 1 - _sigmoid(score)
     kind = deal_kind(title=title, lead=lead, clauses=clauses) if is_deal else None
     return Verdict(is_deal=is_deal, confidence=round(confidence, 3), kind=kind)

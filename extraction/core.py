@@ -11,13 +11,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from extraction.classify import judge
+from extraction.classifier import DealClassifier, classifier_text
+from extraction.classify import judge, rule_features
 from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
 from extraction.dates import find_dateline
+from extraction.direction import with_direction
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
-from extraction.parties import DEAL_SENTENCE, ExtractedParty, company_index, find_parties
+from extraction.parties import (
+    BACKGROUND,
+    DEAL_SENTENCE,
+    CompanyIndex,
+    ExtractedParty,
+    company_index,
+    find_parties,
+)
 from extraction.text import Document, parse_document, split_sentences
-from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier
+from extraction.tranches import with_basis_and_tranches
+from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier, DealKind
 
 K = ClauseKind
 
@@ -59,11 +69,7 @@ class Extraction:
         }
 
 
-_BACKGROUND = re.compile(
-    r"\s*(?:Last\s+(?:week|month|year)|Earlier\s+(?:this|in|that)\b|Previously|Since\s+(?:19|20)\d\d|"
-    r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
-    re.I,
-)
+_BACKGROUND = BACKGROUND
 _EXPANSION = re.compile(
     r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
     r"extend\w*|extension|new\s+agreement|deepen\w*|further|follow(?:s|ing)?\s+(?:up|on)|builds?\s+on|"
@@ -152,27 +158,65 @@ def _body_clauses(prose: list[str]) -> tuple[list[ExtractedClause], int]:
 
 
 def _headline_clauses(title: str, body_clauses: list[ExtractedClause]) -> list[ExtractedClause]:
-    """A headline figure counts only when the body does not state it already."""
+    """A headline term counts only when the body does not state it already."""
     if not title:
         return []
     stated = {(c.amount, c.unit) for c in body_clauses if c.amount is not None}
+    kinds = {c.kind for c in body_clauses}
     return [
         c
         for c in sentence_clauses(title)
-        if c.amount is not None and ((c.amount, c.unit) not in stated or c.kind == K.CHIPS_SUPPLY)
+        if (c.amount is not None and ((c.amount, c.unit) not in stated or c.kind == K.CHIPS_SUPPLY))
+        or (c.amount is None and c.kind not in kinds)
     ]
 
 
-def extract_text(
-    raw: str,
-    *,
-    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
-    title: str = "",
-    source: str = "",
-    published_on: date | None = None,
-    publisher: KnownCompany | None = None,
-) -> Extraction:
-    """Read one announcement (plain text, Markdown or HTML, optional SOURCE/DATE/TITLE header)."""
+# The term a deal of each kind states even when its text names no other: a distribution
+# deal distributes a model, a licensing deal licenses content, an investment invests.
+_IMPLIED = {
+    DealKind.DISTRIBUTION: (K.MODEL_DISTRIBUTION, {K.MODEL_DISTRIBUTION, K.PRODUCT_INTEGRATION}),
+    DealKind.LICENSING: (K.IP_LICENSE, {K.IP_LICENSE}),
+    DealKind.RESEARCH: (K.RESEARCH_COLLABORATION, {K.RESEARCH_COLLABORATION, K.CHIP_CODESIGN}),
+    DealKind.INVESTMENT: (K.INVESTMENT, {K.INVESTMENT, K.CONVERTIBLE_NOTE, K.EQUITY_STAKE}),
+    DealKind.COMPUTE: (K.COMPUTE_COMMITMENT, {K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY}),
+    DealKind.CHIPS: (K.CHIPS_SUPPLY, {K.CHIPS_SUPPLY, K.CHIP_CODESIGN}),
+}
+
+
+def _implied_clause(kind: str | None, clauses: list[ExtractedClause], title: str) -> list[ExtractedClause]:
+    """The deal kind's own term, quoted from the headline, when no clause of that family was read."""
+    implied = _IMPLIED.get(kind)
+    if implied is None or not title or any(c.kind in implied[1] for c in clauses):
+        return []
+    return [ExtractedClause(implied[0], title[:600], confidence=0.4)]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What one announcement states, before the verdict: its reading, parties, clauses and cues."""
+
+    read: _Reading
+    parties: list[ExtractedParty]
+    clauses: list[ExtractedClause]
+    deal_sentences: int
+    publisher: KnownCompany | None
+    index: CompanyIndex
+
+    def rules(self) -> dict[str, float]:
+        return rule_features(
+            title=self.read.document.title,
+            lead=self.read.lead,
+            prose=self.read.prose,
+            clauses=self.clauses,
+            party_count=len(self.parties),
+            deal_sentences=self.deal_sentences,
+        )
+
+    def words(self) -> str:
+        return classifier_text(self.read.document.title, self.read.lead, self.read.prose)
+
+
+def _evidence(raw: str, *, companies, title: str, source: str, publisher: KnownCompany | None) -> _Evidence:
     read = _read(raw, title=title, source=source)
     title = read.document.title
     index = company_index(tuple(companies))
@@ -184,13 +228,56 @@ def extract_text(
     )
     clauses = [c for c in clauses if not _about_someone_else(c.quote, parties, index)]
     clauses = _dedupe(clauses + _headline_clauses(title, clauses))
+    return _Evidence(read, parties, clauses, deal_sentences, publisher, index)
+
+
+@dataclass(frozen=True)
+class ClassifierInput:
+    """One text as the deal classifier reads it: its words and the rules' cues (training uses this)."""
+
+    text: str
+    rules: dict[str, float]
+
+
+def classifier_input(
+    raw: str,
+    *,
+    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
+    title: str = "",
+    source: str = "",
+    publisher: KnownCompany | None = None,
+) -> ClassifierInput:
+    evidence = _evidence(raw, companies=companies, title=title, source=source, publisher=publisher)
+    return ClassifierInput(text=evidence.words(), rules=evidence.rules())
+
+
+def extract_text(
+    raw: str,
+    *,
+    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
+    title: str = "",
+    source: str = "",
+    published_on: date | None = None,
+    publisher: KnownCompany | None = None,
+    classifier: DealClassifier | None = None,
+) -> Extraction:
+    """Read one announcement (plain text, Markdown or HTML, optional SOURCE/DATE/TITLE header).
+
+    With a ``classifier`` the learned model decides whether it is a deal; without one, the rules.
+    """
+    evidence = _evidence(raw, companies=companies, title=title, source=source, publisher=publisher)
+    read, parties, clauses = evidence.read, evidence.parties, evidence.clauses
+    title = read.document.title
+    learned = classifier.probability(evidence.words(), evidence.rules()) if classifier else None
     verdict = judge(
         title=title,
         lead=read.lead,
         prose=read.prose,
         clauses=clauses,
         party_count=len(parties),
-        deal_sentences=deal_sentences,
+        deal_sentences=evidence.deal_sentences,
+        learned=learned,
+        threshold=classifier.threshold if classifier else 0.5,
     )
     return Extraction(
         is_deal=verdict.is_deal,
@@ -198,10 +285,21 @@ def extract_text(
         kind=verdict.kind,
         parties=parties,
         announced_on=read.document.header_date or published_on or find_dateline(read.body),
-        clauses=clauses if verdict.is_deal else [],
+        clauses=_deal_terms(
+            verdict, clauses, parties, title=title, publisher=evidence.publisher, index=evidence.index
+        ),
         title=title,
         is_expansion=bool(_EXPANSION.search(" ".join([title, *read.lead]))),
     )
+
+
+def _deal_terms(verdict, clauses, parties, *, title: str, publisher, index) -> list[ExtractedClause]:
+    """A deal's clauses with direction, basis and tranches; none at all when the text is not a deal."""
+    if not verdict.is_deal:
+        return []
+    clauses = clauses + _implied_clause(verdict.kind, clauses, title)
+    clauses = with_direction(clauses, parties, publisher=publisher, index=index)
+    return with_basis_and_tranches(clauses)
 
 
 def _about_someone_else(quote: str, parties: list[ExtractedParty], index) -> bool:

@@ -29,7 +29,9 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
         "Microsoft Corporation",
         "MSFT",
         "Microsoft Azure",
-        domains=("microsoft.com",),
+        "GitHub",
+        "LinkedIn",
+        domains=("microsoft.com", "github.com", "github.blog"),
     ),
     _c("OpenAI", "openai", "OpenAI Group PBC", "OpenAI Global", "Open AI", domains=("openai.com",)),
     _c("Anthropic", "anthropic", "Anthropic PBC", domains=("anthropic.com",)),
@@ -49,6 +51,8 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
         "Google DeepMind",
         "DeepMind",
         "Google LLC",
+        "YouTube",
+        "Waymo",
         domains=("google.com", "blog.google", "deepmind.google"),
     ),
     _c("NVIDIA", "nvidia", "Nvidia", domains=("nvidia.com",)),
@@ -60,7 +64,16 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
     _c("MGX", "mgx"),
     _c("Arm", "arm", "Arm Holdings", domains=("arm.com",)),
     _c("Apple", "apple", domains=("apple.com",)),
-    _c("Meta", "meta", "Meta Platforms", "Facebook", domains=("meta.com", "ai.meta.com")),
+    _c(
+        "Meta",
+        "meta",
+        "Meta Platforms",
+        "Facebook",
+        "Meta AI",
+        "Instagram",
+        "WhatsApp",
+        domains=("meta.com", "ai.meta.com"),
+    ),
     _c("Mistral AI", "mistral-ai", "Mistral", domains=("mistral.ai",)),
     _c("xAI", "xai", "X.AI", domains=("x.ai",)),
     _c("SpaceX", "spacex"),
@@ -217,3 +230,28 @@ PRODUCTS: frozenset[str] = frozenset(
         "Alexa+",
     )
 )
+
+# Who usually sits on which side of a deal, for reading its direction when the wording does
+# not say: model developers license, distribute and integrate their models and buy compute;
+# infrastructure companies supply compute, chips and power. Keys are ``normalize_name`` keys.
+MODEL_MAKERS: frozenset[str] = frozenset(
+    {"openai", "anthropic", "mistral ai", "mistral", "xai", "cohere", "perplexity", "perplexity ai",
+     "inflection ai", "character ai", "stability ai", "ai21 labs", "aleph alpha", "deepseek",
+     "safe superintelligence", "thinking machines lab", "reka", "midjourney", "runway"}
+)  # fmt: skip
+# Companies that also make models but act as the platform in most deals.
+PLATFORMS: frozenset[str] = frozenset({"google", "microsoft", "amazon", "meta", "apple", "ibm", "salesforce"})
+INFRA_PROVIDERS: frozenset[str] = frozenset(
+    {"microsoft", "amazon", "google", "oracle", "coreweave", "nvidia", "amd", "broadcom", "fluidstack",
+     "nscale", "lambda", "crusoe", "cerebras", "sb energy", "tsmc", "samsung", "sk hynix", "arm", "intel",
+     "micron", "dell", "hpe", "cisco", "foxconn", "softbank", "nebius", "groq", "equinix", "digital realty",
+     "applied digital", "core scientific", "iren", "g42", "humain", "stargate", "stargate llc"}
+)  # fmt: skip
+# A product named in a clause says whose it is.
+PRODUCT_OWNERS: dict[str, str] = {
+    "chatgpt": "openai", "gpt": "openai", "sora": "openai", "codex": "openai", "openai api": "openai",
+    "claude": "anthropic", "claude code": "anthropic", "gemini": "google", "vertex": "google",
+    "grok": "xai", "le chat": "mistral ai", "llama": "meta", "command": "cohere", "comet": "perplexity",
+    "sonar": "perplexity", "copilot": "microsoft", "azure": "microsoft", "foundry": "microsoft",
+    "bedrock": "amazon", "alexa": "amazon", "siri": "apple", "apple intelligence": "apple",
+}  # fmt: skip

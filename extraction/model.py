@@ -17,9 +17,11 @@ from decimal import Decimal, InvalidOperation
 from extraction.clauses import ExtractedClause
 from extraction.core import Extraction
 from extraction.dates import find_dateline
+from extraction.direction import with_direction
 from extraction.lexicon import KnownCompany
 from extraction.parties import ExtractedParty, company_index
 from extraction.text import parse_document
+from extraction.tranches import with_basis_and_tranches
 from extraction.vocabulary import (
     ClauseEffect,
     ClauseKind,
@@ -166,8 +168,11 @@ def answer_to_extraction(answer: dict, raw: str, *, companies: tuple[KnownCompan
     """Keep only what the announcement itself shows: quoted verbatim, with known kinds and units."""
     document = parse_document(raw)
     sources = (document.body, document.title, raw)
-    parties = _answer_parties(answer.get("parties"), sources, company_index(tuple(companies)))
+    index = company_index(tuple(companies))
+    parties = _answer_parties(answer.get("parties"), sources, index)
     clauses = [c for item in answer.get("clauses") or [] if (c := _answer_clause(item, sources))]
+    # Direction, basis and tranches are read from each clause's quote, as for the rules' clauses.
+    clauses = with_basis_and_tranches(with_direction(clauses, parties, publisher=None, index=index))
     is_deal = bool(answer.get("is_deal")) and len(parties) >= 2
     kind = _choice(answer.get("kind"), DealKind, DealKind.OTHER)
     try:

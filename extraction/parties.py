@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from extraction.governments import GOVERNMENT_BODY, government_name
 from extraction.lexicon import PRODUCTS, KnownCompany
 from extraction.vocabulary import PartyRole, normalize_name
 
@@ -83,7 +84,7 @@ def company_index(companies: tuple[KnownCompany, ...]) -> CompanyIndex:
     return CompanyIndex(companies)
 
 
-_WORD = r"(?:[A-Z]\.){2,}|[A-Z][A-Za-z0-9&'’.\-]*[A-Za-z0-9]|[A-Z]"
+_WORD = r"(?:[A-Z]\.){2,}|[A-Z][A-Za-z0-9&'’.\-]*[A-Za-z0-9]|\d[A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[A-Z]"
 _ORG = rf"(?:{_WORD})(?:\s+(?:of\s+|for\s+|&\s+|de\s+)?(?:{_WORD})){{0,5}}"
 _DEAL_NOUNS = (
     r"partnership|partner|partners|partnering|partnered|agreement|collaboration|collaborating|collaborate|"
@@ -92,20 +93,37 @@ _DEAL_NOUNS = (
 # A list of organisations ends where prose resumes: punctuation or a small word.
 _END = r"(?=\s*(?:[,.;:()\u2014\u2013]|-\s|$)|\s+[a-z\d$])"
 _ORG_LIST = rf"(?:the\s+)?{_ORG}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?{_ORG})*{_END}"
+# "open-source workload management provider SchedMD": a descriptor before the name is not the name.
+_DESCRIPTOR = (
+    r"(?:(?:the\s+|a\s+|an\s+)?(?:[a-z][\w-]*\s+){0,5}?(?:provider|maker|company|start-?up|developer|firm|"
+    r"platform|leader|specialist|lab|manufacturer|operator|supplier|designer|creator|publisher|bank)\s+)?"
+)
 # Positions where named organisations are counterparties.
 _CONTEXTS = (
-    re.compile(rf"\b(?i:{_DEAL_NOUNS})\s+with\s+(?P<org>{_ORG_LIST})"),
-    re.compile(rf"\b(?i:invest(?:s|ed|ing|ment)?|stake)\s+in\s+(?P<org>{_ORG_LIST})"),
-    re.compile(rf"\b(?i:acquir(?:e|es|ed|ing)|acquisition\s+of)\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:{_DEAL_NOUNS})\s+with\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:invest(?:s|ed|ing|ment)?|stake)\s+in\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:acquir(?:e|es|ed|ing)|acquisition\s+of)\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?:led|co-led)\s+by\s+(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?:awarded|selected|chose)\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?:selected|chosen)\s+by\s+(?:the\s+)?(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:welcom(?:e|es|ing))\s+(?P<org>{_ORG_LIST})"),
+    re.compile(rf"\b(?i:licen[cs](?:e|es|ed|ing))\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
 )
+# "Last year, we signed...": a sentence that recounts an earlier deal names no party of this one.
+BACKGROUND = re.compile(
+    r"\s*(?:Last\s+(?:week|month|year)|Earlier\s+(?:this|in|that)\b|Previously|Since\s+(?:19|20)\d\d|"
+    r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
+    re.I,
+)
+# In a headline, "... with X" at its very end names the partner ("Secure logins on Comet with 1Password").
+_TITLE_WITH = re.compile(rf"\bwith\s+(?P<org>{_ORG_LIST})\s*$")
 # Subjects of a deal verb at the start of a headline or lead sentence: "X and Y announce ...".
 _SUBJECTS = re.compile(
     rf"^(?:Today,?\s+|Today\s+)?(?P<org>{_ORG_LIST})\s+(?:today\s+)?(?:(?:is|are|has|have|will)\s+)?"
     r"(?:announc\w*|partner\w*|sign\w*|expand\w*|launch\w*|form\w*|reach\w*|enter\w*|collaborat\w*|"
     r"deepen\w*|team\w*|join\w*|strike\w*|agree\w*|unveil\w*|to\s+(?!become|join|lead|step|serve|head)[a-z]+|"
-    r"acquir\w*|invest\w*|select\w*|award\w*|commit\w*|establish\w*|make|bring\w*|deploy\w*)\b"
+    r"acquir\w*|invest\w*|select\w*|award\w*|commit\w*|establish\w*|make|bring\w*|deploy\w*|integrat\w*|"
+    r"explor\w*|support\w*|work\w*|build\w*|power\w*)\b"
 )
 _STOP_FIRST = frozenset(
     """a an the this that these those our we us its it today new as in on at by for with from and or but if
@@ -234,6 +252,11 @@ class _Mentions:
         return [m for m in self.by_key.values() if m.score >= 3.0]
 
 
+def _governments(mentions: _Mentions, text: str, weight: float) -> None:
+    for match in GOVERNMENT_BODY.finditer(text):
+        mentions.add(government_name(match.group(0)), weight, proposed_ok=True)
+
+
 def _score_positions(
     mentions: _Mentions, *, title: str, lead: list[str], sentences: list[str], deal_sentences: list[str]
 ) -> None:
@@ -241,6 +264,11 @@ def _score_positions(
     if title:
         mentions.known_in(title, 3.0, products_discount=False)
         mentions.contexts_in(title, 3.0, proposed_ok=True)
+        _governments(mentions, title, 3.0)
+        if (tail := _TITLE_WITH.search(title)) is not None:
+            mentions.add(_trim_to_known(_clean_org(tail.group("org")), mentions.index), 3.0, proposed_ok=True)
+    for sentence in (lead or sentences)[:1]:
+        _governments(mentions, sentence, 3.0)
     for position, sentence in enumerate(lead):
         mentions.known_in(sentence, 1.5)
         # The first sentence of a post names who did the deal.
@@ -269,6 +297,11 @@ def _choose(parties: list[_Mention]) -> list[_Mention]:
             for k in known
         )
     ]
+    # "Department of Defense" inside "U.S. Department of Defense": the longer name, once.
+    keys = [normalize_name(m.name) for m in proposed]
+    proposed = [
+        m for m, key in zip(proposed, keys, strict=True) if not any(k.endswith(" " + key) for k in keys)
+    ]
     # "Iceland" and "Iceland's Ministry of Education": keep the shorter name once.
     merged: list[_Mention] = []
     for mention in sorted(proposed, key=lambda m: len(m.name)):
@@ -287,8 +320,8 @@ def find_parties(
     lead: list[str] | None = None,
 ) -> list[ExtractedParty]:
     """Score every organisation by where it is mentioned and keep the deal's counterparties."""
-    lead = sentences[:3] if lead is None else lead
-    deal_sentences = [s for s in sentences if DEAL_SENTENCE.search(s)]
+    lead = [s for s in (sentences[:3] if lead is None else lead) if not BACKGROUND.match(s)]
+    deal_sentences = [s for s in sentences if DEAL_SENTENCE.search(s) and not BACKGROUND.match(s)]
     mentions = _Mentions(index)
     _score_positions(mentions, title=title, lead=lead, sentences=sentences, deal_sentences=deal_sentences)
     if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from extraction.clauses import amounts, rights
+from extraction.clauses import amounts, regulatory, rights
 from extraction.clauses.base import ExtractedClause, Sentence
 from extraction.figures import MULTI_YEAR, UNTIL_YEAR, YEARS, number
 from extraction.vocabulary import ClauseKind, ClauseUnit
@@ -39,6 +39,16 @@ FAMILIES: tuple[Family, ...] = (
     rights.revenue_share,
     rights.ip_license,
     rights.board_rights,
+    regulatory.product_integration,
+    regulatory.talent,
+    regulatory.discounted_compute,
+    regulatory.cloud_spend_back,
+    regulatory.convertible_note,
+    regulatory.non_voting,
+    regulatory.board_observer,
+    regulatory.consultation_rights,
+    regulatory.chip_codesign,
+    regulatory.model_release_parity,
 )
 _NOT_A_TERM = re.compile(r"-year-old|\byears?\s+(?:ago|old)\b")
 

@@ -19,6 +19,11 @@ U = ClauseUnit
 _VALUATION = re.compile(
     r"\b(?:valuation|valued\s+at|valuing|post-money|pre-money|worth\s+of\s+shares)\b", re.I
 )
+_VALUATION_BEFORE = re.compile(
+    r"\b(?:valuation|valued|valuing|worth)\s+(?:of\s+|at\s+)?(?:up\s+to\s+|about\s+|around\s+|over\s+)?$",
+    re.I,
+)
+_VALUATION_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?(?:post-money|pre-money|valuation)\b", re.I)
 _REVENUE_FIGURE = re.compile(r"\b(?:revenue|run[- ]rate|sales|earnings|income|annualized|ARR)\b", re.I)
 _INVEST_CUE = re.compile(
     r"\b(?:invest\w*|funding|financing|fundrais\w*|raise[sd]?|raising|round|Series\s+[A-H]|capital|"
@@ -45,6 +50,7 @@ _COMMITMENT = re.compile(
 _STAKE_CUE = re.compile(
     r"\b(?:stake|ownership|owns?|equity|holds?|diluted|as-converted|shareholding)\b", re.I
 )
+_CONVERTIBLE = re.compile(r"\bconvertible\b", re.I)
 _WARRANT = re.compile(r"\bwarrants?\b", re.I)
 # "6 gigawatts of AMD GPUs" is a chip supply; "1 GW of capacity" or "of data centers" is compute.
 _OF_CHIPS = re.compile(
@@ -62,7 +68,9 @@ _MONEY_TRIGGERS = ("$", "€", "£", "¥", "usd", "eur", "gbp", "jpy", "dollar",
 def _money_kind(sentence: str, match: re.Match) -> str | None:
     window = sentence[max(0, match.start() - 120) : match.end() + 120]
     near = sentence[max(0, match.start() - 40) : match.end() + 40]
-    if _VALUATION.search(near):
+    if _VALUATION_BEFORE.search(
+        sentence[max(0, match.start() - 30) : match.start()]
+    ) or _VALUATION_AFTER.match(sentence, match.end()):
         return None
     if _REVENUE_FIGURE.search(near) and not _INVEST_CUE.search(near):
         return None
@@ -73,6 +81,8 @@ def _money_kind(sentence: str, match: re.Match) -> str | None:
     invest = _INVEST_CUE.search(near) or (_INVEST_CUE.search(window) and not _COMPUTE_CUE.search(near))
     if invest and _INFRA_OBJECT.search(sentence[match.end() : match.end() + 120]):
         return K.COMPUTE_COMMITMENT
+    if invest and _CONVERTIBLE.search(window):
+        return K.CONVERTIBLE_NOTE
     if invest:
         return K.INVESTMENT
     if _COMPUTE_CUE.search(window):

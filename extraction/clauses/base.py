@@ -6,11 +6,21 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from extraction.vocabulary import ClauseEffect
+from extraction.vocabulary import ClauseBasis, ClauseEffect
 
 
 @dataclass(frozen=True)
 class ExtractedClause:
+    """One term of a deal, read from one sentence (its ``quote``).
+
+    Direction is read once the parties are known (``extraction.direction``): ``grantor`` gives,
+    pays, supplies or grants, ``beneficiary`` receives; both are party names or None when the
+    text names no one on that side; ``mutual`` marks a two-sided term (a research
+    collaboration), whose sides are then nominal. ``basis`` says whether an amount is new in
+    this deal (``incremental``) or a position after it (``total``); ``part_of`` is the index, in
+    the same extraction's clauses, of the clause this one is a tranche of.
+    """
+
     kind: str
     quote: str
     amount: Decimal | None = None
@@ -19,6 +29,11 @@ class ExtractedClause:
     subject: str = ""
     effect: str = ClauseEffect.GRANTED
     confidence: float = 0.7
+    grantor: str | None = None
+    beneficiary: str | None = None
+    mutual: bool = False
+    basis: str = ClauseBasis.UNKNOWN
+    part_of: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -29,6 +44,11 @@ class ExtractedClause:
             "subject": self.subject,
             "effect": self.effect,
             "quote": self.quote,
+            "grantor": self.grantor,
+            "beneficiary": self.beneficiary,
+            "mutual": self.mutual,
+            "basis": self.basis or None,
+            "part_of": self.part_of,
         }
 
 

@@ -35,9 +35,11 @@ _PREFERRED = re.compile(
 _DISTRIBUTION = re.compile(
     r"\b(?:(?:make|makes|making|made|be|is|are|now|become|becomes)\s+(?:\w+\s+){0,6}?available\s+(?:to|in|on|through|via|across)|"
     r"available\s+(?:in|on|through|via)\b|bring(?:s|ing)?\s+(?:\w+\s+){0,3}(?:models?|Claude|ChatGPT|Gemini)\s+to|"
-    r"integrat\w+\s+(?:\w+\s+){0,3}into|Models[- ]as[- ]a[- ]Service|distribution\s+partner|"
+    r"Models[- ]as[- ]a[- ]Service|distribution\s+partner|"
     r"offer(?:s|ing)?\s+(?:\w+\s+){0,4}models?\s+to|deploy(?:s|ing)?\s+(?:\w+['’]s\s+)?models?\s+across|"
-    r"resell\w*|marketplace|go-to-market|roll(?:s|ing)?\s+out\s+(?:\w+\s+){0,4}to)",
+    r"resell\w*|marketplace|go-to-market|roll(?:s|ing)?\s+out\s+(?:\w+\s+){0,4}to|"
+    r"(?:company|enterprise|organi[sz]ation|firm|government)-wide\s+(?:use|rollout|deployment|adoption)\s+of|"
+    r"(?:use|rollout|deployment|adoption)\s+of\s+(?:ChatGPT|Claude|Gemini|Grok|Le\s+Chat|Perplexity)\s+Enterprise)",
     re.I,
 )
 _RESEARCH = re.compile(
@@ -61,10 +63,8 @@ _IP = re.compile(
     r"intellectual\s+property|licen[cs](?:e|es|ed|ing)\b|content\s+partnership)",
     re.I,
 )
-_BOARD = re.compile(
-    r"\b(?:board\s+seat|observer\s+seat|non-voting\s+(?:board\s+)?observer|seat\s+on\s+(?:the|its)\s+board)\b",
-    re.I,
-)
+_BOARD = re.compile(r"\b(?:board\s+seat|seat\s+on\s+(?:the|its)\s+board)\b", re.I)
+_OBSERVER = re.compile(r"\bobserver\b", re.I)
 _SUBJECTS = (
     ("api", re.compile(r"\bAPI\b")),
     ("ip", re.compile(r"\b(?:IP|intellectual\s+property)\b")),
@@ -75,6 +75,11 @@ _SUBJECTS = (
 )
 _EXCLUSIVE_CONTENT = re.compile(
     r"\bexclusive\s+(?:interview|content|access\s+to\s+(?:events?|features?))\b", re.I
+)
+_CHIP_DESIGN = re.compile(
+    r"\b(?:co-?design\w*|design\s+and\s+engineering|optimi[sz]\w*)\b(?=.*\b(?:chips?|accelerators?|silicon|"
+    r"architectures?|hardware)\b)",
+    re.I,
 )
 _NO_LONGER = re.compile(r"\bno\s+longer\b", re.I)
 _PREFERRED_OF = re.compile(r"\b(?:cloud|training|compute|model)\b", re.I)
@@ -96,6 +101,8 @@ _DISTRIBUTION_TRIGGERS = (
     "marketplace",
     "go-to-market",
     "roll",
+    "wide",
+    "enterprise",
 )
 _RESEARCH_TRIGGERS = ("research", "r&d", "develop", "design", "collaborat", "optimiz")
 _IP_TRIGGERS = ("ip", "intellectual", "licen", "content")
@@ -199,6 +206,8 @@ def chip_use(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]
 
 def research_collaboration(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
     if any(k in s.low for k in _RESEARCH_TRIGGERS) and _RESEARCH.search(s.text):
+        if _CHIP_DESIGN.search(s.text):
+            return []  # chips designed together: a chip co-design clause
         return [ExtractedClause(K.RESEARCH_COLLABORATION, s.quote, confidence=0.6)]
     return []
 
@@ -229,6 +238,6 @@ def ip_license(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClaus
 
 
 def board_rights(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
-    if ("board" in s.low or "observer" in s.low) and _BOARD.search(s.text):
+    if "board" in s.low and _BOARD.search(s.text) and not _OBSERVER.search(s.text):
         return [ExtractedClause(K.BOARD_RIGHTS, s.quote, confidence=0.7)]
     return []

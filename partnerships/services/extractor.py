@@ -7,15 +7,22 @@ through ``extraction.model`` (only verbatim-quoted facts survive). Any failure â
 HTTP status, a body over the cap, a malformed answer â€” falls back to the rules engine,
 which stays the baseline. The HTTP call lives here, not in ``extraction``, so the
 extraction package stays free of I/O.
+
+The rules engine runs with the learned deal classifier when its artefact is present
+(``EXTRACTION_CLASSIFIER_PATH``, by default the one shipped in ``extraction/data``); the
+artefact is read once per process and again when the file changes, and a missing or
+unreadable one leaves the rules alone to decide (logged once).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 from django.conf import settings
 
+from extraction.classifier import ArtefactError, DealClassifier, load_classifier
 from extraction.core import Extraction, extract_text
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
 from extraction.model import (
@@ -29,6 +36,30 @@ from extraction.model import (
 )
 
 logger = logging.getLogger(__name__)
+_loaded: dict[str, tuple[float, DealClassifier | None]] = {}
+
+
+def configured_classifier() -> DealClassifier | None:
+    """The deal classifier the settings name, or None (rules only) when it is off, absent or unreadable."""
+    path = settings.EXTRACTION_CLASSIFIER_PATH
+    if not path:
+        return None
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        if path not in _loaded:
+            logger.warning("deal classifier %s not found: the rules decide alone", path)
+            _loaded[path] = (-1.0, None)
+        return None
+    cached = _loaded.get(path)
+    if cached is None or cached[0] != mtime:
+        try:
+            classifier = load_classifier(path)
+        except ArtefactError as error:
+            logger.warning("deal classifier not loaded, the rules decide alone: %s", error)
+            classifier = None
+        _loaded[path] = (mtime, classifier)
+    return _loaded[path][1]
 
 
 def model_config() -> ModelConfig | None:
@@ -67,7 +98,7 @@ def ask_model(config: ModelConfig, text: str) -> dict:
 def extract(raw: str, *, companies: tuple[KnownCompany, ...] = SEED_COMPANIES, **kwargs) -> Extraction:
     """The configured extractor: rules by default; the model when enabled, with rules as the fallback."""
     config = model_config()
-    rules = extract_text(raw, companies=companies, **kwargs)
+    rules = extract_text(raw, companies=companies, classifier=configured_classifier(), **kwargs)
     if config is None:
         return rules
     try:

@@ -118,3 +118,22 @@ def test_it_is_off_by_default_and_falls_back_to_rules_on_failure(settings, serve
     FakeModel.status = 503
     fallback = extractor.extract(TEXT, companies=())  # the rules engine answers instead
     assert fallback.is_deal and {c.kind for c in fallback.clauses} >= {"compute_commitment"}
+
+
+def test_the_configured_classifier_is_loaded_when_present_and_rules_decide_when_absent(settings, tmp_path):
+    from extraction.classifier import DEFAULT_ARTEFACT
+    from partnerships.services import extractor
+
+    settings.EXTRACTION_CLASSIFIER_PATH = str(DEFAULT_ARTEFACT)
+    assert extractor.configured_classifier().version
+    settings.EXTRACTION_CLASSIFIER_PATH = str(tmp_path / "absent.json")
+    assert extractor.configured_classifier() is None
+    broken = tmp_path / "broken.json"
+    broken.write_text("[]", encoding="utf-8")
+    settings.EXTRACTION_CLASSIFIER_PATH = str(broken)
+    assert extractor.configured_classifier() is None
+    settings.EXTRACTION_CLASSIFIER_PATH = ""
+    assert extractor.configured_classifier() is None
+    assert extractor.extract(
+        "TITLE: Microsoft invests in OpenAI\n\nMicrosoft will invest $1 billion in OpenAI."
+    ).is_deal

@@ -79,3 +79,44 @@ def test_it_gives_investor_and_investee_roles():
     )
     roles = {p.name: p.role for p in result.parties}
     assert roles == {"Microsoft": "investor", "OpenAI": "investee"}
+
+
+def test_it_strips_a_descriptor_before_a_name():
+    text = (
+        "TITLE: Globex acquires SchedMD\n\n"
+        "Globex today announced it has agreed to acquire open-source workload management provider SchedMD."
+    )
+    names = _parties(text, publisher=None)
+    assert "SchedMD" in names
+    assert not [n for n in names if "provider" in n.lower() or n.lower().startswith("open")]
+
+
+def test_it_names_government_bodies_and_agencies():
+    text = (
+        "SOURCE: https://www.anthropic.com/news/doe\n"
+        "TITLE: Working with the US Department of Energy on scientific discovery\n\n"
+        "Working with the US Department of Energy on scientific discovery"
+    )
+    assert sorted(_parties(text)) == ["Anthropic", "U.S. Department of Energy"]
+
+
+def test_a_subsidiary_counts_as_its_parent_through_an_alias():
+    text = (
+        "SOURCE: https://www.anthropic.com/news/copilot\nTITLE: Claude on GitHub Copilot\n\n"
+        "Claude on GitHub Copilot"
+    )
+    companies = (*COMPANIES, KnownCompany("Microsoft", "microsoft", ("GitHub",)))
+    assert sorted(p.name for p in extract_text(text, companies=companies).parties) == [
+        "Anthropic",
+        "Microsoft",
+    ]
+
+
+def test_companies_named_only_as_context_are_left_out():
+    text = (
+        "TITLE: Anthropic and OpenAI announce a research partnership\n\n"
+        "Anthropic and OpenAI today announced a research partnership on model evaluations. "
+        "The work builds on tools that customers such as Globex and Initech already use. "
+        "Last year, Anthropic signed an agreement with Amazon Web Services."
+    )
+    assert sorted(_parties(text)) == ["Anthropic", "OpenAI"]

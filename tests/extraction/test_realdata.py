@@ -2,46 +2,61 @@
 
 import pytest
 
-from bench import extraction_eval
+from bench import extraction_eval, label_texts
+from bench.extraction_metrics import evaluate
 
-TARGETS = extraction_eval.TARGETS
+# Floors on dev, where the rules were tuned and the classifier trained (so its is_deal figures
+# there are in-sample): a change that reads dev worse than this is a regression. The goals of
+# the held-out sets are extraction_eval.TARGETS, reported by the bench, not asserted here.
+DEV_FLOORS = {
+    "is_deal_f1": 0.95,
+    "parties_exact": 0.9,
+    "clause_kind_f1": 0.82,
+    "direction_accuracy": 0.83,
+    "amount_accuracy": 0.9,
+    "kind_accuracy": 0.77,
+}
 
 
 @pytest.fixture(scope="module")
-def report(realdata, monkeypatch_module):
-    monkeypatch_module.setenv("PACTWATCH_REALDATA", str(realdata))
-    entries = extraction_eval.load_labels()
-    texts = extraction_eval.load_texts(entries, realdata)
-    from extraction.core import extract_text
+def report(realdata):
+    """The dev split only: the held-out splits are for the bench report, not a test run."""
     from extraction.lexicon import SEED_COMPANIES
     from extraction.parties import company_index
 
-    results = {path: extract_text(text, companies=SEED_COMPANIES).as_json() for path, text in texts.items()}
-    return {
-        name: extraction_eval.evaluate(
-            [e for e in entries if e["split"] == name], results, company_index(SEED_COMPANIES)
-        )
-        for name in ("dev", "test")
-    } | {"all": extraction_eval.evaluate(entries, results, company_index(SEED_COMPANIES))}
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+    entries = [e for e in extraction_eval.load_labels() if e["eval_split"] == "dev"]
+    texts = extraction_eval.read_texts(entries, realdata)
+    results = extraction_eval.extract_all(texts, extraction_eval.default_classifier())
+    return evaluate(
+        entries,
+        results,
+        company_index(SEED_COMPANIES),
+        key=label_texts.entry_key,
+        name=label_texts.entry_name,
+    )
 
 
 def test_labels_are_split_and_cover_deals_and_non_deals():
     entries = extraction_eval.load_labels()
-    assert {e["split"] for e in entries} == {"dev", "test", "holdout"}
+    assert {e["eval_split"] for e in entries} == {"dev", "test", "holdout-feeds", "holdout-fresh"}
     test = [e for e in entries if e["split"] == "test"]
     assert sum(e["is_deal"] for e in test) >= 20 and sum(not e["is_deal"] for e in test) >= 20
 
 
-@pytest.mark.parametrize("split", ["dev", "all"])
-@pytest.mark.parametrize("metric", sorted(TARGETS))
-def test_it_meets_the_targets(report, split, metric):
-    assert report[split][metric] >= TARGETS[metric], report[split]["misses"]
+def test_every_labelled_entry_has_a_text_through_its_locator(realdata):
+    entries = extraction_eval.load_labels()
+    texts = extraction_eval.read_texts(entries, realdata)
+    assert len(texts) == len(entries)
+    assert all(text.raw.strip() for text in texts.values())
+
+
+@pytest.mark.parametrize("metric", sorted(DEV_FLOORS))
+def test_it_reads_dev_at_least_as_well_as_its_floors(report, metric):
+    assert report[metric] >= DEV_FLOORS[metric], report["misses"]
+
+
+def test_it_writes_clauses_on_at_most_one_dev_non_deal(report):
+    assert report["clauses_on_non_deals"] <= 1, report["misses"]
 
 
 def test_every_quote_is_found_verbatim_in_its_text(realdata):

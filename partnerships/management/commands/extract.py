@@ -16,6 +16,7 @@ from extraction.core import extract_text
 from extraction.lexicon import SEED_COMPANIES
 from extraction.vocabulary import normalize_name
 from partnerships.services.candidates import known_companies
+from partnerships.services.extractor import configured_classifier
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args, path, json=False, **options):
         raw = self._read(path)
         companies, from_db = _companies()
-        result = extract_text(raw, companies=companies)
+        result = extract_text(raw, companies=companies, classifier=configured_classifier())
         payload = result.as_json()
         if json:
             self.stdout.write(_dumps(payload))

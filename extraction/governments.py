@@ -1,0 +1,31 @@
+"""Government bodies and agencies as parties: "U.S. Department of Energy", "UK Government", "Government of Rwanda".
+
+They are organisations like any other, but their names are built from a nation and a generic
+word ("Department", "Government"), so the company patterns, which drop generic words standing
+alone, miss them. ``GOVERNMENT_BODY`` reads them; ``government_name`` gives one spelling per
+body, so "US Department of Energy" and "the U.S. Department of Energy" meet.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NATIONS = (
+    r"U\.S\.|US|UK|U\.K\.|United\s+States|United\s+Kingdom|British|Canadian|Australian|Indian|Japanese|"
+    r"Korean|French|German|Greek|Rwandan|Icelandic|Estonian|Israeli|Emirati|Saudi|Welsh|Scottish|Irish|"
+    r"Indonesian|Malaysian|Ukrainian|Polish|Italian|Spanish|Dutch|Swedish|Norwegian|Danish|Finnish|Federal"
+)
+# Government bodies and agencies: "U.S. Department of Energy", "UK Government", "Government of Rwanda".
+GOVERNMENT_BODY = re.compile(
+    rf"\b(?:(?:the\s+)?(?:(?:{_NATIONS})\s+)?(?:Department|Ministry|Office|Secretary|Agency)\s+(?:of|for)\s+"
+    r"(?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:and\s+)?[A-Z][\w’'-]+){0,3}"
+    rf"|(?:{_NATIONS})\s+(?:General\s+Services\s+Administration|Government)|Government\s+of\s+(?:the\s+)?"
+    r"[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?|General\s+Services\s+Administration)(?![\w’'])"
+)
+
+
+def government_name(raw: str) -> str:
+    """One spelling per body: "US Department of Energy" and "the U.S. Department of Energy" meet."""
+    name = re.sub(r"^(?:the|The)\s+", "", raw.strip())
+    name = re.sub(r"^US\b", "U.S.", name)
+    return re.sub(r"['’]s$", "", name)

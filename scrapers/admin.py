@@ -151,7 +151,9 @@ class NewsroomAdmin(GuardedHistoryAdmin):
         newsrooms = list(queryset[: TEST_SELECTORS_LIMIT + 1])
         if len(newsrooms) > TEST_SELECTORS_LIMIT:
             self.message_user(
-                request, f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.", messages.WARNING
+                request,
+                f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.",
+                messages.WARNING,
             )
             newsrooms = newsrooms[:TEST_SELECTORS_LIMIT]
         ctx = {
@@ -182,7 +184,15 @@ class AnnouncementRevisionInline(ReadOnlyMixin, admin.StackedInline):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("__str__", "newsroom", "published_at", "fetch_status", "http_status", "fetched_at", "extracted_at")
+    list_display = (
+        "__str__",
+        "newsroom",
+        "published_at",
+        "fetch_status",
+        "http_status",
+        "fetched_at",
+        "extracted_at",
+    )
     list_filter = ("fetch_status", "published_precision", "newsroom")
     search_fields = ("title", "url", "text")
     list_select_related = ("newsroom",)
@@ -223,7 +233,7 @@ class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if not obj.raw_html:
             return "—"
         # Shown as escaped source text, never rendered: the page is untrusted.
-        head = obj.get_raw_html()[:RAW_PREVIEW_BYTES].decode("utf-8", errors="replace")
+        head = obj.get_raw_html(limit=RAW_PREVIEW_BYTES).decode("utf-8", errors="replace")
         return format_html('<pre class="raw-html">{}</pre>', head)
 
     @admin.display(description="deals")

@@ -3,6 +3,7 @@
 import zlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.deals import DatePrecision
-from scrapers.fetch import validate_public_url
+from scrapers.fetch import inflate, validate_public_url
 
 
 class Newsroom(models.Model):
@@ -90,12 +91,18 @@ class Announcement(models.Model):
     newsroom = models.ForeignKey(
         Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
     )
-    url = models.URLField(max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment.")
+    url = models.URLField(
+        max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment."
+    )
     title = models.CharField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    published_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     summary = models.TextField(blank=True)
-    raw_html = models.BinaryField(null=True, blank=True, editable=False, help_text="zlib-compressed page body.")
+    raw_html = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="zlib-compressed page body."
+    )
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     etag = models.CharField(max_length=500, blank=True)
@@ -124,7 +131,9 @@ class Announcement(models.Model):
             ),
             # Beat dispatcher: pages due for a first fetch, a retry or an edit check.
             models.Index(
-                fields=["next_fetch_at"], condition=Q(next_fetch_at__isnull=False), name="announcement_due_idx"
+                fields=["next_fetch_at"],
+                condition=Q(next_fetch_at__isnull=False),
+                name="announcement_due_idx",
             ),
         ]
 
@@ -137,8 +146,11 @@ class Announcement(models.Model):
     def set_raw_html(self, body: bytes) -> None:
         self.raw_html = zlib.compress(body, level=6)
 
-    def get_raw_html(self) -> bytes:
-        return zlib.decompress(bytes(self.raw_html)) if self.raw_html else b""
+    def get_raw_html(self, *, limit: int | None = None) -> bytes:
+        """The archived page, cut at ``limit`` bytes (default: the most a fetch can have stored)."""
+        if not self.raw_html:
+            return b""
+        return inflate(bytes(self.raw_html), max_bytes=limit or settings.SCRAPER_MAX_BYTES, truncate=True)
 
 
 class AnnouncementRevision(models.Model):

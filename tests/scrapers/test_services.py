@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from scrapers import fetch as fetch_module
 from scrapers import services
+from scrapers.fetch import guard as fetch_guard
 from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
 from scrapers.tasks import dispatch_due_newsrooms, fetch_announcement, scrape_newsroom
 from tests.factories import NewsroomFactory
@@ -236,7 +236,7 @@ def fake_dns(monkeypatch):
             return table[host]
         raise OSError("Name or service not known")
 
-    monkeypatch.setattr(fetch_module, "resolve_host", resolve)
+    monkeypatch.setattr(fetch_guard, "resolve_host", resolve)
     return table
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.adapters.base import clean_text, json_ld_nodes, parse_date
+from scrapers.untrusted import check_tree_depth
 
 DROP_TAGS = [
     "script",
@@ -124,6 +125,7 @@ def _cut_related(root: Tag) -> None:
 
 def extract_article(html: str, *, url: str = "") -> ArticleContent:
     soup = BeautifulSoup(html, "lxml")
+    check_tree_depth(soup)  # TooDeep before the walks below, which slow down with depth
     title = (
         _meta(soup, "og:title", "twitter:title")
         or clean_text(soup.find("h1").get_text(" ") if soup.find("h1") else "")

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerships.models.deals import DatePrecision
 from scrapers.fetch import inflate, validate_public_url
+from scrapers.untrusted import http_url
 
 
 class Newsroom(models.Model):
@@ -143,6 +144,11 @@ class Announcement(models.Model):
     def get_absolute_url(self):
         return reverse("partnerships:announcement_detail", kwargs={"pk": self.pk})
 
+    @property
+    def link(self) -> str:
+        """The original URL when it is safe to render as a link (http or https), else empty."""
+        return http_url(self.url)
+
     def set_raw_html(self, body: bytes) -> None:
         self.raw_html = zlib.compress(body, level=6)
 
@@ -181,6 +187,7 @@ class ScrapeRun(models.Model):
     """One attempt to read a newsroom; health is derived from these, not from logs."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"  # asked for from the admin ("Scrape now"), not started yet
         RUNNING = "running", "Running"
         OK = "ok", "OK"
         NOT_MODIFIED = "not_modified", "Not modified"
@@ -195,6 +202,8 @@ class ScrapeRun(models.Model):
     items_seen = models.PositiveIntegerField(default=0)
     items_new = models.PositiveIntegerField(default=0)
     items_updated = models.PositiveIntegerField(default=0)
+    # Listing entries that could not be read or stored (a bad date, a javascript: link...).
+    items_skipped = models.PositiveIntegerField(default=0)
     bytes_received = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -207,3 +216,47 @@ class ScrapeRun(models.Model):
 
     def __str__(self):
         return f"{self.newsroom} run {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class SelectorTest(models.Model):
+    """A curator's "Test selectors now": fetched and parsed by a worker, stored for the admin to show.
+
+    Nothing else is written: no announcement, no run, no change to the newsroom's health.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        OK = "ok", "OK"
+        FAILED = "failed", "Failed"
+
+    PREVIEW_ITEMS = 50  # items kept for the admin page
+
+    newsroom = models.ForeignKey(Newsroom, on_delete=models.CASCADE, related_name="selector_tests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    items_seen = models.PositiveIntegerField(default=0)
+    items_skipped = models.PositiveIntegerField(default=0)
+    # The first PREVIEW_ITEMS parsed items: [{"title", "url", "published_at", "precision", "summary"}].
+    items = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Newsroom admin: the latest selector tests of one newsroom.
+            models.Index(fields=["newsroom", "-created_at"], name="selectortest_newsroom_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.newsroom} selector test {self.created_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.OK, self.Status.FAILED)

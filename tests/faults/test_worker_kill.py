@@ -87,7 +87,7 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
 
         # 1. kill -9 while the feed request is in flight.
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-a"))
-        celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+        celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: site.hits.get("/feed.xml"), timeout=30, message="the feed request")
         workers[-1].kill9()
         assert announcements.count() == 0
@@ -97,7 +97,7 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
         wait_until(lambda: _host_slots_free(broker), timeout=30, message="the dead worker's host slot to expire")
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-b"))
         newsroom.__class__.objects.filter(pk=newsroom.pk).update(next_fetch_at=timezone.now())
-        celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+        celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: fetched.count() >= 1, timeout=60, message="the first article")
 
         # 3. kill -9 again while articles are being fetched.
@@ -109,12 +109,12 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
         wait_until(lambda: _host_slots_free(broker), timeout=30, message="the host slot to expire")
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-c"))
         announcements.exclude(fetch_status=Announcement.FetchStatus.FETCHED).update(next_fetch_at=timezone.now())
-        celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+        celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: fetched.count() == 4, timeout=90, message="every article fetched")
 
         # 5. The killed attempts' messages are redelivered late (the visibility timeout).
         runs_before = ScrapeRun.objects.filter(newsroom=newsroom).count()
-        celery_app.send_task("scrapers.tasks.scrape_newsroom", args=[newsroom.pk])
+        celery_app.send_task("scrapers.tasks.newsroom_scrape_task", args=[newsroom.pk])
         wait_until(lambda: ScrapeRun.objects.filter(newsroom=newsroom).count() > runs_before
                    and not ScrapeRun.objects.filter(newsroom=newsroom, finished_at__isnull=True,
                                                     started_at__gt=timezone.now() - timedelta(seconds=20)).exists(),

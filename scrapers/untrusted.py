@@ -54,8 +54,6 @@ def db_text(value, limit: int | None = None) -> str:
 
 def json_depth(text: str) -> int:
     """How deep the arrays and objects of a JSON text nest (brackets inside strings ignored)."""
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return min(text.count("[") + text.count("{"), MAX_JSON_DEPTH)
     depth = deepest = 0
     for match in _JSON_TOKENS.finditer(text):
         piece = match.group()
@@ -70,8 +68,8 @@ def json_depth(text: str) -> int:
 def json_loads(data: str | bytes, *, max_depth: int = MAX_JSON_DEPTH):
     """``json.loads`` for untrusted input: ``TooDeep`` instead of a parser recursing 100,000 levels."""
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes | bytearray) else data
-    depth = json_depth(text)
-    if depth > max_depth:
+    # Fewer brackets than the limit cannot nest past it: most listings skip the scan.
+    if text.count("[") + text.count("{") > max_depth and json_depth(text) > max_depth:
         raise TooDeep(f"the JSON nests deeper than {max_depth} levels")
     try:
         return json.loads(text)
@@ -86,4 +84,6 @@ def check_tree_depth(root, *, max_depth: int = MAX_HTML_DEPTH) -> None:
         node, depth = stack.pop()
         if depth > max_depth:
             raise TooDeep(f"the page nests elements deeper than {max_depth} levels")
-        stack.extend((child, depth + 1) for child in getattr(node, "contents", ()) if hasattr(child, "contents"))
+        stack.extend(
+            (child, depth + 1) for child in getattr(node, "contents", ()) if hasattr(child, "contents")
+        )

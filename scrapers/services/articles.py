@@ -39,17 +39,25 @@ def _recheck_at(announcement: Announcement, now: datetime) -> datetime | None:
 
 
 def _text_diff(old: str, new: str) -> str:
-    return "\n".join(difflib.unified_diff(old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=2))
+    return "\n".join(
+        difflib.unified_diff(old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=2)
+    )
 
 
-def _article_failure(announcement: Announcement, exc: FetchError, *, now: datetime, was_fetched: bool) -> Announcement:
+def _article_failure(
+    announcement: Announcement, exc: FetchError, *, now: datetime, was_fetched: bool
+) -> Announcement:
     """Record a failed page fetch: retry transient errors with backoff, give up on permanent ones."""
     attempts = announcement.fetch_attempts  # this attempt was counted when it was claimed
     gave_up = exc.permanent or attempts >= ARTICLE_MAX_ATTEMPTS
     if gave_up:
         next_at = _recheck_at(announcement, now) if was_fetched else None
     else:
-        delay = exc.retry_after if exc.retry_after is not None else backoff_delay(attempts, cap=ARTICLE_MAX_BACKOFF)
+        delay = (
+            exc.retry_after
+            if exc.retry_after is not None
+            else backoff_delay(attempts, cap=ARTICLE_MAX_BACKOFF)
+        )
         next_at = now + timedelta(seconds=delay)
     Announcement.objects.filter(pk=announcement.pk).update(
         fetch_error=db_text(str(exc), 1000),
@@ -77,7 +85,12 @@ def _give_up_after_crashes(announcement: Announcement, now: datetime) -> Announc
         f"Gave up after {ARTICLE_MAX_ATTEMPTS} attempts that ended without a result (the worker stopped).",
         permanent=True,
     )
-    return _article_failure(announcement, error, now=now, was_fetched=announcement.fetch_status == Announcement.FetchStatus.FETCHED)
+    return _article_failure(
+        announcement,
+        error,
+        now=now,
+        was_fetched=announcement.fetch_status == Announcement.FetchStatus.FETCHED,
+    )
 
 
 def _read_page(announcement: Announcement, was_fetched: bool) -> tuple[FetchResult, ArticleContent | None]:
@@ -90,7 +103,9 @@ def _read_page(announcement: Announcement, was_fetched: bool) -> tuple[FetchResu
     try:
         content = extract_article(result.text, url=result.url)
     except ValueError as exc:  # TooDeep and friends: the page cannot be read
-        raise FetchError(f"Could not read {result.url}: {exc}.", permanent=True, status=result.status) from exc
+        raise FetchError(
+            f"Could not read {result.url}: {exc}.", permanent=True, status=result.status
+        ) from exc
     if not content.text.strip():
         raise FetchError(f"No main text found on {result.url}.", permanent=True, status=result.status)
     return result, content
@@ -157,7 +172,10 @@ def _article_write(pk: int, result: FetchResult, content: ArticleContent, *, now
         announcement.fetch_attempts = 0
         announcement.http_status = result.status
         announcement.fetched_at = now
-        announcement.etag, announcement.last_modified = db_text(result.etag, 500), db_text(result.last_modified, 100)
+        announcement.etag, announcement.last_modified = (
+            db_text(result.etag, 500),
+            db_text(result.last_modified, 100),
+        )
         announcement.next_fetch_at = _recheck_at(announcement, now)
         if changed:
             previous = announcement.revisions.order_by("-fetched_at", "-id").first()

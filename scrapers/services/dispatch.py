@@ -40,10 +40,16 @@ def scrape_runs_close_orphans() -> int:
     closed = 0
     for run in stuck.select_related("newsroom"):
         interrupted = run.status == ScrapeRun.Status.RUNNING
-        message = "Interrupted: the worker stopped mid-run." if interrupted else "Never started: the task was lost."
-        claimed = ScrapeRun.objects.filter(pk=run.pk, status=run.status).update(status=ScrapeRun.Status.FAILED)
+        message = (
+            "Interrupted: the worker stopped mid-run." if interrupted else "Never started: the task was lost."
+        )
+        claimed = ScrapeRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=ScrapeRun.Status.FAILED
+        )
         if claimed:
-            newsroom_record_failure(newsroom=run.newsroom, run=run, error=FetchError(message, permanent=False))
+            newsroom_record_failure(
+                newsroom=run.newsroom, run=run, error=FetchError(message, permanent=False)
+            )
             closed += 1
     return closed
 

@@ -80,7 +80,9 @@ def _run_start(newsroom: Newsroom, run_id: int | None) -> ScrapeRun:
     return ScrapeRun.objects.create(newsroom=newsroom, started_at=now)
 
 
-def newsroom_scrape(*, newsroom: Newsroom, fetch_articles: bool = True, run_id: int | None = None) -> ScrapeRun:
+def newsroom_scrape(
+    *, newsroom: Newsroom, fetch_articles: bool = True, run_id: int | None = None
+) -> ScrapeRun:
     """Fetch and parse a newsroom, ingest its items, and record the run and the health."""
     run = _run_start(newsroom, run_id)
     step = RunStep(newsroom.url)
@@ -124,7 +126,9 @@ def _record_not_modified(newsroom: Newsroom, run: ScrapeRun) -> ScrapeRun:
 def _collapse_error(newsroom: Newsroom, seen: int) -> str:
     typical = newsroom.typical_item_count
     if typical >= 5 and seen < max(1.0, typical * settings.SCRAPER_COLLAPSE_RATIO):
-        return f"Parsed {seen} items where the source usually lists about {typical}: the page or feed changed."
+        return (
+            f"Parsed {seen} items where the source usually lists about {typical}: the page or feed changed."
+        )
     return ""
 
 
@@ -134,7 +138,9 @@ def _skipped_note(skipped: int, seen: int) -> str:
     return f"Skipped {skipped} of {seen + skipped} listing entries that could not be read or stored."
 
 
-def _record_listing(newsroom: Newsroom, run: ScrapeRun, listing: Listing, *, fetch_articles: bool) -> ScrapeRun:
+def _record_listing(
+    newsroom: Newsroom, run: ScrapeRun, listing: Listing, *, fetch_articles: bool
+) -> ScrapeRun:
     now = run.started_at
     items = listing.items
     ingest = announcement_ingest(newsroom=newsroom, items=items)
@@ -176,9 +182,13 @@ def _newsroom_after_listing(
     if result.etag != newsroom.etag or result.last_modified != newsroom.last_modified:
         updates.update(etag=result.etag, last_modified=result.last_modified)
     if not collapsed:
-        updates["typical_item_count"] = len(items) if typical == 0 else round(0.7 * typical + 0.3 * len(items))
+        updates["typical_item_count"] = (
+            len(items) if typical == 0 else round(0.7 * typical + 0.3 * len(items))
+        )
     if ingest.new_ids:
-        dates = [clean.published_at for clean in map(listing_item_clean, items) if clean and clean.published_at]
+        dates = [
+            clean.published_at for clean in map(listing_item_clean, items) if clean and clean.published_at
+        ]
         newest = max(dates, default=None)
         fresh = min(newest, now) if newest else now
         if newsroom.last_new_item_at is None or fresh > newsroom.last_new_item_at:
@@ -244,6 +254,7 @@ def newsrooms_scrape_concurrently(
     if dry_run:
         run_one = newsroom_preview
     else:
+
         def run_one(*, newsroom):
             return newsroom_scrape(newsroom=newsroom, fetch_articles=fetch_articles)
 

@@ -86,9 +86,17 @@ def selector_test_run(*, selector_test_id: int) -> SelectorTest | None:
         listing = listing_parse(newsroom, result)
     except Exception as exc:  # noqa: BLE001 - the test's outcome is whatever went wrong
         error = step.failure(exc)
-        test.status, test.http_status, test.error = SelectorTest.Status.FAILED, error.status, db_text(str(error), 5000)
+        test.status, test.http_status, test.error = (
+            SelectorTest.Status.FAILED,
+            error.status,
+            db_text(str(error), 5000),
+        )
     else:
-        test.status, test.items_seen, test.items_skipped = SelectorTest.Status.OK, len(listing.items), listing.skipped
+        test.status, test.items_seen, test.items_skipped = (
+            SelectorTest.Status.OK,
+            len(listing.items),
+            listing.skipped,
+        )
         test.items = _preview_items(listing.items)
     test.finished_at = timezone.now()
     test.save()

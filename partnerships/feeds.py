@@ -21,8 +21,23 @@ from partnerships.templatetags.pactwatch import deal_value
 FEED_SIZE = 50
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose summaries say ``type="text"``: ours are plain text, never markup.
+
+    Django's Atom feed labels every summary ``type="html"``, which tells readers to render
+    it as HTML; scraped words in it would then be markup.
+    """
+
+    def add_item_elements(self, handler, item):
+        description, item["description"] = item["description"], None
+        super().add_item_elements(handler, item)
+        item["description"] = description
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
 class DealFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = "Pactwatch: AI partnership deals"
     subtitle = "Published AI partnership deals, newest first, each with its clauses and sources."
     author_name = "Pactwatch"

@@ -13,11 +13,11 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from config.client_ip import client_ip
+from partnerships.feeds import PlainTextAtomFeed
 from partnerships.forms import SubscribeForm, SubscriptionFiltersForm
 from partnerships.models import Subscription
 from partnerships.services import alerts
@@ -137,7 +137,7 @@ def unsubscribe(request, token):
 class SubscriptionFeed(Feed):
     """The deals a subscription's filters accept, for people who prefer a feed reader."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     author_name = "Pactwatch"
 
     def get_object(self, request, token):

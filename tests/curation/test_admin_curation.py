@@ -278,9 +278,8 @@ def test_merge_companies_action_moves_deals_and_aliases(client, curator):
 
 def test_scrape_now_enqueues_after_commit(client, curator, monkeypatch, django_capture_on_commit_callbacks):
     from scrapers import tasks
-    from tests.factories import NewsroomFactory
-
     from scrapers.models import ScrapeRun
+    from tests.factories import NewsroomFactory
 
     queued = []
     monkeypatch.setattr(tasks.newsroom_scrape_task, "delay", lambda pk, run_id=None: queued.append((pk, run_id)))
@@ -543,3 +542,9 @@ def test_createcurator_prompts_for_the_password_twice(monkeypatch):
     answers = iter(["a-long-curator-pass-42", "different-pass-99"])
     with pytest.raises(CommandError, match="differ"):
         call_command("createcurator", "pat2", "pat2@example.com")
+
+
+@pytest.mark.parametrize("object_id", ["abc", "1abc", "-1", "1%20"])
+def test_a_non_numeric_deal_id_on_the_review_page_is_a_404(client, curator, object_id):
+    client.force_login(curator)
+    assert client.get(f"/admin/partnerships/deal/{object_id}/review/").status_code == 404

@@ -13,8 +13,8 @@ WORKDIR /app
 # project once from empty package stubs to pull its dependencies, then drop it again (the code
 # runs from /app, which manage.py, gunicorn and celery put on sys.path).
 COPY pyproject.toml README.md ./
-RUN mkdir -p config partnerships scrapers bench \
-    && touch config/__init__.py partnerships/__init__.py scrapers/__init__.py bench/__init__.py \
+RUN mkdir -p config extraction partnerships scrapers bench \
+    && touch config/__init__.py extraction/__init__.py partnerships/__init__.py scrapers/__init__.py bench/__init__.py \
     && pip install . \
     && pip uninstall -y pactwatch
 

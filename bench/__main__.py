@@ -208,7 +208,7 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def write_report(path: Path, results: list[dict], env: dict[str, str], started: datetime.datetime) -> None:
+def _machine_lines(env: dict[str, str], started: datetime.datetime) -> list[str]:
     lines = [
         "# Pactwatch benchmark report",
         "",
@@ -223,35 +223,49 @@ def write_report(path: Path, results: list[dict], env: dict[str, str], started: 
     ]
     for key, value in {**_machine(), **_service_versions(env), **_package_versions()}.items():
         lines.append(f"| {key} | {value} |")
-    lines += [
+    return [
+        *lines,
         f"| database | `{env['DATABASE_URL'].split('@')[-1]}` |",
         f"| redis | `{env['REDIS_URL'].split('@')[-1]}` |",
         "",
-        "## Summary",
-        "",
-        "| benchmark | status | time (s) |",
-        "| --- | --- | --- |",
     ]
+
+
+def _summary_lines(results: list[dict]) -> list[str]:
+    lines = ["## Summary", "", "| benchmark | status | time (s) |", "| --- | --- | --- |"]
     for result in results:
         lines.append(f"| `bench/{result['name']}.py` | {result['status']} | {result['seconds']:.1f} |")
-    lines += ["", "## Goals, figures and same-run baselines", "",
-              "| module | figure | value | baseline (same run) | ratio | goal | met |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
+    return lines
+
+
+def _baseline(module: str, figure: str, value, by_name: dict) -> tuple[str, str, str]:
+    """The same-run baseline of one figure: its text, the ratio to it, and whether a ratio goal is met."""
+    for base_module, base_figure, ratio_goal in BASELINES.get((module, figure), []):
+        base = by_name.get(base_module, {}).get(base_figure)
+        if not isinstance(base, int | float) or not base:
+            continue
+        base_text, ratio_text, met = f"{base_module}.{base_figure} = {_fmt(base)}", "", ""
+        if isinstance(value, int | float) and value:
+            ratio = value / base
+            ratio_text = f"{ratio:.2f}×" if module != "scrape" else f"{base / value:.1f}× faster"
+            if ratio_goal is not None:
+                met = "yes" if ratio >= ratio_goal else "**no**"
+        return base_text, ratio_text, met
+    return "—", "", ""
+
+
+def _goal_lines(results: list[dict]) -> list[str]:
+    lines = [
+        "",
+        "## Goals, figures and same-run baselines",
+        "",
+        "| module | figure | value | baseline (same run) | ratio | goal | met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     by_name = {r["name"]: r["figures"] for r in results}
     for module, figure, goal, check in GOALS:
         value = by_name.get(module, {}).get(figure)
-        base_text, ratio_text, met = "—", "", ""
-        for base_module, base_figure, ratio_goal in BASELINES.get((module, figure), []):
-            base = by_name.get(base_module, {}).get(base_figure)
-            if not isinstance(base, int | float) or not base:
-                continue
-            base_text = f"{base_module}.{base_figure} = {_fmt(base)}"
-            if isinstance(value, int | float) and value:
-                ratio = value / base
-                ratio_text = f"{ratio:.2f}×" if module != "scrape" else f"{base / value:.1f}× faster"
-                if ratio_goal is not None:
-                    met = "yes" if ratio >= ratio_goal else "**no**"
-            break
+        base_text, ratio_text, met = _baseline(module, figure, value, by_name)
         if check is not None and isinstance(value, int | float):
             met = "yes" if check(value) else "**no**"
         shown = _fmt(value) if value is not None else "not reported"
@@ -259,23 +273,32 @@ def write_report(path: Path, results: list[dict], env: dict[str, str], started: 
             met = "—"
         lines.append(f"| {module} | {figure} | {shown} | {base_text} | {ratio_text} | {goal} | {met} |")
     lines.append("")
+    return lines
+
+
+def _module_lines(result: dict) -> list[str]:
+    lines = [f"## bench/{result['name']}.py — {result['status']}", ""]
+    if result["status"] == "missing":
+        return [*lines, "Not present in this checkout.", ""]
+    if result.get("error"):
+        lines += ["```", result["error"], "```", ""]
+    if result["markdown"]:
+        markdown = result["markdown"].splitlines()
+        if len(markdown) > MARKDOWN_LINES:
+            cut = len(markdown) - MARKDOWN_LINES
+            markdown = [*markdown[:MARKDOWN_LINES], "", f"*({cut} more lines in the module's own output)*"]
+        lines += [*markdown, ""]
+    if result["figures"]:
+        lines += ["| figure | value |", "| --- | --- |"]
+        lines += [f"| {key} | {_fmt(value)} |" for key, value in result["figures"].items()]
+        lines.append("")
+    return lines
+
+
+def write_report(path: Path, results: list[dict], env: dict[str, str], started: datetime.datetime) -> None:
+    lines = [*_machine_lines(env, started), *_summary_lines(results), *_goal_lines(results)]
     for result in results:
-        lines += [f"## bench/{result['name']}.py — {result['status']}", ""]
-        if result["status"] == "missing":
-            lines += ["Not present in this checkout.", ""]
-            continue
-        if result.get("error"):
-            lines += ["```", result["error"], "```", ""]
-        if result["markdown"]:
-            markdown = result["markdown"].splitlines()
-            if len(markdown) > MARKDOWN_LINES:
-                cut = len(markdown) - MARKDOWN_LINES
-                markdown = [*markdown[:MARKDOWN_LINES], "", f"*({cut} more lines in the module's own output)*"]
-            lines += [*markdown, ""]
-        if result["figures"]:
-            lines += ["| figure | value |", "| --- | --- |"]
-            lines += [f"| {key} | {_fmt(value)} |" for key, value in result["figures"].items()]
-            lines.append("")
+        lines += _module_lines(result)
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -3,8 +3,9 @@
 Labels live in ``bench/labels/*.json`` (facts only: file, is it a deal, kind, parties,
 clause kinds, key amounts). Each entry carries a fixed ``split``: ``dev`` entries were
 used to tune the rules, ``test`` entries were kept aside; both are reported, and the
-issue's targets apply to ``test``. Texts are read at run time from the shared real data
-(``PACTWATCH_REALDATA`` or ``../shared/realdata``); nothing from them is stored here.
+targets (``TARGETS``) apply to ``test``. Texts are read at run time from the captured
+real pages (``PACTWATCH_REALDATA``, by default a ``shared/realdata`` folder beside the
+checkout); nothing from them is stored here.
 
     python -m bench.extraction_eval [--split dev|test|all] [--misses]
 """
@@ -15,6 +16,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +99,7 @@ def load_texts(entries: list[dict], realdata: Path) -> dict[str, str]:
 
 
 def _canonical(index, name: str) -> str:
-    from partnerships.models.companies import normalize_name
+    from extraction.vocabulary import normalize_name
 
     company = index.resolve(name)
     if company is not None:
@@ -131,93 +133,123 @@ def _amount_found(label: dict, clauses: list[dict]) -> bool:
     return False
 
 
+@dataclass
+class _Tally:
+    """Counts behind every metric, added to entry by entry."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    parties_exact: int = 0
+    parties_total: int = 0
+    party_tp: int = 0
+    party_fp: int = 0
+    party_fn: int = 0
+    kind_right: int = 0
+    kind_total: int = 0
+    clause_tp: int = 0
+    clause_fp: int = 0
+    clause_fn: int = 0
+    amounts_found: int = 0
+    amounts_total: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def _count_verdict(tally: _Tally, entry: dict, result: dict, name: str) -> None:
+    if entry["is_deal"] and result["is_deal"]:
+        tally.tp += 1
+    elif entry["is_deal"]:
+        tally.fn += 1
+        tally.misses.append(f"{name}: deal read as not a deal")
+    elif result["is_deal"]:
+        tally.fp += 1
+        tally.misses.append(f"{name}: not a deal read as a deal ({result['kind']}, {result['parties']})")
+
+
+def _count_parties(tally: _Tally, entry: dict, result: dict, name: str, index) -> None:
+    predicted = {_canonical(index, p) for p in result["parties"]}
+    matched = set()
+    for label in entry["parties"]:
+        key = _party_matches(index, label, predicted)
+        if key is None:
+            tally.party_fn += 1
+        else:
+            matched.add(key)
+            tally.party_tp += 1
+    extra = predicted - matched
+    tally.party_fp += len(extra)
+    tally.parties_total += 1
+    if len(matched) == len(entry["parties"]) and not extra:
+        tally.parties_exact += 1
+    else:
+        tally.misses.append(f"{name}: parties {sorted(result['parties'])} vs {entry['parties']}")
+
+
+def _count_terms(tally: _Tally, entry: dict, result: dict, name: str) -> None:
+    """Kind, clause kinds and labelled amounts of one deal."""
+    tally.kind_total += 1
+    if result["kind"] == entry["kind"]:
+        tally.kind_right += 1
+    else:
+        tally.misses.append(f"{name}: kind {result['kind']} vs {entry['kind']}")
+    if "clause_kinds" in entry:
+        want = set(entry["clause_kinds"]) - {"other"}
+        got = {c["kind"] for c in result["clauses"]} - {"other"}
+        tally.clause_tp += len(want & got)
+        tally.clause_fp += len(got - want)
+        tally.clause_fn += len(want - got)
+        if want != got:
+            tally.misses.append(
+                f"{name}: clause kinds missing {sorted(want - got)}, extra {sorted(got - want)}"
+            )
+    for label in entry.get("amounts", []):
+        tally.amounts_total += 1
+        if _amount_found(label, result["clauses"]):
+            tally.amounts_found += 1
+        else:
+            tally.misses.append(f"{name}: amount {label['amount']} {label['unit']} not found")
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
 def evaluate(entries: list[dict], results: dict[str, dict], index) -> dict:
-    tp = fp = fn = tn = 0
-    parties_exact = parties_total = 0
-    party_tp = party_fp = party_fn = 0
-    kind_right = kind_total = 0
-    clause_tp = clause_fp = clause_fn = 0
-    amounts_found = amounts_total = 0
-    misses: list[str] = []
+    tally = _Tally()
     for entry in entries:
         result = results[entry["path"]]
         name = entry["path"].rsplit("/", 1)[-1]
-        if entry["is_deal"] and result["is_deal"]:
-            tp += 1
-        elif entry["is_deal"]:
-            fn += 1
-            misses.append(f"{name}: deal read as not a deal")
-        elif result["is_deal"]:
-            fp += 1
-            misses.append(f"{name}: not a deal read as a deal ({result['kind']}, {result['parties']})")
-        else:
-            tn += 1
-        if not entry["is_deal"]:
-            continue
-        predicted = {_canonical(index, p) for p in result["parties"]}
-        matched = set()
-        for label in entry["parties"]:
-            key = _party_matches(index, label, predicted)
-            if key is None:
-                party_fn += 1
-            else:
-                matched.add(key)
-                party_tp += 1
-        extra = predicted - matched
-        party_fp += len(extra)
-        parties_total += 1
-        if len(matched) == len(entry["parties"]) and not extra:
-            parties_exact += 1
-        else:
-            misses.append(f"{name}: parties {sorted(result['parties'])} vs {entry['parties']}")
-        kind_total += 1
-        if result["kind"] == entry["kind"]:
-            kind_right += 1
-        else:
-            misses.append(f"{name}: kind {result['kind']} vs {entry['kind']}")
-        if "clause_kinds" in entry:
-            want = set(entry["clause_kinds"]) - {"other"}
-            got = {c["kind"] for c in result["clauses"]} - {"other"}
-            clause_tp += len(want & got)
-            clause_fp += len(got - want)
-            clause_fn += len(want - got)
-            if want != got:
-                misses.append(
-                    f"{name}: clause kinds missing {sorted(want - got)}, extra {sorted(got - want)}"
-                )
-        for label in entry.get("amounts", []):
-            amounts_total += 1
-            if _amount_found(label, result["clauses"]):
-                amounts_found += 1
-            else:
-                misses.append(f"{name}: amount {label['amount']} {label['unit']} not found")
-    precision, recall, f1 = _f1(tp, fp, fn)
-    party_p, party_r, party_f1 = _f1(party_tp, party_fp, party_fn)
-    clause_p, clause_r, clause_f1 = _f1(clause_tp, clause_fp, clause_fn)
+        _count_verdict(tally, entry, result, name)
+        if entry["is_deal"]:
+            _count_parties(tally, entry, result, name, index)
+            _count_terms(tally, entry, result, name)
+    precision, recall, f1 = _f1(tally.tp, tally.fp, tally.fn)
+    party_p, party_r, party_f1 = _f1(tally.party_tp, tally.party_fp, tally.party_fn)
+    clause_p, clause_r, clause_f1 = _f1(tally.clause_tp, tally.clause_fp, tally.clause_fn)
     clause_labelled = any("clause_kinds" in e for e in entries if e["is_deal"])
     return {
         "entries": len(entries),
-        "deals": tp + fn,
+        "deals": tally.tp + tally.fn,
         "is_deal_precision": round(precision, 3),
         "is_deal_recall": round(recall, 3),
         "is_deal_f1": round(f1, 3),
-        "parties_exact": round(parties_exact / parties_total, 3) if parties_total else None,
+        "parties_exact": _ratio(tally.parties_exact, tally.parties_total),
         "party_precision": round(party_p, 3),
         "party_recall": round(party_r, 3),
         "party_f1": round(party_f1, 3),
-        "kind_accuracy": round(kind_right / kind_total, 3) if kind_total else None,
+        "kind_accuracy": _ratio(tally.kind_right, tally.kind_total),
         "clause_kind_precision": round(clause_p, 3) if clause_labelled else None,
         "clause_kind_recall": round(clause_r, 3) if clause_labelled else None,
         "clause_kind_f1": round(clause_f1, 3) if clause_labelled else None,
-        "amount_accuracy": round(amounts_found / amounts_total, 3) if amounts_total else None,
-        "amounts_labelled": amounts_total,
-        "misses": misses,
+        "amount_accuracy": _ratio(tally.amounts_found, tally.amounts_total),
+        "amounts_labelled": tally.amounts_total,
+        "misses": tally.misses,
     }
 
 
 def throughput(texts: list[str], companies) -> float:
     """Announcements per second on one core, timing the pure extractor only."""
-    from scrapers.extraction.core import extract_text
+    from extraction.core import extract_text
 
     done = 0
     started = time.perf_counter()
@@ -232,9 +264,9 @@ def throughput(texts: list[str], companies) -> float:
 
 def run(split: str = "all") -> dict:
     _setup_django()
-    from scrapers.extraction.core import extract_text
-    from scrapers.extraction.lexicon import SEED_COMPANIES
-    from scrapers.extraction.parties import company_index
+    from extraction.core import extract_text
+    from extraction.lexicon import SEED_COMPANIES
+    from extraction.parties import company_index
 
     realdata = realdata_dir()
     if not realdata.is_dir():

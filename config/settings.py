@@ -336,7 +336,7 @@ SCRAPER_ARTICLE_RECHECK_DAYS = env_int("SCRAPER_ARTICLE_RECHECK_DAYS", 30, minim
 # Threads the `scrape` command uses (politeness still allows one request per host at a time).
 SCRAPER_CONCURRENCY = env_int("SCRAPER_CONCURRENCY", 32, minimum=1)
 
-# --- Extraction (scrapers.extraction: announcement → candidate deal) -------------------
+# --- Extraction (announcement → candidate deal; partnerships.services.extractor) ------
 # "rules" (default, the baseline) or "model": an OpenAI-compatible chat endpoint whose every
 # extracted value must quote the text verbatim; on any error the rules engine answers.
 EXTRACTION_BACKEND = env_str("EXTRACTION_BACKEND", "rules")

@@ -10,3 +10,6 @@ class PartnershipsConfig(AppConfig):
         from partnerships.cache import connect_signals
 
         connect_signals()
+        # Register this app's tasks in every process, so a task enqueued by name (extraction
+        # after a scrape) runs eagerly here when no broker is configured.
+        import partnerships.tasks  # noqa: F401

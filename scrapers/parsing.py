@@ -15,7 +15,8 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.adapters.base import clean_text, json_ld_nodes, parse_date
+from extraction.dates import parse_datetime
+from scrapers.adapters.base import clean_text, json_ld_nodes
 from scrapers.untrusted import check_tree_depth
 
 DROP_TAGS = [
@@ -123,21 +124,25 @@ def _cut_related(root: Tag) -> None:
             return
 
 
-def extract_article(html: str, *, url: str = "") -> ArticleContent:
-    soup = BeautifulSoup(html, "lxml")
-    check_tree_depth(soup)  # TooDeep before the walks below, which slow down with depth
-    title = (
+def _title(soup: BeautifulSoup) -> str:
+    h1 = soup.find("h1")
+    return (
         _meta(soup, "og:title", "twitter:title")
-        or clean_text(soup.find("h1").get_text(" ") if soup.find("h1") else "")
+        or clean_text(h1.get_text(" ") if h1 else "")
         or clean_text(soup.title.get_text(" ") if soup.title else "")
     )
-    published_raw = (
+
+
+def _published_raw(soup: BeautifulSoup) -> str:
+    time = soup.find("time")
+    return (
         _meta(soup, "article:published_time", "og:published_time", "datePublished", "date", "pubdate")
         or _json_ld_date(soup)
-        or (soup.find("time").get("datetime") or soup.find("time").get_text(" ") if soup.find("time") else "")
+        or ((time.get("datetime") or time.get_text(" ")) if time else "")
     )
-    published_at, precision = parse_date(published_raw)
 
+
+def _drop_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
         if tag.decomposed:
             continue
@@ -149,9 +154,10 @@ def extract_article(html: str, *, url: str = "") -> ArticleContent:
             continue
         if tag.name not in ("html", "body", "article", "main") and _is_chrome(tag):
             tag.decompose()
-    root = _best_root(soup)
-    _cut_related(root)
 
+
+def _block_text(root: Tag) -> str:
+    """Each innermost block on its own paragraph; list items keep a dash."""
     lines: list[str] = []
     for block in root.find_all(BLOCKS):
         if block.find(BLOCKS):
@@ -165,6 +171,16 @@ def extract_article(html: str, *, url: str = "") -> ArticleContent:
             lines.append(text)
     if not lines:
         lines = [clean_text(root.get_text(" "), 200000)]
-    text = "\n\n".join(line for line in lines if line)
-    title = clean_text(title, 500)
+    return "\n\n".join(line for line in lines if line)
+
+
+def extract_article(html: str, *, url: str = "") -> ArticleContent:
+    soup = BeautifulSoup(html, "lxml")
+    check_tree_depth(soup)  # TooDeep before the walks below, which slow down with depth
+    title = clean_text(_title(soup), 500)
+    published_at, precision = parse_datetime(_published_raw(soup))
+    _drop_chrome(soup)
+    root = _best_root(soup)
+    _cut_related(root)
+    text = _block_text(root)
     return ArticleContent(title, text, published_at, precision, content_hash(title, text))

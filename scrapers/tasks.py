@@ -72,3 +72,24 @@ def announcement_fetch_task(announcement_id: int) -> None:
 @contained
 def selector_test_run_task(selector_test_id: int) -> None:
     services.selector_test_run(selector_test_id=selector_test_id)
+
+
+# Deprecated names, kept for messages queued before the rename (a deploy with work in flight).
+# Remove once no worker or queue can still hold a message under an old name.
+
+
+@shared_task(
+    name="scrapers.tasks.dispatch_due_newsrooms", ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def dispatch_due_newsrooms() -> int:
+    return scrape_work_dispatch_task()
+
+
+@shared_task(name="scrapers.tasks.scrape_newsroom", **LONG_TASK)
+def scrape_newsroom(newsroom_id: int) -> None:
+    newsroom_scrape_task(newsroom_id)
+
+
+@shared_task(name="scrapers.tasks.fetch_announcement", **LONG_TASK)
+def fetch_announcement(announcement_id: int) -> None:
+    announcement_fetch_task(announcement_id)

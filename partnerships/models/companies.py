@@ -1,31 +1,10 @@
-import re
-import unicodedata
-
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-# Corporate suffixes dropped when matching names, so "Microsoft Corp." and "Microsoft"
-# meet. Kept short on purpose: "Group" or "Labs" can be part of a real name.
-_SUFFIXES = re.compile(
-    r"(?:,?\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|sa|sas|"
-    r"group|holdings|technologies)\.?)+$",
-    re.IGNORECASE,
-)
+from extraction.vocabulary import normalize_name  # the matching key, shared with extraction
 
-
-def normalize_name(name: str) -> str:
-    """The key every company name and alias is matched on.
-
-    Case, accents, a possessive "'s", corporate suffixes and punctuation do not make a
-    different company: "Microsoft Corp.'s" and "microsoft" normalise alike.
-    """
-    text = name.replace("\u2019", "'").replace("\u2018", "'")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip()
-    text = re.sub(r"['\u2019]s$", "", text)
-    text = _SUFFIXES.sub("", text)
-    text = re.sub(r"[^0-9a-zA-Z]+", " ", text)
-    return " ".join(text.lower().split())
+__all__ = ["Company", "CompanyAlias", "normalize_name"]
 
 
 class Company(models.Model):

@@ -5,15 +5,26 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from extraction import vocabulary
 from partnerships.models.companies import Company
 
 
-class DatePrecision(models.TextChoices):
-    """How much of a date is known: "2023-09" is stored as 2023-09-01 with MONTH."""
+def text_choices(source: type[vocabulary.Vocabulary], qualname: str) -> type[models.TextChoices]:
+    """Django choices with the members, values and labels of one list in ``extraction.vocabulary``.
 
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    The models store what extraction emits, so both read the same list; Django needs its own
+    ``TextChoices`` class for ``choices=``, ``get_FOO_display()`` and ``Deal.Kind.INVESTMENT``.
+    """
+    return models.TextChoices(
+        qualname.rpartition(".")[2],
+        [(member.name, (member.value, member.label)) for member in source],
+        module=__name__,
+        qualname=qualname,
+    )
+
+
+# How much of a date is known: "2023-09" is stored as 2023-09-01 with MONTH.
+DatePrecision = text_choices(vocabulary.DatePrecision, "DatePrecision")
 
 
 class DealQuerySet(models.QuerySet):
@@ -43,16 +54,7 @@ class Deal(models.Model):
     (Microsoft–OpenAI 2019 → 2023 → Jan 2025 → Oct 2025) so what changed can be computed.
     """
 
-    class Kind(models.TextChoices):
-        INVESTMENT = "investment", "Investment"
-        CLOUD = "cloud", "Cloud"
-        COMPUTE = "compute", "Compute"
-        CHIPS = "chips", "Chips"
-        LICENSING = "licensing", "Licensing"
-        DISTRIBUTION = "distribution", "Distribution"
-        RESEARCH = "research", "Research"
-        ACQUISITION = "acquisition", "Acquisition"
-        OTHER = "other", "Other"
+    Kind = text_choices(vocabulary.DealKind, "Deal.Kind")
 
     class Status(models.TextChoices):
         CANDIDATE = "candidate", "Candidate"
@@ -67,7 +69,7 @@ class Deal(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     announced_on = models.DateField()
     announced_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     effective_on = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True)
@@ -152,14 +154,7 @@ class Deal(models.Model):
 
 
 class DealParty(models.Model):
-    class Role(models.TextChoices):
-        INVESTOR = "investor", "Investor"
-        INVESTEE = "investee", "Investee"
-        PROVIDER = "provider", "Provider"
-        CUSTOMER = "customer", "Customer"
-        LICENSOR = "licensor", "Licensor"
-        LICENSEE = "licensee", "Licensee"
-        PARTNER = "partner", "Partner"
+    Role = text_choices(vocabulary.PartyRole, "DealParty.Role")
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="deal_parties")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="deal_parties")
@@ -195,53 +190,17 @@ class Clause(models.Model):
     compute commitments...), so Pactwatch's comparisons line up with that vocabulary.
     """
 
-    class Kind(models.TextChoices):
-        EQUITY_STAKE = "equity_stake", "Equity stake"
-        INVESTMENT = "investment", "Investment"
-        REVENUE_SHARE = "revenue_share", "Revenue share"
-        EXCLUSIVITY = "exclusivity", "Exclusivity"
-        PREFERRED_PROVIDER = "preferred_provider", "Preferred provider"
-        RIGHT_OF_FIRST_REFUSAL = "right_of_first_refusal", "Right of first refusal"
-        COMPUTE_COMMITMENT = "compute_commitment", "Compute commitment"
-        CHIPS_SUPPLY = "chips_supply", "Chips supply"
-        IP_LICENSE = "ip_license", "IP licence"
-        MODEL_DISTRIBUTION = "model_distribution", "Model distribution"
-        RESEARCH_COLLABORATION = "research_collaboration", "Research collaboration"
-        BOARD_RIGHTS = "board_rights", "Board rights"
-        AGI_CLAUSE = "agi_clause", "AGI clause"
-        TERM = "term", "Term"
-        WARRANT = "warrant", "Warrant"
-        OTHER = "other", "Other"
-
-    class Unit(models.TextChoices):
-        USD = "USD", "US dollars"
-        EUR = "EUR", "Euros"
-        GBP = "GBP", "Pounds sterling"
-        JPY = "JPY", "Yen"
-        GW = "GW", "Gigawatts"
-        MW = "MW", "Megawatts"
-        PERCENT = "percent", "Percent"
-        SHARES = "shares", "Shares"
-        CHIPS = "chips", "Chips"
-        YEARS = "years", "Years"
-        UNTIL_YEAR = "until_year", "Through year"
-
-    class Qualifier(models.TextChoices):
-        EXACT = "", "Exactly"
-        UP_TO = "up_to", "Up to"
-        APPROXIMATELY = "approximately", "Approximately"
-        AT_LEAST = "at_least", "At least"
-
-    class Effect(models.TextChoices):
-        GRANTED = "granted", "Granted"
-        REMOVED = "removed", "Removed"
+    Kind = text_choices(vocabulary.ClauseKind, "Clause.Kind")
+    Unit = text_choices(vocabulary.ClauseUnit, "Clause.Unit")
+    Qualifier = text_choices(vocabulary.ClauseQualifier, "Clause.Qualifier")
+    Effect = text_choices(vocabulary.ClauseEffect, "Clause.Effect")
 
     class Status(models.TextChoices):
         EXTRACTED = "extracted", "Extracted"
         CONFIRMED = "confirmed", "Confirmed"
 
-    MONEY_UNITS = frozenset({Unit.USD, Unit.EUR, Unit.GBP, Unit.JPY})
-    POWER_UNITS = frozenset({Unit.GW, Unit.MW})
+    MONEY_UNITS = vocabulary.MONEY_UNITS
+    POWER_UNITS = vocabulary.POWER_UNITS
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="clauses")
     kind = models.CharField(max_length=30, choices=Kind.choices)

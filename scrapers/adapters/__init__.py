@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Adapter, ListingItem, ParseError, canonical_url, parse_date
+from .base import Adapter, ListingItem, ParseError, canonical_url
 from .feed import FeedAdapter
 from .html import HtmlAdapter
 from .json import JsonAdapter
@@ -19,7 +19,6 @@ __all__ = [
     "canonical_url",
     "detect_kind",
     "get_adapter",
-    "parse_date",
 ]
 
 

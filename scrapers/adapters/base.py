@@ -1,14 +1,18 @@
-"""What every newsroom adapter yields, and the URL and date rules they share."""
+"""What every newsroom adapter yields, and the URL and text rules they share.
+
+Dates are read by ``extraction.dates.parse_datetime``, the same rules the extraction
+step reads an announcement's date with.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from partnerships.models.deals import DatePrecision
+from extraction.vocabulary import DatePrecision
 from scrapers.untrusted import LINK_SCHEMES, json_loads
 
 logger = logging.getLogger(__name__)
@@ -96,90 +100,6 @@ def canonical_url(url: str, base_url: str | None = None) -> str:
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
 
 
-MONTHS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-DATE_PATTERNS = [
-    # "Jan 28, 2026", "January 28 2026"
-    (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
-    # "28 January 2026"
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
-    # "2026-01-28" (also the start of ISO timestamps)
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "n", "d")),
-    # "January 2026"
-    (re.compile(rf"\b{_MONTH}\s+(\d{{4}})\b", re.I), ("m", "y")),
-]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def parse_date(value) -> tuple[datetime | None, str]:
-    """A listing's date in any common spelling, with how much of it is known."""
-    if value is None or value == "":
-        return None, DatePrecision.DAY
-    if isinstance(value, datetime):
-        return _aware(value), DatePrecision.DAY
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC), DatePrecision.DAY
-    if isinstance(value, int | float):
-        seconds = value / 1000 if value > 1e11 else value
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC), DatePrecision.DAY
-        except (OverflowError, OSError, ValueError):
-            return None, DatePrecision.DAY
-    text = str(value).strip()
-    if not text:
-        return None, DatePrecision.DAY
-    iso = text.replace("Z", "+00:00") if text.endswith("Z") else text
-    try:
-        return _aware(datetime.fromisoformat(iso)), DatePrecision.DAY
-    except ValueError:
-        pass
-    import email.utils
-
-    try:
-        parsed = email.utils.parsedate_to_datetime(text)
-        if parsed is not None:
-            return _aware(parsed), DatePrecision.DAY
-    except (TypeError, ValueError, IndexError):
-        pass
-    for pattern, order in DATE_PATTERNS:
-        match = pattern.search(text)
-        if not match:
-            continue
-        parts = dict(zip(order, match.groups(), strict=True))
-        try:
-            year = int(parts["y"])
-            month = MONTHS[parts["m"].lower().rstrip(".")] if "m" in parts else int(parts["n"])
-            if "d" not in parts:
-                return datetime(year, month, 1, tzinfo=UTC), DatePrecision.MONTH
-            return datetime(year, month, int(parts["d"]), tzinfo=UTC), DatePrecision.DAY
-        except (KeyError, ValueError):
-            continue
-    return None, DatePrecision.DAY
-
-
 def clean_text(value: str | None, limit: int = 500) -> str:
     return re.sub(r"\s+", " ", value or "").strip()[:limit]
 
@@ -195,7 +115,7 @@ class Adapter:
     def parse(self, body: bytes, *, base_url: str, newsroom=None) -> list[ListingItem]:
         raise NotImplementedError
 
-    def each(self, entries, build) -> list[ListingItem]:
+    def each(self, entries, build) -> list:
         """``build(entry)`` for every entry; one that raises is skipped and counted, the rest are kept."""
         items = []
         for entry in entries:

@@ -6,15 +6,17 @@ import io
 from datetime import UTC, datetime
 
 import feedparser
-from bs4 import BeautifulSoup
 
-from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text, parse_date
+from extraction.dates import parse_datetime
+from extraction.text import html_to_text
+
+from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text
 
 
-def _html_to_text(value: str) -> str:
+def _summary_text(value: str) -> str:
     if "<" not in value and "&" not in value:
         return clean_text(value, 1000)
-    return clean_text(BeautifulSoup(value, "lxml").get_text(" "), 1000)
+    return clean_text(html_to_text(value), 1000)
 
 
 def _entry_date(entry) -> tuple[datetime | None, str]:
@@ -24,7 +26,7 @@ def _entry_date(entry) -> tuple[datetime | None, str]:
             return datetime(*parsed[:6], tzinfo=UTC), "day"
     for key in ("published", "updated", "dc_date"):
         if entry.get(key):
-            return parse_date(entry[key])
+            return parse_datetime(entry[key])
     return None, "day"
 
 
@@ -48,7 +50,7 @@ def _entry_item(entry, base_url: str) -> ListingItem | None:
         return None
     published_at, precision = _entry_date(entry)
     title = clean_text(entry.get("title", ""), 500) or url
-    summary = _html_to_text(entry.get("summary", ""))
+    summary = _summary_text(entry.get("summary", ""))
     return ListingItem(title, url, published_at, precision, summary)
 
 

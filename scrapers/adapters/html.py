@@ -13,18 +13,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from extraction.dates import DATE_PATTERNS, parse_datetime
 from scrapers.untrusted import TooDeep, check_tree_depth, json_loads
 
-from .base import (
-    DATE_PATTERNS,
-    Adapter,
-    ListingItem,
-    ParseError,
-    canonical_url,
-    clean_text,
-    json_ld_nodes,
-    parse_date,
-)
+from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text, json_ld_nodes
 
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 TITLE_CLASS = re.compile(r"title|headline|heading", re.I)
@@ -122,10 +114,10 @@ class HtmlAdapter(Adapter):
         if tag.name == "time" or tag.get("datetime"):
             attr = tag.get("datetime")
             if attr:
-                value = parse_date(attr)
+                value = parse_datetime(attr)
                 if value[0]:
                     return value
-        return parse_date(self._text(tag))
+        return parse_datetime(self._text(tag))
 
     def _configured(self, soup, config: dict, base_url: str) -> list[ListingItem]:
         items = []
@@ -172,7 +164,7 @@ class HtmlAdapter(Adapter):
             url = node.get("url") or node.get("@id")
             title = node.get("headline") or node.get("name")
             if kinds & POST_TYPES and isinstance(url, str) and title:
-                published_at, precision = parse_date(node.get("datePublished") or node.get("dateCreated"))
+                published_at, precision = parse_datetime(node.get("datePublished") or node.get("dateCreated"))
                 if canonical_url(url, base_url) == canonical_url(base_url):
                     continue  # the listing page describing itself
                 items.append(
@@ -215,7 +207,7 @@ class HtmlAdapter(Adapter):
                 continue
             if not link.startswith(("/", "http")):
                 link = f"{prefix.rstrip('/')}/{link}"
-            published_at, precision = parse_date(date_value)
+            published_at, precision = parse_datetime(date_value)
             summary = next(
                 (node[k] for k in ("summary", "description", "excerpt") if isinstance(node.get(k), str)), ""
             )
@@ -317,7 +309,7 @@ class HtmlAdapter(Adapter):
             published_at, precision, node = None, "day", link
             for _ in range(3):
                 published_at, precision = (
-                    parse_date(self._text(node)) if _has_date_text(self._text(node)) else (None, "day")
+                    parse_datetime(self._text(node)) if _has_date_text(self._text(node)) else (None, "day")
                 )
                 if published_at or node.parent is None:
                     break

@@ -202,12 +202,16 @@ def _article_write(pk: int, result: FetchResult, content: ArticleContent, *, now
     return announcement
 
 
+# Extraction writes candidate deals, which are curation data, so its task lives in
+# partnerships; scrapers name it rather than import it and stay free of curation code.
+ANNOUNCEMENT_EXTRACT_TASK = "partnerships.tasks.announcement_extract_task"
+
+
 def _enqueue_extraction(announcement_id: int) -> None:
+    from celery import current_app
     from kombu.exceptions import OperationalError as BrokerError
 
-    from scrapers.extraction.tasks import extract_announcement
-
     try:
-        extract_announcement.delay(announcement_id)
+        current_app.signature(ANNOUNCEMENT_EXTRACT_TASK, args=(announcement_id,)).delay()
     except BrokerError:
         logger.warning("Broker unavailable; extraction of announcement %s not queued", announcement_id)

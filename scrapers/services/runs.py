@@ -236,6 +236,53 @@ def newsroom_preview(*, newsroom: Newsroom) -> ScrapeRun:
     )
 
 
+class _Pool:
+    """Threads taking newsrooms from one queue; each keeps one database connection for all of them."""
+
+    def __init__(self, newsrooms: Iterable[Newsroom], run_one, on_done):
+        self.pending: queue.SimpleQueue[Newsroom] = queue.SimpleQueue()
+        for newsroom in newsrooms:
+            self.pending.put(newsroom)
+        self.run_one, self.on_done = run_one, on_done
+        self.runs: list[ScrapeRun] = []
+        self.lock = threading.Lock()
+
+    def _one(self, newsroom: Newsroom) -> None:
+        run, error = None, None
+        try:
+            run = self.run_one(newsroom=newsroom)
+        except Exception as exc:  # noqa: BLE001 - reported per newsroom; the others go on
+            logger.exception("Scraping newsroom %s crashed", newsroom.pk)
+            error = exc
+        with self.lock:
+            if run is not None:
+                self.runs.append(run)
+            if self.on_done:
+                self.on_done(newsroom, run, error)
+
+    def work(self) -> None:
+        try:
+            while True:
+                try:
+                    newsroom = self.pending.get_nowait()
+                except queue.Empty:
+                    return
+                self._one(newsroom)
+        finally:
+            connections.close_all()
+
+    def run(self, workers: int) -> list[ScrapeRun]:
+        threads = [
+            threading.Thread(target=self.work, name=f"scrape-{i}", daemon=True)
+            for i in range(min(workers, max(1, self.pending.qsize())))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return self.runs
+
+
 def newsrooms_scrape_concurrently(
     newsrooms: Iterable[Newsroom],
     *,
@@ -249,48 +296,11 @@ def newsrooms_scrape_concurrently(
     Threads overlap network waits; the per-host slot in ``scrapers.fetch`` still keeps one
     request in flight per host. Each thread keeps one database connection for all its
     newsrooms and closes it when the queue is empty (a connection per newsroom would cost
-    a PostgreSQL login each time).
+    a PostgreSQL login each time). A dry run previews each newsroom instead.
     """
-    if dry_run:
-        run_one = newsroom_preview
-    else:
 
-        def run_one(*, newsroom):
-            return newsroom_scrape(newsroom=newsroom, fetch_articles=fetch_articles)
+    def scrape(*, newsroom):
+        return newsroom_scrape(newsroom=newsroom, fetch_articles=fetch_articles)
 
-    pending: queue.SimpleQueue[Newsroom] = queue.SimpleQueue()
-    for newsroom in newsrooms:
-        pending.put(newsroom)
-    runs: list[ScrapeRun] = []
-    lock = threading.Lock()
-
-    def work() -> None:
-        try:
-            while True:
-                try:
-                    newsroom = pending.get_nowait()
-                except queue.Empty:
-                    return
-                run, error = None, None
-                try:
-                    run = run_one(newsroom=newsroom)
-                except Exception as exc:  # noqa: BLE001 - reported per newsroom; the others go on
-                    logger.exception("Scraping newsroom %s crashed", newsroom.pk)
-                    error = exc
-                with lock:
-                    if run is not None:
-                        runs.append(run)
-                    if on_done:
-                        on_done(newsroom, run, error)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=work, name=f"scrape-{i}", daemon=True)
-        for i in range(min(workers or settings.SCRAPER_CONCURRENCY, max(1, pending.qsize())))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return runs
+    pool = _Pool(newsrooms, newsroom_preview if dry_run else scrape, on_done)
+    return pool.run(workers or settings.SCRAPER_CONCURRENCY)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from scrapers.extraction.core import extract_text
+from extraction.core import extract_text
 
 
 @pytest.mark.parametrize(

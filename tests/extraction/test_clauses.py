@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from extraction.clauses import sentence_clauses, term_clauses
 from partnerships.models import Clause
-from scrapers.extraction.clauses import sentence_clauses, term_clauses
 
 K = Clause.Kind
 U = Clause.Unit

@@ -1,7 +1,7 @@
 """Parties: known companies through names and aliases, proposed new ones, the publisher, never products."""
 
-from scrapers.extraction.core import extract_text
-from scrapers.extraction.lexicon import KnownCompany
+from extraction.core import extract_text
+from extraction.lexicon import KnownCompany
 
 COMPANIES = (
     KnownCompany("Microsoft", "microsoft", ("Microsoft Corporation", "Microsoft Azure"), ("microsoft.com",)),

@@ -1,4 +1,4 @@
-"""The pipeline on the real captured pages, against our own labels (bench/labels), with the issue's targets."""
+"""The pipeline on the real captured pages, against our own labels (bench/labels), with its targets."""
 
 import pytest
 
@@ -12,9 +12,9 @@ def report(realdata, monkeypatch_module):
     monkeypatch_module.setenv("PACTWATCH_REALDATA", str(realdata))
     entries = extraction_eval.load_labels()
     texts = extraction_eval.load_texts(entries, realdata)
-    from scrapers.extraction.core import extract_text
-    from scrapers.extraction.lexicon import SEED_COMPANIES
-    from scrapers.extraction.parties import company_index
+    from extraction.core import extract_text
+    from extraction.lexicon import SEED_COMPANIES
+    from extraction.parties import company_index
 
     results = {path: extract_text(text, companies=SEED_COMPANIES).as_json() for path, text in texts.items()}
     return {
@@ -45,8 +45,8 @@ def test_it_meets_the_targets(report, split, metric):
 
 
 def test_every_quote_is_found_verbatim_in_its_text(realdata):
-    from scrapers.extraction.core import extract_text
-    from scrapers.extraction.text import parse_document
+    from extraction.core import extract_text
+    from extraction.text import parse_document
 
     for path in sorted((realdata / "announcements").glob("*.txt")):
         raw = path.read_text(encoding="utf-8")
@@ -56,7 +56,7 @@ def test_every_quote_is_found_verbatim_in_its_text(realdata):
 
 
 def test_the_microsoft_openai_phases_read_as_the_right_of_first_refusal_appearing_then_disappearing(realdata):
-    from scrapers.extraction.core import extract_text
+    from extraction.core import extract_text
 
     folder = realdata / "announcements"
     read = {
@@ -77,9 +77,9 @@ def test_the_real_microsoft_openai_pages_chain_into_phases_through_the_service(r
 
     from django.utils import timezone
 
+    from extraction.text import parse_document
     from partnerships.models import Clause
-    from scrapers.extraction.service import announcement_extract, deal_phase_diff
-    from scrapers.extraction.text import parse_document
+    from partnerships.services.candidates import announcement_extract, deal_phase_diff
     from tests.factories import AnnouncementFactory, CompanyFactory
 
     CompanyFactory(name="Microsoft", slug="microsoft")

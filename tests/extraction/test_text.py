@@ -1,9 +1,12 @@
 """Documents in every input format become the same clean text; dates are read from headers or datelines."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from scrapers.extraction.core import extract_text
-from scrapers.extraction.text import find_dateline, parse_date, parse_document, split_sentences
+import pytest
+
+from extraction.core import extract_text
+from extraction.dates import find_dateline, parse_date, parse_datetime
+from extraction.text import html_to_text, parse_document, split_sentences
 
 
 def test_it_reads_header_lines():
@@ -73,3 +76,32 @@ def test_it_drops_related_posts_at_the_end_of_a_page():
         "# Title\n\nThe real post.\n\n## Related content\n\n### Another post\n\nTeaser text."
     )
     assert "Teaser" not in doc.body
+
+
+def test_html_to_text_keeps_words_whole_across_inline_tags_and_drops_code():
+    text = html_to_text("<p>Open<b>AI</b> and Acme</p><script>track()</script><p>AT&amp;T &lt;b&gt;</p>")
+    assert text.split() == ["OpenAI", "and", "Acme", "AT&T", "<b>"]
+
+
+def test_it_reads_listing_and_announcement_dates_with_the_same_rules():
+    # A listing keeps the time and what is known; an announcement needs the day as written.
+    assert parse_datetime("2025-10-06T23:30:00-05:00").moment.isoformat() == "2025-10-06T23:30:00-05:00"
+    assert parse_date("2025-10-06T23:30:00-05:00") == date(2025, 10, 6)
+    assert parse_date("Mon, 06 Oct 2025 23:30:00 -0500") == date(2025, 10, 6)
+    assert parse_date("OCT. 6TH, 2025") == date(2025, 10, 6)
+    assert parse_datetime("Published in March 2024") == (datetime(2024, 3, 1, tzinfo=UTC), "month")
+    assert parse_date("Published in March 2024") is None  # a month is not an announcement's day
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "Oct 6, 3025", "Sepember 3, 2025"]
+)
+def test_it_reads_no_date_rather_than_an_impossible_one(text):
+    assert parse_datetime(text) == (None, "day")
+    assert parse_date(text) is None
+
+
+def test_a_dateline_month_may_be_written_in_capitals():
+    assert find_dateline("SEATTLE, OCT. 06, 2025 -- Acme and Globex today announced a deal.") == date(
+        2025, 10, 6
+    )

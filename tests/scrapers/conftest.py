@@ -164,11 +164,11 @@ def server(_server, scraper_settings):
 
 @pytest.fixture
 def extraction_calls(monkeypatch):
-    """Record extraction enqueues instead of running the Extraction issue's task."""
-    from scrapers.extraction import tasks as extraction_tasks
+    """Record extraction enqueues instead of running the extraction task."""
+    from scrapers.services import articles
 
     calls: list[int] = []
-    monkeypatch.setattr(extraction_tasks.extract_announcement, "delay", lambda pk: calls.append(pk))
+    monkeypatch.setattr(articles, "_enqueue_extraction", calls.append)
     return calls
 
 

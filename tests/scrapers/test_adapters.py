@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scrapers.adapters import ParseError, canonical_url, detect_kind, get_adapter, parse_date
+from extraction.dates import parse_datetime
+from scrapers.adapters import ParseError, canonical_url, detect_kind, get_adapter
 from scrapers.fetch import FetchError, decode_checked
 from tests.conftest import REALDATA
 
@@ -220,7 +221,7 @@ def test_it_falls_back_to_articles_and_dated_links_under_the_newsroom_path():
     ],
 )
 def test_it_parses_listing_dates(text, expected, precision):
-    assert parse_date(text) == (expected, precision)
+    assert parse_datetime(text) == (expected, precision)
 
 
 def test_it_drops_tracking_parameters_and_fragments_from_urls():
@@ -265,3 +266,12 @@ def test_it_reads_an_atom_feed():
     assert item.url == "https://vendor.example/posts/1"
     assert item.published_at == datetime(2025, 7, 1, 12, tzinfo=UTC)
     assert item.summary == "Hi there"
+
+
+def test_a_feed_summary_in_html_keeps_words_whole_across_inline_tags():
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+      <item><title>T</title><link>https://n.example/a</link>
+      <description>&lt;p&gt;Open&lt;b&gt;AI&lt;/b&gt; and Acme&lt;/p&gt;&lt;script&gt;x()&lt;/script&gt;</description></item>
+    </channel></rss>"""
+    (item,) = get_adapter("feed").parse(feed, base_url="https://n.example/")
+    assert item.summary == "OpenAI and Acme"

@@ -279,3 +279,16 @@ def test_scrape_now_fills_in_the_queued_run_even_for_a_paused_newsroom(server):
     assert ScrapeRun.objects.filter(newsroom=newsroom).count() == 1
     tasks.newsroom_scrape_task(newsroom.pk)  # the scheduler still leaves a paused newsroom alone
     assert ScrapeRun.objects.filter(newsroom=newsroom).count() == 1
+
+
+def test_the_old_task_names_still_run_for_messages_queued_before_the_rename(server):
+    from celery import current_app
+
+    newsroom = NewsroomFactory(url=server.add("/feed.xml", atom(server, [("A", server.url("/a"), DATE)])))
+    current_app.tasks["scrapers.tasks.scrape_newsroom"].delay(newsroom.pk)
+    assert ScrapeRun.objects.get(newsroom=newsroom).status == ScrapeRun.Status.OK
+    announcement = Announcement.objects.get(newsroom=newsroom)
+    current_app.tasks["scrapers.tasks.fetch_announcement"].delay(announcement.pk)
+    announcement.refresh_from_db()
+    assert announcement.fetch_attempts == 1 or announcement.fetch_status != Announcement.FetchStatus.PENDING
+    assert current_app.tasks["scrapers.tasks.dispatch_due_newsrooms"].delay().get() == 0

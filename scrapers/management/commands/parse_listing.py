@@ -27,36 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")
 
     def handle(self, *args, source, kind, newsroom, base_url, json: bool, **options):
-        room = None
-        if newsroom:
-            room = Newsroom.objects.filter(slug=newsroom).first()  # a read; nothing is written
-            if room is None:
-                raise CommandError(f"No newsroom with slug {newsroom!r}.")
-        content_type = ""
-        if source.startswith(("http://", "https://")):
-            try:
-                result = fetch(source)
-            except FetchError as exc:
-                raise CommandError(f"Could not fetch {source}: {exc}") from exc
-            body, content_type, base = result.body, result.headers.get("content-type", ""), result.url
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise CommandError(f"No such file: {source}")
-            body, base = path.read_bytes(), ""
+        room = _newsroom(newsroom)
+        body, content_type, base = _read(source)
         kind = kind or (room.kind if room else None) or detect_kind(body, content_type)
         base = base_url or base or (room.url if room else "")
         if not base and kind != "feed":
             self.stderr.write("No --base-url or --newsroom given: relative links are printed as they are.")
-        if kind == "feed":
-            payload = body  # feedparser reads the XML declaration itself, from bytes
-        else:
-            try:
-                payload, _ = decode_checked(body, content_type, url=source)
-            except FetchError as exc:
-                raise CommandError(f"{source}: {exc}") from exc
         try:
-            items = get_adapter(kind).parse(payload, base_url=base, newsroom=room)
+            items = get_adapter(kind).parse(
+                _payload(body, kind, content_type, source), base_url=base, newsroom=room
+            )
         except ParseError as exc:
             raise CommandError(f"{source} could not be parsed as {kind}: {exc}") from exc
 
@@ -70,6 +50,39 @@ class Command(BaseCommand):
                 )
         dated = sum(1 for item in items if item.published_at)
         self.stderr.write(f"Parsed {len(items)} item(s) as {kind} from {source} ({dated} with a date).")
+
+
+def _newsroom(slug: str | None) -> Newsroom | None:
+    if not slug:
+        return None
+    room = Newsroom.objects.filter(slug=slug).first()  # a read; nothing is written
+    if room is None:
+        raise CommandError(f"No newsroom with slug {slug!r}.")
+    return room
+
+
+def _read(source: str) -> tuple[bytes, str, str]:
+    """The body, its Content-Type (when fetched) and the address it came from."""
+    if source.startswith(("http://", "https://")):
+        try:
+            result = fetch(source)
+        except FetchError as exc:
+            raise CommandError(f"Could not fetch {source}: {exc}") from exc
+        return result.body, result.headers.get("content-type", ""), result.url
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"No such file: {source}")
+    return path.read_bytes(), "", ""
+
+
+def _payload(body: bytes, kind: str, content_type: str, source: str):
+    if kind == "feed":
+        return body  # feedparser reads the XML declaration itself, from bytes
+    try:
+        payload, _ = decode_checked(body, content_type, url=source)
+    except FetchError as exc:
+        raise CommandError(f"{source}: {exc}") from exc
+    return payload
 
 
 def _dumps(data: dict) -> str:

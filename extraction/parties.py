@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from partnerships.models.companies import normalize_name
-from scrapers.extraction.lexicon import PRODUCTS, KnownCompany
+from extraction.lexicon import PRODUCTS, KnownCompany
+from extraction.vocabulary import PartyRole, normalize_name
 
 
 @dataclass(frozen=True)
 class ExtractedParty:
     name: str
     slug: str | None  # None: not a known company, to be proposed
-    role: str = "partner"
+    role: str = PartyRole.PARTNER
     score: float = 0.0
 
     @property
@@ -159,100 +159,104 @@ class _Mention:
     score: float = 0.0
 
 
-def find_parties(
-    *,
-    title: str,
-    sentences: list[str],
-    index: CompanyIndex,
-    publisher: KnownCompany | None,
-    lead: list[str] | None = None,
-) -> list[ExtractedParty]:
-    """Score every organisation by where it is mentioned and keep the deal's counterparties."""
-    mentions: dict[str, _Mention] = {}
+def _split_orgs(group: str) -> list[str]:
+    """ "A, B and C" → three names; "Ministry of Education and Children" stays one (an "of" phrase)."""
+    pieces: list[str] = []
+    for piece in _ORG_SPLIT.split(group):
+        if (
+            pieces
+            and " of " in pieces[-1]
+            and " " not in piece.strip()
+            and piece.strip().lower() not in _GENERIC_ALONE
+            and "," not in group
+        ):
+            pieces[-1] = f"{pieces[-1]} and {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
 
-    def add(name: str, weight: float, *, proposed_ok: bool) -> None:
-        company = index.resolve(name)
+
+class _Mentions:
+    """Organisations mentioned in one announcement, each with a score for where it was named."""
+
+    def __init__(self, index: CompanyIndex):
+        self.index = index
+        self.by_key: dict[str, _Mention] = {}
+        self._known_hits: dict[str, list[tuple[KnownCompany, bool]]] = {}
+
+    def add(self, name: str, weight: float, *, proposed_ok: bool) -> None:
+        company = self.index.resolve(name)
         if company is None:
             if not proposed_ok or not _plausible_org(name):
                 return
             key = "?" + normalize_name(name)
         else:
             key = company.slug
-        mention = mentions.setdefault(key, _Mention(name=company.name if company else name, company=company))
+        mention = self.by_key.setdefault(
+            key, _Mention(name=company.name if company else name, company=company)
+        )
         mention.score += weight
 
-    found_in: dict[str, list[tuple[KnownCompany, bool]]] = {}
-
-    def known_in(text: str, weight: float, *, products_discount: bool = True) -> None:
-        if index.pattern is None:
+    def known_in(self, text: str, weight: float, *, products_discount: bool = True) -> None:
+        """Every known company named in ``text`` (once each); a product name ("Amazon Bedrock") may not count."""
+        if self.index.pattern is None:
             return
-        if text not in found_in:
+        if text not in self._known_hits:
             hits: list[tuple[KnownCompany, bool]] = []
-            for match in index.pattern.finditer(text):
-                company = index.resolve(match.group(1))
+            for match in self.index.pattern.finditer(text):
+                company = self.index.resolve(match.group(1))
                 if company is not None:
                     hits.append((company, _names_a_product(match, text)))
-            found_in[text] = hits
+            self._known_hits[text] = hits
         seen: set[str] = set()
-        for company, is_product in found_in[text]:
+        for company, is_product in self._known_hits[text]:
             if company.slug in seen or (products_discount and is_product):
                 continue
             seen.add(company.slug)
-            add(company.name, weight, proposed_ok=False)
+            self.add(company.name, weight, proposed_ok=False)
 
-    def contexts_in(text: str, weight: float, *, proposed_ok: bool) -> None:
+    def contexts_in(self, text: str, weight: float, *, proposed_ok: bool) -> None:
+        """Organisations named where deals are described: "partnership with X", "X and Y announce"."""
         found = [m.group("org") for pattern in _CONTEXTS for m in pattern.finditer(text)]
         subject = _SUBJECTS.match(text)
         if subject:
             found.append(subject.group("org"))
         seen: set[str] = set()
         for group in found:
-            # "Ministry of Education and Children" is one name: an institution's "of" phrase keeps its "and".
-            pieces: list[str] = []
-            for piece in _ORG_SPLIT.split(group):
-                if (
-                    pieces
-                    and " of " in pieces[-1]
-                    and " " not in piece.strip()
-                    and piece.strip().lower() not in _GENERIC_ALONE
-                    and "," not in group
-                ):
-                    pieces[-1] = f"{pieces[-1]} and {piece}"
-                else:
-                    pieces.append(piece)
-            for raw in pieces:
-                name = _trim_to_known(_clean_org(raw), index)
+            for raw in _split_orgs(group):
+                name = _trim_to_known(_clean_org(raw), self.index)
                 key = normalize_name(name)
                 if key and key not in seen:
                     seen.add(key)
-                    add(name, weight, proposed_ok=proposed_ok)
+                    self.add(name, weight, proposed_ok=proposed_ok)
 
-    lead = sentences[:3] if lead is None else lead
-    deal_sentences = [s for s in sentences if _DEAL_SENTENCE.search(s)]
+    def parties(self) -> list[_Mention]:
+        return [m for m in self.by_key.values() if m.score >= 3.0]
+
+
+def _score_positions(
+    mentions: _Mentions, *, title: str, lead: list[str], sentences: list[str], deal_sentences: list[str]
+) -> None:
+    """The headline weighs most, then the lead, then sentences that describe a deal, then the rest."""
     if title:
-        known_in(title, 3.0, products_discount=False)
-        contexts_in(title, 3.0, proposed_ok=True)
+        mentions.known_in(title, 3.0, products_discount=False)
+        mentions.contexts_in(title, 3.0, proposed_ok=True)
     for position, sentence in enumerate(lead):
-        known_in(sentence, 1.5)
+        mentions.known_in(sentence, 1.5)
         # The first sentence of a post names who did the deal.
-        contexts_in(sentence, 3.0 if position == 0 else 2.0, proposed_ok=True)
+        mentions.contexts_in(sentence, 3.0 if position == 0 else 2.0, proposed_ok=True)
     for sentence in deal_sentences:
-        known_in(sentence, 1.0)
+        mentions.known_in(sentence, 1.0)
     for sentence in sentences:
-        known_in(sentence, 0.25)
+        mentions.known_in(sentence, 0.25)
     for sentence in deal_sentences[:12]:
         if sentence not in lead:
-            contexts_in(sentence, 1.0, proposed_ok=True)
+            mentions.contexts_in(sentence, 1.0, proposed_ok=True)
 
-    if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):
-        add(publisher.name, 3.0, proposed_ok=False)
 
-    parties = [m for m in mentions.values() if m.score >= 3.0]
-    if publisher is not None and len(parties) == 1 and parties[0].company != publisher:
-        # A newsroom announcing a partnership with one named organisation is the other side.
-        add(publisher.name, 3.0, proposed_ok=False)
-        parties = [m for m in mentions.values() if m.score >= 3.0]
-    parties.sort(key=lambda m: -m.score)
+def _choose(parties: list[_Mention]) -> list[_Mention]:
+    """Known companies first, then proposed names that are not another party's name; eight at most."""
+    parties = sorted(parties, key=lambda m: -m.score)
     known = [m for m in parties if m.company is not None]
     proposed = [m for m in parties if m.company is None]
     # A proposed name that contains or is contained in a known party's name is that party.
@@ -271,14 +275,36 @@ def find_parties(
         key = normalize_name(mention.name)
         if not any(key.startswith(normalize_name(m.name) + " ") for m in merged):
             merged.append(mention)
-    proposed = sorted(merged, key=lambda m: -m.score)
-    chosen = (known + proposed)[:8]
+    return (known + sorted(merged, key=lambda m: -m.score))[:8]
+
+
+def find_parties(
+    *,
+    title: str,
+    sentences: list[str],
+    index: CompanyIndex,
+    publisher: KnownCompany | None,
+    lead: list[str] | None = None,
+) -> list[ExtractedParty]:
+    """Score every organisation by where it is mentioned and keep the deal's counterparties."""
+    lead = sentences[:3] if lead is None else lead
+    deal_sentences = [s for s in sentences if DEAL_SENTENCE.search(s)]
+    mentions = _Mentions(index)
+    _score_positions(mentions, title=title, lead=lead, sentences=sentences, deal_sentences=deal_sentences)
+    if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):
+        mentions.add(publisher.name, 3.0, proposed_ok=False)
+    parties = mentions.parties()
+    if publisher is not None and len(parties) == 1 and parties[0].company != publisher:
+        # A newsroom announcing a partnership with one named organisation is the other side.
+        mentions.add(publisher.name, 3.0, proposed_ok=False)
+        parties = mentions.parties()
+    chosen = _choose(parties)
     roles = _roles(sentences[:8] + deal_sentences, index, chosen)
     return [
         ExtractedParty(
             name=m.name,
             slug=m.company.slug if m.company else None,
-            role=roles.get(m.name, "partner"),
+            role=roles.get(m.name, PartyRole.PARTNER),
             score=round(m.score, 2),
         )
         for m in chosen
@@ -312,7 +338,7 @@ def _trim_to_known(raw: str, index: CompanyIndex) -> str:
 
 
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|we['’](?:re|ll|ve))\b", re.IGNORECASE)
-_DEAL_SENTENCE = re.compile(
+DEAL_SENTENCE = re.compile(
     r"\b(?:partnership|partner(?:s|ed|ing)?\s+with|agreement|collaborat\w+|alliance|invest(?:s|ed|ing|ment)?|"
     r"acquir\w+|acquisition|stake|commit\w*|contract\w*|deal|term sheet|letter of intent|warrant)\b",
     re.IGNORECASE,
@@ -339,6 +365,6 @@ def _roles(sentences: list[str], index: CompanyIndex, chosen: list[_Mention]) ->
         investor = next((c.name for c in reversed(before) if c and c.name in names), None)
         investee = next((c.name for c in after if c and c.name in names and c.name != investor), None)
         if investor and investee:
-            roles.setdefault(investor, "investor")
-            roles.setdefault(investee, "investee")
+            roles.setdefault(investor, PartyRole.INVESTOR)
+            roles.setdefault(investee, PartyRole.INVESTEE)
     return roles

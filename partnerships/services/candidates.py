@@ -1,4 +1,10 @@
-"""From a stored announcement to a candidate deal in the database.
+"""Candidate writes: from a stored announcement to a candidate deal in the database.
+
+The extraction package reads the text (pure functions, no database); this service is
+where its reading becomes rows, next to the other curation writes: the candidate deal,
+its parties (a company nobody listed yet becomes a *proposed* company), its clauses,
+the same deal reported by a second newsroom (one deal, two sources) and the link to the
+previous phase of the same partnership.
 
 Everything written here is a *candidate*: deals stay ``candidate`` and clauses stay
 ``extracted`` until a curator confirms them; nothing is ever published from here.
@@ -17,15 +23,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
+from extraction.clauses import ExtractedClause
+from extraction.core import Extraction, extract_deal_value
+from extraction.lexicon import SEED_COMPANIES, KnownCompany
+from extraction.parties import ExtractedParty
+from extraction.text import html_to_text
 from partnerships.diff import ClauseDiff, clause_diff
-from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty
-from partnerships.models.companies import normalize_name
-from scrapers.extraction.clauses import ExtractedClause
-from scrapers.extraction.core import Extraction, extract_deal_value
-from scrapers.extraction.lexicon import SEED_COMPANIES, KnownCompany
-from scrapers.extraction.model import extract
-from scrapers.extraction.parties import ExtractedParty
-from scrapers.extraction.text import html_to_text
+from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
+from partnerships.services.extractor import extract
 from scrapers.models import Announcement
 
 logger = logging.getLogger(__name__)

@@ -14,27 +14,7 @@ from datetime import date
 
 import nh3
 
-MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
-    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
-}  # fmt: skip
-
-_MONTH_RE = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-# "Oct. 06, 2025", "October 6, 2025", "Sep 2, 2025"
-MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b")
-# "26 February 2024"
-DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\.?,?\s+((?:19|20)\d\d)\b")
-ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
-# A press-release dateline opens a paragraph: "SANTA CLARA, Calif., Oct. 06, 2025 (GLOBE NEWSWIRE) --"
-DATELINE = re.compile(
-    rf"^[ \t]*[A-Z][A-Za-z .'-]{{1,40}}(?:,\s*[A-Z][A-Za-z. ]{{1,20}})*,\s*({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+"
-    r"((?:19|20)\d\d)",
-    re.MULTILINE,
-)
+from extraction.dates import parse_date
 
 _HEADER_LINE = re.compile(r"^(SOURCE|DATE|TITLE|NOTE|URL|PUBLISHED):\s*(.*)$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -61,43 +41,6 @@ class Document:
     body: str
     source: str
     header_date: date | None
-
-
-def parse_date(value: str) -> date | None:
-    """Read the first date written in any of the usual newsroom forms."""
-    if not value:
-        return None
-    for pattern, order in ((ISO_DATE, "ymd"), (MONTH_DAY_YEAR, "mdy"), (DAY_MONTH_YEAR, "dmy")):
-        match = pattern.search(value)
-        if not match:
-            continue
-        a, b, c = match.groups()
-        try:
-            if order == "ymd":
-                return date(int(a), int(b), int(c))
-            if order == "mdy":
-                return date(int(c), MONTHS[a.lower().rstrip(".")], int(b))
-            return date(int(c), MONTHS[b.lower().rstrip(".")], int(a))
-        except (ValueError, KeyError):
-            continue
-    return None
-
-
-def find_dateline(body: str) -> date | None:
-    """The date of a press-release dateline, or of a bare date line near the top of a page."""
-    match = DATELINE.search(body[:3000])
-    if match:
-        month, day, year = match.groups()
-        try:
-            return date(int(year), MONTHS[month.lower().rstrip(".")], int(day))
-        except (ValueError, KeyError):
-            pass
-    # Newsroom pages print the date on its own line under the headline ("Sep 2, 2025").
-    for line in body[:1500].splitlines():
-        line = line.strip()
-        if line and len(line) <= 40 and (found := parse_date(line)):
-            return found
-    return None
 
 
 def html_to_text(raw: str) -> str:
@@ -133,9 +76,17 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
-    """Split header lines or front matter from the body, and clean the body whatever its format."""
-    header_date = None
+@dataclass
+class _Meta:
+    """What a document says about itself; values given by the caller win over the document's."""
+
+    title: str
+    source: str
+    header_date: date | None = None
+
+
+def _after_header_lines(raw: str, meta: _Meta) -> str:
+    """Read ``SOURCE:`` / ``DATE:`` / ``TITLE:`` lines at the top; return the rest."""
     lines = raw.lstrip("\ufeff").splitlines()
     body_start = 0
     for index, line in enumerate(lines):
@@ -147,44 +98,57 @@ def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
             continue
         key, value = match.group(1).upper(), match.group(2).strip()
         body_start = index + 1
-        if key == "TITLE" and not title:
-            title = value
-        elif key in {"SOURCE", "URL"} and not source:
-            source = value
+        if key == "TITLE" and not meta.title:
+            meta.title = value
+        elif key in {"SOURCE", "URL"} and not meta.source:
+            meta.source = value
         elif key in {"DATE", "PUBLISHED"}:
-            header_date = parse_date(value)
-    body = "\n".join(lines[body_start:])
+            meta.header_date = parse_date(value)
+    return "\n".join(lines[body_start:])
 
+
+def _after_front_matter(body: str, meta: _Meta) -> str:
+    """Read a ``---`` front-matter block (Markdown copies of newsroom posts); return the rest."""
     front = _FRONT_MATTER.match(body)
-    if front:
-        for line in front.group(1).splitlines():
-            key, _, value = line.partition(":")
-            value = value.strip().strip("'\"")
-            key = key.strip().lower()
-            if key in {"source_url", "url", "source"} and not source:
-                source = value
-            elif key in {"published_at", "date"} and header_date is None:
-                header_date = parse_date(value)
-            elif key == "title" and not title:
-                title = value
-        body = body[front.end() :]
+    if not front:
+        return body
+    for line in front.group(1).splitlines():
+        key, _, value = line.partition(":")
+        value = value.strip().strip("'\"")
+        key = key.strip().lower()
+        if key in {"source_url", "url", "source"} and not meta.source:
+            meta.source = value
+        elif key in {"published_at", "date"} and meta.header_date is None:
+            meta.header_date = parse_date(value)
+        elif key == "title" and not meta.title:
+            meta.title = value
+    return body[front.end() :]
 
+
+def _prose(body: str, meta: _Meta) -> str:
+    """The body as clean prose whatever its format; a missing title is taken from its heading."""
     if _HTML_HINT.search(body[:5000]):
-        if not title and (match := _HTML_H1.search(body) or _HTML_TITLE.search(body)):
-            title = html.unescape(nh3.clean(match.group(1), tags=set())).strip()
+        if not meta.title and (match := _HTML_H1.search(body) or _HTML_TITLE.search(body)):
+            meta.title = html.unescape(nh3.clean(match.group(1), tags=set())).strip()
         body = html_to_text(body)
-    if not title and (match := _MD_H1.search(body[:5000])):
-        title = match.group(1).strip()
+    if not meta.title and (match := _MD_H1.search(body[:5000])):
+        meta.title = match.group(1).strip()
     body = markdown_to_text(body)
     related = _RELATED.search(body)
     if related:
         body = body[: related.start()]
-    body = clean_text(body)
+    return clean_text(body)
+
+
+def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
+    """Split header lines or front matter from the body, and clean the body whatever its format."""
+    meta = _Meta(title=title, source=source)
+    body = _prose(_after_front_matter(_after_header_lines(raw, meta), meta), meta)
     return Document(
-        title=clean_text(title),
+        title=clean_text(meta.title),
         body=body,
-        source=source.split()[0] if source else "",
-        header_date=header_date,
+        source=meta.source.split()[0] if meta.source else "",
+        header_date=meta.header_date,
     )
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from partnerships.models.companies import normalize_name
-from scrapers.extraction.core import extract_text
-from scrapers.extraction.lexicon import SEED_COMPANIES
-from scrapers.extraction.service import known_companies
+from extraction.core import extract_text
+from extraction.lexicon import SEED_COMPANIES
+from extraction.vocabulary import normalize_name
+from partnerships.services.candidates import known_companies
 
 MAX_BYTES = 5 * 1024 * 1024
 

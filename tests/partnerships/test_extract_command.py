@@ -49,7 +49,7 @@ def test_it_works_without_a_database(tmp_path, monkeypatch):
     def unreachable(**kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("scrapers.management.commands.extract.known_companies", unreachable)
+    monkeypatch.setattr("partnerships.management.commands.extract.known_companies", unreachable)
     path = tmp_path / "post.txt"
     path.write_text(
         "TITLE: AWS and OpenAI announce partnership\n\nAWS and OpenAI signed a $38B deal.", encoding="utf-8"

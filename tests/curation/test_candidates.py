@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from partnerships.diff import clause_diff
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty
-from scrapers.extraction.service import announcement_extract, deal_phase_diff
-from scrapers.extraction.tasks import extract_announcement
+from partnerships.services.candidates import announcement_extract, deal_phase_diff
+from partnerships.tasks import announcement_extract_task
 from scrapers.models import Announcement
 from tests.factories import (
     AnnouncementFactory,
@@ -293,7 +293,34 @@ def test_the_task_runs_the_service_and_is_safe_to_repeat(companies):
         AMAZON_DEAL,
         datetime.date(2023, 9, 25),
     )
-    deal_id = extract_announcement.delay(announcement.pk).get()
-    assert extract_announcement.delay(announcement.pk).get() == deal_id
+    deal_id = announcement_extract_task.delay(announcement.pk).get()
+    assert announcement_extract_task.delay(announcement.pk).get() == deal_id
     assert Deal.objects.count() == 1
-    assert extract_announcement.delay(10**9).get() is None  # a vanished announcement is not an error
+    assert announcement_extract_task.delay(10**9).get() is None  # a vanished announcement is not an error
+
+
+def test_scraping_enqueues_extraction_by_task_name_and_the_task_writes_the_candidate(companies):
+    from scrapers.services.articles import _enqueue_extraction
+
+    announcement = _announce(
+        companies["Anthropic"],
+        "Expanding access to safer AI with Amazon",
+        AMAZON_DEAL,
+        datetime.date(2023, 9, 25),
+    )
+    assert not Deal.objects.exists()
+    _enqueue_extraction(announcement.pk)  # tasks run eagerly in tests
+    assert Deal.objects.get().sources.get() == announcement
+
+
+def test_the_old_task_name_still_runs_extraction_for_messages_queued_before_the_rename(companies):
+    from celery import current_app
+
+    announcement = _announce(
+        companies["Anthropic"],
+        "Expanding access to safer AI with Amazon",
+        AMAZON_DEAL,
+        datetime.date(2023, 9, 25),
+    )
+    old = current_app.tasks["scrapers.extraction.tasks.extract_announcement"]
+    assert old.delay(announcement.pk).get() == Deal.objects.get().pk

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scrapers', '0002_announcement_next_fetch_revision_diff_url_guard'),
+        ('scrapers', '0003_announcement_precision_quarter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

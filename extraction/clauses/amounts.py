@@ -1,0 +1,183 @@
+"""Clause families read from a figure: money, compute, power, chips, equity stakes, warrants.
+
+Each family reads one ``Sentence`` and returns the clauses it states, given the clauses
+earlier families found in it (a vague "billions" counts only when no exact sum was read).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from extraction.clauses.base import CHIP_TRIGGERS, REVENUE_SHARE, ExtractedClause, Sentence
+from extraction.figures import CHIPS, PERCENT, POWER, SHARES, VAGUE_MONEY, money_values, number, qualifier_of
+from extraction.vocabulary import MONEY_UNITS, ClauseKind, ClauseUnit
+
+K = ClauseKind
+U = ClauseUnit
+
+_VALUATION = re.compile(
+    r"\b(?:valuation|valued\s+at|valuing|post-money|pre-money|worth\s+of\s+shares)\b", re.I
+)
+_REVENUE_FIGURE = re.compile(r"\b(?:revenue|run[- ]rate|sales|earnings|income|annualized|ARR)\b", re.I)
+_INVEST_CUE = re.compile(
+    r"\b(?:invest\w*|funding|financing|fundrais\w*|raise[sd]?|raising|round|Series\s+[A-H]|capital|"
+    r"convertible\s+(?:note|loan)|backing|equity\s+stake)\b",
+    re.I,
+)
+_COMPUTE_CUE = re.compile(
+    r"\b(?:compute|computing|capacity|cloud|data\s*cent(?:er|re)s?|infrastructure|purchase|purchases|"
+    r"purchasing|spend|services|Azure|AWS|commitment|committed|contracted|commits?)\b",
+    re.I,
+)
+_CHIP_CUE = re.compile(
+    r"\b(?:GPUs?|chips?|accelerators?|TPUs?|Trainium\d?|Inferentia|silicon|processors?|racks?)\b", re.I
+)
+# "a $50 billion investment in American computing infrastructure" buys capacity, not shares.
+_INFRA_OBJECT = re.compile(
+    r"\b(?:infrastructure|data\s*cent(?:er|re)s?|datacenters?|compute\s+capacity|computing|campus(?:es)?|facilit(?:y|ies))\b",
+    re.I,
+)
+_COMMITMENT = re.compile(
+    r"\b(?:large|new|significant|major|incremental|additional|multi-?year)\s+(?:\w+\s+){0,2}commitment\b",
+    re.I,
+)
+_STAKE_CUE = re.compile(
+    r"\b(?:stake|ownership|owns?|equity|holds?|diluted|as-converted|shareholding)\b", re.I
+)
+_WARRANT = re.compile(r"\bwarrants?\b", re.I)
+# "6 gigawatts of AMD GPUs" is a chip supply; "1 GW of capacity" or "of data centers" is compute.
+_OF_CHIPS = re.compile(
+    r"\s+(?:[\w-]+\s+)?of\s+(?:[\w-]+\s+){0,4}?(?:GPUs?|chips?|accelerators?|systems|racks)\b", re.I
+)
+_DATA_CENTRE = re.compile(r"\bdata\s*cent", re.I)
+_STAKE = re.compile(r"\bstake\b", re.I)
+_TAKE = re.compile(r"\b(?:take|takes|taking|acquire\w*|receive\w*)\b", re.I)
+_WORTH = re.compile(r"\bworth\b", re.I)
+_DIGIT = re.compile(r"\d")
+# Cheap substring gate: skip the money pattern in sentences that name no currency.
+_MONEY_TRIGGERS = ("$", "€", "£", "¥", "usd", "eur", "gbp", "jpy", "dollar", "euro", "pound")
+
+
+def _money_kind(sentence: str, match: re.Match) -> str | None:
+    window = sentence[max(0, match.start() - 120) : match.end() + 120]
+    near = sentence[max(0, match.start() - 40) : match.end() + 40]
+    if _VALUATION.search(near):
+        return None
+    if _REVENUE_FIGURE.search(near) and not _INVEST_CUE.search(near):
+        return None
+    if _STAKE_CUE.search(near) and _STAKE.search(near):
+        return None
+    if _CHIP_CUE.search(near) and not _INVEST_CUE.search(near):
+        return K.CHIPS_SUPPLY
+    invest = _INVEST_CUE.search(near) or (_INVEST_CUE.search(window) and not _COMPUTE_CUE.search(near))
+    if invest and _INFRA_OBJECT.search(sentence[match.end() : match.end() + 120]):
+        return K.COMPUTE_COMMITMENT
+    if invest:
+        return K.INVESTMENT
+    if _COMPUTE_CUE.search(window):
+        return K.COMPUTE_COMMITMENT
+    return K.OTHER
+
+
+def money(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """Every sum of money, as an investment, a compute commitment or a chip purchase."""
+    if not any(k in s.low for k in _MONEY_TRIGGERS):
+        return []
+    out = []
+    for match, amount, unit, qualifier in money_values(s.text):
+        kind = _money_kind(s.text, match)
+        if kind is not None:
+            out.append(ExtractedClause(kind, s.quote, amount, unit, qualifier, confidence=0.8))
+    return out
+
+
+def vague_money(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """ "Tens of billions of dollars": a commitment without a figure, when no exact sum was read."""
+    if "illion" not in s.low or any(c.amount is not None and c.unit in MONEY_UNITS for c in found):
+        return []
+    vague = VAGUE_MONEY.search(s.text)
+    if not vague:
+        return []
+    near = s.text[max(0, vague.start() - 60) : vague.end() + 60]
+    if _INVEST_CUE.search(near):
+        return [ExtractedClause(K.INVESTMENT, s.quote, confidence=0.6)]
+    if _COMPUTE_CUE.search(s.text) or _CHIP_CUE.search(s.text) or _WORTH.search(near):
+        return [ExtractedClause(K.COMPUTE_COMMITMENT, s.quote, confidence=0.6)]
+    return []
+
+
+def compute_commitment(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """ "A significant multi-year commitment to Azure": compute bought, no figure stated."""
+    if (
+        "commitment" in s.low
+        and _COMMITMENT.search(s.text)
+        and _COMPUTE_CUE.search(s.text)
+        and not any(c.kind == K.COMPUTE_COMMITMENT for c in found)
+    ):
+        return [ExtractedClause(K.COMPUTE_COMMITMENT, s.quote, confidence=0.6)]
+    return []
+
+
+def power(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """Gigawatts and megawatts: of chips ("6 GW of AMD GPUs") or of compute capacity."""
+    if not ("watt" in s.low or "gw" in s.low or "mw" in s.low):
+        return []
+    out = []
+    for match in POWER.finditer(s.text):
+        unit = U.GW if match.group("unit").lower().startswith(("g",)) else U.MW
+        after = s.text[match.end() : match.end() + 60]
+        of_chips = _OF_CHIPS.match(after) and not _DATA_CENTRE.search(after)
+        kind = K.CHIPS_SUPPLY if of_chips else K.COMPUTE_COMMITMENT
+        amount = number(match.group("num"))
+        out.append(ExtractedClause(kind, s.quote, amount, unit, qualifier_of(match, s.text), confidence=0.8))
+    return out
+
+
+def chip_counts(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """ "One million TPUs": a chip supply, counted (two GPUs are not a supply deal)."""
+    if not any(k in s.low for k in CHIP_TRIGGERS):
+        return []
+    out = []
+    for match in CHIPS.finditer(s.text):
+        scale = {"million": Decimal(10) ** 6, "thousand": Decimal(1000)}.get(
+            (match.group("scale") or "").lower(), 1
+        )
+        amount = number(match.group("num")) * scale
+        if amount >= 1000:
+            qualifier = qualifier_of(match, s.text)
+            out.append(ExtractedClause(K.CHIPS_SUPPLY, s.quote, amount, U.CHIPS, qualifier, confidence=0.7))
+    return out
+
+
+def equity_stake(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """A percentage owned ("a 27 percent stake"), or a stake taken without a figure."""
+    if _DIGIT.search(s.text) and _STAKE_CUE.search(s.text) and not REVENUE_SHARE.search(s.text):
+        for match in PERCENT.finditer(s.text):
+            near = s.text[max(0, match.start() - 80) : match.end() + 80]
+            if _STAKE_CUE.search(near) and not _REVENUE_FIGURE.search(s.text[match.end() : match.end() + 25]):
+                percent, qualifier = Decimal(match.group("num")), qualifier_of(match, s.text)
+                return [
+                    ExtractedClause(K.EQUITY_STAKE, s.quote, percent, U.PERCENT, qualifier, confidence=0.8)
+                ]
+        return []
+    if _STAKE.search(s.text) and _TAKE.search(s.text):
+        return [ExtractedClause(K.EQUITY_STAKE, s.quote, confidence=0.6)]
+    return []
+
+
+def warrant(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """A warrant, with the number of shares it covers when the sentence gives one."""
+    if "warrant" not in s.low or not _WARRANT.search(s.text):
+        return []
+    match = SHARES.search(s.text)
+    amount = None
+    qualifier = ""
+    if match:
+        scale = {"million": Decimal(10) ** 6, "billion": Decimal(10) ** 9}.get(
+            (match.group("scale") or "").lower(), 1
+        )
+        amount = number(match.group("num")) * scale
+        qualifier = qualifier_of(match, s.text)
+    unit = U.SHARES if amount is not None else ""
+    return [ExtractedClause(K.WARRANT, s.quote, amount, unit, qualifier, confidence=0.8)]

@@ -1,0 +1,238 @@
+"""The extraction pipeline as pure functions: text in, a candidate deal out, no database.
+
+Kept free of I/O so ``manage.py extract`` and the evaluation harness run it on files,
+the service runs it on stored announcements, and the three always agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from extraction.classify import judge
+from extraction.clauses import ExtractedClause, sentence_clauses, term_clauses
+from extraction.dates import find_dateline
+from extraction.lexicon import SEED_COMPANIES, KnownCompany
+from extraction.parties import DEAL_SENTENCE, ExtractedParty, company_index, find_parties
+from extraction.text import Document, parse_document, split_sentences
+from extraction.vocabulary import MONEY_UNITS, POWER_UNITS, ClauseKind, ClauseQualifier
+
+K = ClauseKind
+
+
+@dataclass
+class Extraction:
+    is_deal: bool
+    confidence: float
+    kind: str | None
+    parties: list[ExtractedParty]
+    announced_on: date | None
+    clauses: list[ExtractedClause] = field(default_factory=list)
+    title: str = ""
+    is_expansion: bool = False
+
+    @property
+    def headline(self) -> ExtractedClause | None:
+        """The deal's headline value: its largest sum of money invested or committed."""
+        money = [
+            c for c in self.clauses if c.amount is not None and c.unit in MONEY_UNITS and c.kind != K.OTHER
+        ] or [c for c in self.clauses if c.amount is not None and c.unit in MONEY_UNITS]
+        return max(money, key=lambda c: c.amount, default=None)
+
+    def as_json(self) -> dict:
+        return {
+            "is_deal": self.is_deal,
+            "confidence": round(self.confidence, 3),
+            "kind": self.kind,
+            "parties": [p.name for p in self.parties],
+            "announced_on": self.announced_on.isoformat() if self.announced_on else None,
+            "clauses": [
+                {
+                    key: value
+                    for key, value in c.as_dict().items()
+                    if key in {"kind", "amount", "unit", "qualifier", "quote"}
+                }
+                for c in self.clauses
+            ],
+        }
+
+
+_BACKGROUND = re.compile(
+    r"\s*(?:Last\s+(?:week|month|year)|Earlier\s+(?:this|in|that)\b|Previously|Since\s+(?:19|20)\d\d|"
+    r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
+    re.I,
+)
+_EXPANSION = re.compile(
+    r"\b(?:next\s+(?:phase|chapter|stage)|(?:second|third|fourth|new)\s+phase|expand\w*|expansion|additional|"
+    r"extend\w*|extension|new\s+agreement|deepen\w*|further|follow(?:s|ing)?\s+(?:up|on)|builds?\s+on|"
+    r"revised|restructur\w+|renew\w*|another|"
+    r"(?:updat\w+|evolv\w+|changes?\s+to|amend\w+|modif\w+)\s+(?:\w+\s+){0,3}(?:partnership|agreement|relationship|contract)|"
+    r"(?:partnership|agreement|relationship|contract)\s+(?:update|change)s?)\b",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"^\s*(?:About\s+[A-Z][\w.&\- ]{1,40}|Forward[- ]Looking\s+Statements?|Cautionary\s+(?:Note|Statement)\w*|"
+    r"Media\s+(?:Contacts?|Inquiries)|Contacts?|Safe\s+Harbor(?:\s+Statement)?)\s*:?\s*$",
+    re.MULTILINE,
+)
+_TERM_CONTEXT = re.compile(
+    r"\b(?:agreement|partnership|contract|deal|commitment|rights?|exclusiv\w+|extend\w*|term|collaboration|"
+    r"alliance|invest\w*|purchase|deploy\w*|through|remain)\b",
+    re.IGNORECASE,
+)
+
+
+def _dedupe(clauses: list[ExtractedClause]) -> list[ExtractedClause]:
+    # "6 gigawatts of AMD GPUs" in the headline and "a 6 gigawatt agreement" in the body are one term.
+    chips_power = {(c.amount, c.unit) for c in clauses if c.kind == K.CHIPS_SUPPLY and c.unit in POWER_UNITS}
+    clauses = [
+        c
+        for c in clauses
+        if not (
+            c.kind == K.COMPUTE_COMMITMENT and c.unit in POWER_UNITS and (c.amount, c.unit) in chips_power
+        )
+    ]
+    seen = set()
+    out = []
+    for clause in clauses:
+        key = (clause.kind, clause.subject, clause.amount, clause.unit, clause.effect)
+        if key in seen or (
+            clause.amount is None
+            and (clause.kind, clause.subject, None, "", clause.effect) in seen
+            and clause.kind not in {K.TERM}
+        ):
+            continue
+        if clause.amount is None and any(
+            c.kind == clause.kind and c.subject == clause.subject and c.effect == clause.effect for c in out
+        ):
+            continue
+        seen.add(key)
+        out.append(clause)
+    return out
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """An announcement as the steps read it: its document, body without boilerplate, prose and lead."""
+
+    document: Document
+    body: str
+    prose: list[str]
+    lead: list[str]
+
+
+def _read(raw: str, *, title: str, source: str) -> _Reading:
+    document = parse_document(raw, title=title, source=source)
+    body = document.body
+    boiler = _BOILERPLATE.search(body, 200)
+    if boiler:
+        body = body[: boiler.start()]
+    sentences = split_sentences(body)
+    # Page chrome repeats the headline; keep prose sentences for the lead.
+    prose = [s for s in sentences if len(s) > 25 and s.strip() != document.title] or sentences
+    lead = [s for s in prose if not _looks_like_heading(s, document.title)][:3]
+    return _Reading(document=document, body=body, prose=prose, lead=lead)
+
+
+def _body_clauses(prose: list[str]) -> tuple[list[ExtractedClause], int]:
+    """The clauses the prose states, and how many of its sentences describe a deal."""
+    clauses: list[ExtractedClause] = []
+    deal_sentences = 0
+    for sentence in prose:
+        if DEAL_SENTENCE.search(sentence):
+            deal_sentences += 1
+        if _BACKGROUND.match(sentence):
+            continue  # "Last week, we announced..." recounts an earlier deal
+        clauses.extend(sentence_clauses(sentence))
+        if _TERM_CONTEXT.search(sentence):
+            clauses.extend(term_clauses(sentence))
+    return clauses, deal_sentences
+
+
+def _headline_clauses(title: str, body_clauses: list[ExtractedClause]) -> list[ExtractedClause]:
+    """A headline figure counts only when the body does not state it already."""
+    if not title:
+        return []
+    stated = {(c.amount, c.unit) for c in body_clauses if c.amount is not None}
+    return [
+        c
+        for c in sentence_clauses(title)
+        if c.amount is not None and ((c.amount, c.unit) not in stated or c.kind == K.CHIPS_SUPPLY)
+    ]
+
+
+def extract_text(
+    raw: str,
+    *,
+    companies: tuple[KnownCompany, ...] = SEED_COMPANIES,
+    title: str = "",
+    source: str = "",
+    published_on: date | None = None,
+    publisher: KnownCompany | None = None,
+) -> Extraction:
+    """Read one announcement (plain text, Markdown or HTML, optional SOURCE/DATE/TITLE header)."""
+    read = _read(raw, title=title, source=source)
+    title = read.document.title
+    index = company_index(tuple(companies))
+    if publisher is None and read.document.source:
+        publisher = index.publisher_for(read.document.source)
+    clauses, deal_sentences = _body_clauses(read.prose)
+    parties = find_parties(
+        title=title, sentences=read.prose, index=index, publisher=publisher, lead=read.lead
+    )
+    clauses = [c for c in clauses if not _about_someone_else(c.quote, parties, index)]
+    clauses = _dedupe(clauses + _headline_clauses(title, clauses))
+    verdict = judge(
+        title=title,
+        lead=read.lead,
+        prose=read.prose,
+        clauses=clauses,
+        party_count=len(parties),
+        deal_sentences=deal_sentences,
+    )
+    return Extraction(
+        is_deal=verdict.is_deal,
+        confidence=verdict.confidence,
+        kind=verdict.kind,
+        parties=parties,
+        announced_on=read.document.header_date or published_on or find_dateline(read.body),
+        clauses=clauses if verdict.is_deal else [],
+        title=title,
+        is_expansion=bool(_EXPANSION.search(" ".join([title, *read.lead]))),
+    )
+
+
+def _about_someone_else(quote: str, parties: list[ExtractedParty], index) -> bool:
+    """ "Amazon remains Anthropic's primary cloud provider" inside a Microsoft deal: another deal's term.
+
+    A sentence whose first named company is not a party, and that names at most one
+    party, describes someone else's relationship.
+    """
+    if index.pattern is None or len(parties) < 2:
+        return False
+    named = [c.slug for m in index.pattern.finditer(quote) if (c := index.resolve(m.group(1))) is not None]
+    if not named:
+        return False
+    party_slugs = {p.slug for p in parties if p.slug}
+    return named[0] not in party_slugs and len(set(named) & party_slugs) <= 1
+
+
+def _looks_like_heading(sentence: str, title: str) -> bool:
+    text = sentence.strip()
+    if title and (text.startswith(title[:40]) or title.startswith(text[:40])):
+        return True
+    return not re.search(r"[.!?:”\"]$", text) and len(text) < 140
+
+
+def extract_deal_value(extraction: Extraction) -> tuple[Decimal | None, Decimal | None, str]:
+    """Deal.value_min / value_max / currency from the headline clause."""
+    headline = extraction.headline
+    if headline is None:
+        return None, None, ""
+    if headline.qualifier == ClauseQualifier.UP_TO:
+        return None, headline.amount, headline.unit
+    if headline.qualifier == ClauseQualifier.AT_LEAST:
+        return headline.amount, None, headline.unit
+    return headline.amount, headline.amount, headline.unit

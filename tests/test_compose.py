@@ -116,8 +116,9 @@ def test_it_sets_only_variables_the_code_reads(compose):
 def test_it_requires_production_secrets_instead_of_defaulting_them(compose):
     env = compose["services"]["web-prod"]["environment"]
     assert env["DEBUG"] == "0"
-    for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"):
+    for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "TRUSTED_PROXIES"):
         assert ":?" in env[variable], f"{variable} must be required in production"
+    assert "*" not in env["FORWARDED_ALLOW_IPS"], "gunicorn must not trust forwarded headers from anyone"
 
 
 def test_it_registers_every_task_the_beat_schedule_names(settings):

@@ -116,16 +116,18 @@ class Adapter:
         raise NotImplementedError
 
     def each(self, entries, build) -> list:
-        """``build(entry)`` for every entry; one that raises is skipped and counted, the rest are kept."""
+        """``build(entry)`` for every entry; one that raises or yields nothing (no usable link) is
+        skipped and counted, the rest are kept."""
         items = []
         for entry in entries:
             try:
                 item = build(entry)
             except Exception:  # noqa: BLE001 - one hostile entry must not lose the listing
                 logger.warning("Skipped an unreadable %s entry", self.kind, exc_info=True)
+                item = None
+            if item is None:
                 self.skipped += 1
-                continue
-            if item is not None:
+            else:
                 items.append(item)
         return items
 

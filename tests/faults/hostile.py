@@ -5,8 +5,8 @@ characters PostgreSQL or ``datetime`` refuse, documents nested deeper than any p
 should follow, a malformed redirect and headers trickled one byte a second. Listings mix
 good items with the bad one, so a test can check that the good ones survive.
 
-Standard library (and ``brotli``) only: the before/after probe in ``bench/`` loads this
-file into other checkouts of the project.
+Standard library (and ``brotli``) only, so the file can also be loaded on its own to
+replay the same cases against another checkout of the project.
 """
 
 from __future__ import annotations

@@ -57,4 +57,3 @@ def test_it_does_not_let_marker_characters_in_scraped_text_forge_a_mark(client):
     html = client.get("/search/?q=datacenters").content.decode()
     assert "<mark>datacenters</mark>" in html.lower() or "<mark>Datacenters</mark>" in html
     assert "<mark>&lt;b&gt;forged" not in html and "<mark>again</mark>" not in html
-    assert "&lt;b&gt;forged&lt;/b&gt;" in html  # still shown, as text

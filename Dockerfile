@@ -1,5 +1,5 @@
 # Pactwatch image: one image for web (gunicorn + whitenoise), Celery worker and beat.
-# Build: docker build -t pactwatch .   Run: see docker-compose.yml and docs/deploying.md.
+# Build: docker build -t pactwatch .   Run: see docker-compose.yml and the README's Deploying section.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -8,7 +8,7 @@ Measures, in one run and against one sink process on 127.0.0.1:
   called in-process): delivery rows inserted, claimed in batches, each batch sent over
   one SMTP connection, every outcome recorded.
 
-Goals (issue 6): total ≤ 30 s, rate ≥ 50 % of the smtplib loop, zero duplicates.
+Goals: total ≤ 30 s, rate ≥ 50 % of the smtplib loop, zero duplicates.
 
 Uses its own PostgreSQL database (``BENCH_ALERTS_DATABASE_URL``, default
 ``pactwatch_bench_alerts``), created and migrated if missing, and wiped of alert data on

@@ -9,7 +9,7 @@
    a bounded closed-loop Python load generator (``bench.baselines.load``); the hello-world
    Django view behind the same middleware is measured in the same run.
 
-Goals (issue 5): ≤ 8 queries, cold median ≤ 25 ms, cached ≥ 60 % of hello-world req/s.
+Goals: ≤ 8 queries, cold median ≤ 25 ms, cached ≥ 60 % of hello-world req/s.
 
 Environment: ``BENCH_PAGES_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/
 pactwatch_bench_pages``; never a test database), ``BENCH_REDIS_URL`` (default

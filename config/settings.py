@@ -164,7 +164,9 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -347,10 +349,13 @@ EXTRACTION_MODEL_NAME = env_str("EXTRACTION_MODEL_NAME", "")
 EXTRACTION_MODEL_API_KEY = env_str("EXTRACTION_MODEL_API_KEY", "")
 EXTRACTION_MODEL_TIMEOUT = env_float("EXTRACTION_MODEL_TIMEOUT", 30.0, minimum=1.0)
 if EXTRACTION_BACKEND == "model" and not (EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME):
-    raise ImproperlyConfigured("EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME.")
+    raise ImproperlyConfigured(
+        "EXTRACTION_BACKEND=model needs EXTRACTION_MODEL_URL and EXTRACTION_MODEL_NAME."
+    )
 
-# --- Request hardening -----------------------------------------------------------------
+# --- Request hardening --------------------------------------------------------------------
 # 400 instead of a PostgreSQL DataError (500) for NUL bytes in any parameter.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "config.middleware.RejectNulBytesMiddleware"
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "config.middleware.RejectNulBytesMiddleware",
 )

@@ -6,7 +6,10 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships"
 
     def ready(self):
-        # Page-cache invalidation must be wired in every process (web, worker, shell).
+        from partnerships import checks  # noqa: F401  (registers the system checks)
+
+        # Page-cache invalidation must be wired in every process (web, worker, shell). It is
+        # the only model signal here: bookkeeping, no mail, task or network call.
         from partnerships.cache import connect_signals
 
         connect_signals()

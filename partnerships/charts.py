@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 
+from partnerships.formatting import amount
 from partnerships.models import Deal
-from partnerships.templatetags.pactwatch import amount, kind_class
+from partnerships.templatetags.pactwatch import kind_class
 
 KIND_LABELS = dict(Deal.Kind.choices)
 
@@ -231,7 +232,8 @@ def network_svg(companies: dict, edges: list, *, year=None):
                 company.name,
             )
         )
-    return _svg(size, size, "Network of partnerships", mark_safe("".join(parts)), "chart chart-network", interactive=True)  # noqa: S308  # nosec (B308/B703 reviewed: see the reason before)
+    body = mark_safe("".join(parts))  # noqa: S308 - every part is built by _fmt  # nosec B308 B703
+    return _svg(size, size, "Network of partnerships", body, "chart chart-network", interactive=True)
 
 
 FLOW_LABELS = {
@@ -239,6 +241,62 @@ FLOW_LABELS = {
     "spend": "Cloud / chip spend committed",
     "power": "Compute power committed",
 }
+
+
+_ARROW_DEFS = (
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+    'orient="auto-start-reverse"><path class="arrow-head" d="M0,0 L10,5 L0,10 z"></path></marker></defs>'
+)
+
+
+def _flow_arrow(flow, positions, biggest, timeline):
+    """One flow as a curved arrow, thicker for larger amounts (log scale, per unit)."""
+    x1, y1, _ = positions[flow.source.pk]
+    x2, y2, _ = positions[flow.target.pk]
+    # Bend every arrow to its left: A→B and B→A become two visible arcs.
+    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    dx, dy = x2 - x1, y2 - y1
+    bend = 0.18 if flow.category != "power" else 0.32
+    share = math.log10(1 + float(flow.amount or 0)) / max(math.log10(1 + biggest[flow.unit]), 1e-9)
+    classes = f"flow flow-{flow.category}" + (" flow-circular" if flow.circular else "")
+    return _fmt(
+        '<a href="{}"><path class="{}" d="M{:.1f},{:.1f} Q{:.1f},{:.1f} {:.1f},{:.1f}" '
+        'stroke-width="{:.1f}" fill="none" marker-end="url(#arrow)">'
+        "<title>{} → {}: {}{} ({}, {} deal{}){}</title></path></a>",
+        _timeline_link(flow.source, flow.target, timeline),
+        classes,
+        x1,
+        y1,
+        mx - dy * bend,
+        my + dx * bend,
+        x2,
+        y2,
+        1 + 7 * share,
+        flow.source.name,
+        flow.target.name,
+        "up to " if flow.up_to else "",
+        amount(flow.amount, flow.unit),
+        FLOW_LABELS[flow.category].lower(),
+        flow.deals,
+        "" if flow.deals == 1 else "s",
+        " — circular" if flow.circular else "",
+    )
+
+
+def _flow_node(company, x, y, angle, company_url):
+    anchor = "start" if math.cos(angle) >= 0 else "end"
+    return _fmt(
+        '<a href="{}"><circle class="node c-{}" cx="{:.1f}" cy="{:.1f}" r="7"></circle>'
+        '<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="{}">{}</text></a>',
+        company_url(company.slug),
+        company.kind,
+        x,
+        y,
+        x + (10 if anchor == "start" else -10),
+        y + 4,
+        anchor,
+        company.name,
+    )
 
 
 def flows_svg(flows: list):
@@ -255,70 +313,12 @@ def flows_svg(flows: list):
     biggest = {}
     for flow in flows:
         biggest[flow.unit] = max(biggest.get(flow.unit, 0), float(flow.amount or 0))
-    parts = [
-        mark_safe(  # noqa: S308 - constant markup  # nosec B308
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-            'orient="auto-start-reverse"><path class="arrow-head" d="M0,0 L10,5 L0,10 z"></path></marker></defs>'
-        )
-    ]
-    for flow in flows:
-        x1, y1, _ = positions[flow.source.pk]
-        x2, y2, _ = positions[flow.target.pk]
-        # Bend every arrow to its left: A→B and B→A become two visible arcs.
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        dx, dy = x2 - x1, y2 - y1
-        bend = 0.18 if flow.category != "power" else 0.32
-        cx, cy = mx - dy * bend, my + dx * bend
-        share = math.log10(1 + float(flow.amount or 0)) / max(math.log10(1 + biggest[flow.unit]), 1e-9)
-        classes = f"flow flow-{flow.category}" + (" flow-circular" if flow.circular else "")
-        parts.append(
-            _fmt(
-                '<a href="{}"><path class="{}" d="M{:.1f},{:.1f} Q{:.1f},{:.1f} {:.1f},{:.1f}" '
-                'stroke-width="{:.1f}" fill="none" marker-end="url(#arrow)">'
-                "<title>{} → {}: {}{} ({}, {} deal{}){}</title></path></a>",
-                _timeline_link(flow.source, flow.target, timeline),
-                classes,
-                x1,
-                y1,
-                cx,
-                cy,
-                x2,
-                y2,
-                1 + 7 * share,
-                flow.source.name,
-                flow.target.name,
-                "up to " if flow.up_to else "",
-                amount(flow.amount, flow.unit),
-                FLOW_LABELS[flow.category].lower(),
-                flow.deals,
-                "" if flow.deals == 1 else "s",
-                " — circular" if flow.circular else "",
-            )
-        )
-    for pk, (x, y, angle) in positions.items():
-        company = nodes[pk]
-        anchor = "start" if math.cos(angle) >= 0 else "end"
-        parts.append(
-            _fmt(
-                '<a href="{}"><circle class="node c-{}" cx="{:.1f}" cy="{:.1f}" r="7"></circle>'
-                '<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="{}">{}</text></a>',
-                company_url(company.slug),
-                company.kind,
-                x,
-                y,
-                x + (10 if anchor == "start" else -10),
-                y + 4,
-                anchor,
-                company.name,
-            )
-        )
+    parts = [_ARROW_DEFS]
+    parts += [_flow_arrow(flow, positions, biggest, timeline) for flow in flows]
+    parts += [_flow_node(nodes[pk], x, y, angle, company_url) for pk, (x, y, angle) in positions.items()]
+    body = mark_safe("".join(parts))  # noqa: S308 - constant markup and parts built by _fmt  # nosec B308 B703
     return _svg(
-        size,
-        size,
-        "Capital and compute flows between companies",
-        mark_safe("".join(parts)),  # noqa: S308 - parts are built by _fmt  # nosec (B308/B703 reviewed: see the reason before)
-        "chart chart-flows",
-        interactive=True,
+        size, size, "Capital and compute flows between companies", body, "chart chart-flows", interactive=True
     )
 
 

@@ -16,9 +16,9 @@ from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships.filters import DealFilter
+from partnerships.formatting import decimal_plain
 from partnerships.models import Clause, DealParty
-from partnerships.selectors import deals_filtered
-from partnerships.views.filters import TimelineFilterForm
 from scrapers.models import Announcement
 
 SCHEMA_VERSION = "1.0"
@@ -76,7 +76,7 @@ def _plain(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return decimal_plain(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return value
@@ -123,8 +123,8 @@ def _clause_row(clause) -> dict:
     }
 
 
-def _rows(what, filters):
-    deals = deals_filtered(filters)
+def _rows(what, deal_filter: DealFilter):
+    deals = deal_filter.deals()
     if what == "deals":
         qs = (
             deals.select_related("predecessor")
@@ -187,11 +187,10 @@ def export(request, what, fmt):
     """``/exports/<deals|clauses>.<csv|json>?<timeline filters>``."""
     if what not in ("deals", "clauses") or fmt not in ("csv", "json"):
         raise Http404("No such export.")
-    form = TimelineFilterForm(request.GET)
-    filters = form.filters()
+    deal_filter = DealFilter.from_query(request.GET).filter
     now = timezone.now()
     fields = DEAL_FIELDS if what == "deals" else CLAUSE_FIELDS
-    rows = _rows(what, filters)
+    rows = _rows(what, deal_filter)
     stamp = now.strftime("%Y%m%d")
     if fmt == "csv":
         response = StreamingHttpResponse(_stream_csv(fields, rows), content_type="text/csv; charset=utf-8")
@@ -199,7 +198,7 @@ def export(request, what, fmt):
         meta = {
             "schema_version": SCHEMA_VERSION,
             "generated_at": now.isoformat(),
-            "filters": {k: _plain(v) for k, v in vars(filters).items() if v not in (None, "")},
+            "filters": deal_filter.as_dict(),
             "documentation": settings.SITE_URL + reverse("partnerships:exports"),
             "how_to_cite": how_to_cite(now),
             "license": LICENSE_NOTE,

@@ -1,22 +1,26 @@
-"""Atom feeds: every published deal, one company's deals, deals with one clause kind.
+"""Atom feeds: every published deal, one company's deals, one clause kind, and a subscriber's own.
 
-Feed readers poll often, so the item query is bounded (latest 50) and eager-loads the
-parties the description lists.
+Every feed is a ``BaseDealFeed``: the same item (title, description with parties and the
+headline value, link, dates) whatever the feed, and a bounded item query (the latest 50)
+that eager-loads the parties the description lists. A feed only says which deals it
+carries, as a ``DealFilter`` (``deal_filter``).
 """
 
 import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from partnerships.models import Clause, Company, Deal, DealParty
-from partnerships.templatetags.pactwatch import deal_value
+from partnerships.cache import cached_response
+from partnerships.filters import DealFilter
+from partnerships.formatting import deal_value
+from partnerships.models import Clause, Company, Subscription
+from partnerships.services import alerts
 
 FEED_SIZE = 50
 
@@ -36,23 +40,16 @@ class PlainTextAtomFeed(Atom1Feed):
             handler.addQuickElement("summary", description, {"type": "text"})
 
 
-class DealFeed(Feed):
+class BaseDealFeed(Feed):
     feed_type = PlainTextAtomFeed
-    title = "Pactwatch: AI partnership deals"
-    subtitle = "Published AI partnership deals, newest first, each with its clauses and sources."
     author_name = "Pactwatch"
+    item_guid_is_permalink = True
 
-    def link(self, obj=None):
-        return reverse("partnerships:deal_list")
-
-    def feed_url(self, obj=None):
-        return reverse("partnerships:feed_deals")
-
-    def deals(self, obj=None):
-        return Deal.objects.published()
+    def deal_filter(self, obj) -> DealFilter:
+        return DealFilter()
 
     def items(self, obj=None):
-        return list(self.deals(obj).with_parties().newest_first()[:FEED_SIZE])
+        return list(self.deal_filter(obj).deals().with_parties().newest_first()[:FEED_SIZE])
 
     def item_title(self, item):
         return " ".join(item.title.split())
@@ -60,16 +57,13 @@ class DealFeed(Feed):
     def item_description(self, item):
         # Plain text: Atom readers escape it; nothing scraped is sent as markup.
         parties = ", ".join(f"{p.company.name} ({p.get_role_display()})" for p in item.deal_parties.all())
-        value = deal_value(item)
-        return " — ".join(filter(None, [item.get_kind_display(), parties, value, item.summary]))
+        return " — ".join(filter(None, [item.get_kind_display(), parties, deal_value(item), item.summary]))
 
     def item_link(self, item):
         return item.get_absolute_url()
 
     def item_guid(self, item):
         return f"{settings.SITE_URL}{item.get_absolute_url()}"
-
-    item_guid_is_permalink = True
 
     def item_pubdate(self, item):
         return item.published_at or timezone.make_aware(
@@ -83,9 +77,23 @@ class DealFeed(Feed):
         return [item.get_kind_display()]
 
 
-class CompanyDealFeed(DealFeed):
+class DealFeed(BaseDealFeed):
+    title = "Pactwatch: AI partnership deals"
+    subtitle = "Published AI partnership deals, newest first, each with its clauses and sources."
+
+    def link(self, obj=None):
+        return reverse("partnerships:deal_list")
+
+    def feed_url(self, obj=None):
+        return reverse("partnerships:feed_deals")
+
+
+class CompanyDealFeed(BaseDealFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Company, slug=slug, is_proposed=False)
+
+    def deal_filter(self, obj):
+        return DealFilter(companies=(obj.slug,))
 
     def title(self, obj):
         return f"Pactwatch: {obj.name} deals"
@@ -99,17 +107,15 @@ class CompanyDealFeed(DealFeed):
     def feed_url(self, obj):
         return reverse("partnerships:feed_company", kwargs={"slug": obj.slug})
 
-    def deals(self, obj):
-        return Deal.objects.published().filter(
-            Exists(DealParty.objects.filter(deal=OuterRef("pk"), company=obj))
-        )
 
-
-class ClauseKindFeed(DealFeed):
+class ClauseKindFeed(BaseDealFeed):
     def get_object(self, request, kind):
         if kind not in Clause.Kind.values:
             raise Http404("No such clause kind.")
         return kind
+
+    def deal_filter(self, obj):
+        return DealFilter(clauses=(obj,))
 
     def title(self, obj):
         return f"Pactwatch: deals with a {Clause.Kind(obj).label.lower()} clause"
@@ -123,13 +129,39 @@ class ClauseKindFeed(DealFeed):
     def feed_url(self, obj):
         return reverse("partnerships:feed_clause", kwargs={"kind": obj})
 
-    def deals(self, obj):
-        return Deal.objects.published().filter(Exists(Clause.objects.filter(deal=OuterRef("pk"), kind=obj)))
+
+class SubscriptionFeed(BaseDealFeed):
+    """The deals a subscription's filters accept, for people who prefer a feed reader.
+
+    Its URL is signed (no password); never cached, since it names one subscriber.
+    """
+
+    title = "Pactwatch: your deal alerts"
+
+    def get_object(self, request, token):
+        try:
+            subscription = alerts.subscription_from_token(token=token, purpose="feed")
+        except alerts.TokenError:
+            raise Http404("No such feed.") from None
+        if subscription.status not in {Subscription.Status.ACTIVE, Subscription.Status.PENDING}:
+            raise Http404("This subscription has ended.")
+        return subscription
+
+    def deal_filter(self, obj):
+        return DealFilter.of_subscription(obj)
+
+    def subtitle(self, obj):
+        return "; ".join(alerts.subscription_description(obj)[:-1])
+
+    def link(self, obj):
+        return "/"
+
+    def feed_url(self, obj):
+        return alerts.feed_url(obj)
 
 
 def _cached(feed):
     """Feed readers poll: serve anonymous polls from the page cache like any page."""
-    from partnerships.cache import cached_response
 
     def view(request, **kwargs):
         return cached_response(request, lambda: feed(request, **kwargs), prefix="feed")
@@ -140,3 +172,4 @@ def _cached(feed):
 deal_feed = _cached(DealFeed())
 company_feed = _cached(CompanyDealFeed())
 clause_feed = _cached(ClauseKindFeed())
+subscription_feed = SubscriptionFeed()

@@ -5,9 +5,9 @@ import unicodedata
 
 from django import forms
 
+from partnerships.filters import DealFilter, FilterValueError, parse_amount
+from partnerships.formatting import decimal_plain
 from partnerships.models import Clause, Company, Deal, Subscription
-from partnerships.services.alerts import Filters
-from partnerships.views.filters import parse_amount
 
 
 class SubscriptionFiltersForm(forms.Form):
@@ -36,16 +36,19 @@ class SubscriptionFiltersForm(forms.Form):
 
     def clean_min_amount(self):
         raw = (self.cleaned_data.get("min_amount") or "").strip()
-        return parse_amount(raw) if raw else None
+        try:
+            return parse_amount(raw) if raw else None
+        except FilterValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
-    def filters(self) -> Filters:
+    def deal_filter(self) -> DealFilter:
+        """The valid form as the deal filter a subscription stores (its frequency is separate)."""
         data = self.cleaned_data
-        return Filters(
-            companies=list(data.get("company") or []),
-            deal_kinds=list(data.get("kind") or []),
-            clause_kinds=list(data.get("clause") or []),
+        return DealFilter(
+            companies=tuple(c.slug for c in data.get("company") or []),
+            kinds=tuple(data.get("kind") or []),
+            clauses=tuple(data.get("clause") or []),
             min_amount=data.get("min_amount"),
-            frequency=data.get("frequency") or Subscription.Frequency.INSTANT,
         )
 
     @staticmethod
@@ -69,9 +72,7 @@ class SubscriptionFiltersForm(forms.Form):
             "company": list(subscription.companies.values_list("slug", flat=True)),
             "kind": subscription.deal_kind_list,
             "clause": subscription.clause_kind_list,
-            "min_amount": ""
-            if subscription.min_amount is None
-            else f"{subscription.min_amount.normalize():f}",
+            "min_amount": "" if subscription.min_amount is None else decimal_plain(subscription.min_amount),
             "frequency": subscription.frequency,
         }
 

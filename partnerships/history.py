@@ -39,7 +39,9 @@ class ChangeEntry:
         )
 
 
-def deal_change_log(deal: Deal, *, since_published: bool = False, limit: int | None = None) -> list[ChangeEntry]:
+def deal_change_log(
+    deal: Deal, *, since_published: bool = False, limit: int | None = None
+) -> list[ChangeEntry]:
     """Every recorded change to ``deal``, its clauses and its parties, newest first.
 
     ``since_published`` keeps only what happened from the first publication on — what a
@@ -64,23 +66,21 @@ def deal_change_log(deal: Deal, *, since_published: bool = False, limit: int | N
     entries += _entries(
         clause_rows,
         Clause,
-        lambda row: "Clause: " + Clause.Kind(row.kind).label + (f" ({row.subject})" if row.subject else "")
-        if row.kind in Clause.Kind.values
-        else f"Clause: {row.kind}",
+        lambda row: (
+            "Clause: " + Clause.Kind(row.kind).label + (f" ({row.subject})" if row.subject else "")
+            if row.kind in Clause.Kind.values
+            else f"Clause: {row.kind}"
+        ),
         names,
     )
-    entries += _entries(party_rows, DealParty, lambda row: "Party: " + names["company"].get(row.company_id, "?"), names)
+    entries += _entries(
+        party_rows, DealParty, lambda row: "Party: " + names["company"].get(row.company_id, "?"), names
+    )
     if since_published:
         first = next((row.history_date for row in deal_rows if row.status == Deal.Status.PUBLISHED), None)
         entries = [e for e in entries if first is not None and e.when >= first]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit] if limit else entries
-
-
-def deal_last_updated(deal: Deal) -> datetime | None:
-    """When the deal or anything on it last changed (for "last updated" on public pages)."""
-    log = deal_change_log(deal, limit=1)
-    return log[0].when if log else deal.updated_at
 
 
 def _related_names(deal_rows, party_rows, clause_rows) -> dict[str, dict]:
@@ -127,7 +127,9 @@ def _entries(rows, model, subject_of, names) -> list[ChangeEntry]:
                 old, new = getattr(before, f.attname, None), getattr(row, f.attname, None)
                 if old != new:
                     changes.append(
-                        FieldChange(f.verbose_name, _display(model, f, old, names), _display(model, f, new, names))
+                        FieldChange(
+                            f.verbose_name, _display(model, f, old, names), _display(model, f, new, names)
+                        )
                     )
             if not changes and not row.history_change_reason:
                 continue  # a save that changed nothing tracked and says nothing is not news

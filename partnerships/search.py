@@ -86,55 +86,44 @@ def _headline(column: str, query: str):
     )
 
 
-def search(*, query: str, limit: int = 20) -> SearchResults:
-    """Public deals, their clauses and archived announcements matching ``query``: 4 queries."""
-    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
-    results = SearchResults(query)
-    if not query:
-        return results
-    parties = Prefetch("deal_parties", queryset=DealParty.objects.select_related("company"))
-    deals = Deal.objects.public().prefetch_related(parties)
-    clauses = (
-        Clause.objects.filter(deal__status__in=[Deal.Status.PUBLISHED, Deal.Status.RETRACTED])
-        .select_related("deal", "source")
-        .defer("source__raw_html", "source__text", "source__summary")
+def _search_postgres(results: SearchResults, deals, clauses, announcements, query: str, limit: int) -> None:
+    """Full-text search on the stored vectors, ranked, with ``ts_headline`` snippets."""
+    deals = (
+        deals.filter(_ts("partnerships_deal.search_vector", query))
+        .annotate(
+            rank=_rank("partnerships_deal.search_vector", query),
+            snippet=_headline("partnerships_deal.summary", query),
+        )
+        .order_by("-rank", "-announced_on", "-id")
     )
-    announcements = Announcement.objects.select_related("newsroom").defer("raw_html")
-    if connection.vendor == "postgresql":
-        deals = (
-            deals.filter(_ts("partnerships_deal.search_vector", query))
-            .annotate(
-                rank=_rank("partnerships_deal.search_vector", query),
-                snippet=_headline("partnerships_deal.summary", query),
-            )
-            .order_by("-rank", "-announced_on", "-id")
+    clauses = (
+        clauses.filter(_ts("partnerships_clause.search_vector", query))
+        .annotate(
+            rank=_rank("partnerships_clause.search_vector", query),
+            snippet=_headline(
+                "partnerships_clause.subject || ' — ' || partnerships_clause.summary || ' — ' || partnerships_clause.quote",
+                query,
+            ),
         )
-        clauses = (
-            clauses.filter(_ts("partnerships_clause.search_vector", query))
-            .annotate(
-                rank=_rank("partnerships_clause.search_vector", query),
-                snippet=_headline(
-                    "partnerships_clause.subject || ' — ' || partnerships_clause.summary || ' — ' || partnerships_clause.quote",
-                    query,
-                ),
-            )
-            .order_by("-rank", "-id")
+        .order_by("-rank", "-id")
+    )
+    announcements = (
+        announcements.filter(_ts("scrapers_announcement.search_vector", query))
+        .annotate(
+            rank=_rank("scrapers_announcement.search_vector", query),
+            snippet=_headline("left(scrapers_announcement.text, 20000)", query),
         )
-        announcements = (
-            announcements.filter(_ts("scrapers_announcement.search_vector", query))
-            .annotate(
-                rank=_rank("scrapers_announcement.search_vector", query),
-                snippet=_headline("left(scrapers_announcement.text, 20000)", query),
-            )
-            .order_by("-rank", "-id")
-        )
-        results.deals = list(deals[:limit])
-        results.clauses = list(clauses[:limit])
-        results.announcements = list(announcements[:limit])
-        for row in results.deals + results.clauses + results.announcements:
-            row.snippet_html = highlight(row.snippet)
-        return results
+        .order_by("-rank", "-id")
+    )
+    results.deals = list(deals[:limit])
+    results.clauses = list(clauses[:limit])
+    results.announcements = list(announcements[:limit])
+    for row in results.deals + results.clauses + results.announcements:
+        row.snippet_html = highlight(row.snippet)
 
+
+def _search_plain(results: SearchResults, deals, clauses, announcements, query: str, limit: int) -> None:
+    """``icontains`` and a plain excerpt: enough for development on SQLite."""
     results.deals = list(
         deals.filter(Q(title__icontains=query) | Q(summary__icontains=query)).order_by(
             "-announced_on", "-id"
@@ -156,4 +145,22 @@ def search(*, query: str, limit: int = 20) -> SearchResults:
         )
     for item in results.announcements:
         item.snippet_html = _plain_excerpt(item.text or item.summary, query)
+
+
+def search(*, query: str, limit: int = 20) -> SearchResults:
+    """Public deals, their clauses and archived announcements matching ``query``: 4 queries."""
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    results = SearchResults(query)
+    if not query:
+        return results
+    parties = Prefetch("deal_parties", queryset=DealParty.objects.select_related("company"))
+    deals = Deal.objects.public().prefetch_related(parties)
+    clauses = (
+        Clause.objects.filter(deal__status__in=[Deal.Status.PUBLISHED, Deal.Status.RETRACTED])
+        .select_related("deal", "source")
+        .defer("source__raw_html", "source__text", "source__summary")
+    )
+    announcements = Announcement.objects.select_related("newsroom").defer("raw_html")
+    run = _search_postgres if connection.vendor == "postgresql" else _search_plain
+    run(results, deals, clauses, announcements, query, limit)
     return results

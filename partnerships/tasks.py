@@ -1,13 +1,16 @@
-"""Celery tasks for alerts and extraction: thin wrappers that take ids and call a service.
+"""Celery tasks for alerts and extraction: thin wrappers that take ids and call the service they are named after.
 
-``partnerships.services.alerts`` for alerts, ``partnerships.services.candidates`` for the
-candidate deal extracted from a stored announcement (at the end of this module).
+Each task is ``<service>_task`` and imports its service inside the function, so services can
+enqueue tasks (``from partnerships import tasks``) without an import cycle. Task *names* (what
+the broker stores and the beat schedule in ``config/settings.py`` refers to) keep their
+original spelling, so messages queued before a deploy still find their task.
 
-Every task here is idempotent (unique rows and conditional claims, see the service's
-docstring), so they run with ``acks_late``: a worker killed mid-task leaves the message
-to be redelivered rather than lost, and ``task_reject_on_worker_lost`` (settings) makes
-that true for a killed child process as well. Redelivery after a hard kill can take the
-visibility timeout, so the beat-driven reaper re-dispatches stuck work well before that.
+Every task here is idempotent (unique rows and conditional claims, see
+``partnerships.services.alerts``), so they run with ``acks_late``: a worker killed mid-task
+leaves the message to be redelivered rather than lost, and ``task_reject_on_worker_lost``
+(settings) makes that true for a killed child process as well. Redelivery after a hard kill
+can take the visibility timeout, so the beat-driven reaper re-dispatches stuck work well
+before that.
 """
 
 import logging
@@ -15,53 +18,66 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from partnerships.services import alerts
-from partnerships.services.candidates import announcement_extract
-
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
-def fan_out_deal_event(*, deal_id: int, event: str) -> int:
-    matched = alerts.alert_fan_out(deal_id=deal_id, event=event)
+@shared_task(name="partnerships.tasks.fan_out_deal_event", acks_late=True)
+def alert_fan_out_task(*, deal_id: int, event: str) -> int:
+    from partnerships.services.alerts.delivery import alert_fan_out
+
+    matched = alert_fan_out(deal_id=deal_id, event=event)
     logger.info("alerts: deal %s event %s matched %d instant subscriptions", deal_id, event, matched)
     return matched
 
 
-@shared_task(acks_late=True)
-def deliver_deal_event(*, deal_id: int, event: str) -> dict:
-    report = alerts.alert_deliver(deal_id=deal_id, event=event)
+@shared_task(name="partnerships.tasks.deliver_deal_event", acks_late=True)
+def alert_deliver_task(*, deal_id: int, event: str) -> dict:
+    from partnerships.services.alerts.delivery import alert_deliver
+
+    report = alert_deliver(deal_id=deal_id, event=event)
     logger.info("alerts: deal %s event %s delivery %s", deal_id, event, report)
     return report.__dict__
 
 
-@shared_task(acks_late=True)
-def check_deal_changes(*, deal_id: int) -> str | None:
-    event = alerts.deal_detect_change(deal_id=deal_id)
+@shared_task(name="partnerships.tasks.check_deal_changes", acks_late=True)
+def deal_detect_change_task(*, deal_id: int) -> str | None:
+    """Nothing enqueues this any more: curation services detect changes in their own
+    transaction. It stays registered so messages queued by an older release are still
+    handled; remove it one release after that one is gone."""
+    from partnerships.services.alerts.events import deal_detect_change
+
+    event = deal_detect_change(deal_id=deal_id)
     return event.key if event else None
 
 
-@shared_task(acks_late=True)
-def send_subscription_notice(*, subscription_id: int, notice: str, prefill: str = "") -> bool:
-    return alerts.subscription_notice_send(subscription_id=subscription_id, notice=notice, prefill=prefill)
+@shared_task(name="partnerships.tasks.send_subscription_notice", acks_late=True)
+def subscription_notice_send_task(*, subscription_id: int, notice: str, prefill: str = "") -> bool:
+    from partnerships.services.alerts.subscriptions import subscription_notice_send
+
+    return subscription_notice_send(subscription_id=subscription_id, notice=notice, prefill=prefill)
 
 
-@shared_task(acks_late=True)
-def send_digests(*, frequency: str) -> dict:
-    period = alerts.digests_schedule(frequency=frequency)
-    report = alerts.digests_deliver(period=period)
-    logger.info("alerts: %s digests for %s: %s", frequency, period, report)
-    return {"period": period, **report.__dict__}
+@shared_task(name="partnerships.tasks.send_digests", acks_late=True)
+def digests_send_task(*, frequency: str) -> dict:
+    from partnerships.services.alerts.digests import digests_send
+
+    run = digests_send(frequency=frequency)
+    logger.info("alerts: %s digests for %s: %s", frequency, run.period, run.report)
+    return {"period": run.period, **run.report.__dict__}
 
 
-@shared_task(acks_late=True)
-def deliver_digests(*, period: str) -> dict:
-    return alerts.digests_deliver(period=period).__dict__
+@shared_task(name="partnerships.tasks.deliver_digests", acks_late=True)
+def digests_deliver_task(*, period: str) -> dict:
+    from partnerships.services.alerts.digests import digests_deliver
+
+    return digests_deliver(period=period).__dict__
 
 
-@shared_task(acks_late=True)
-def reap_stuck_deliveries(*, claim_timeout: int | None = None) -> dict:
-    report = alerts.deliveries_reap(claim_timeout=claim_timeout)
+@shared_task(name="partnerships.tasks.reap_stuck_deliveries", acks_late=True)
+def deliveries_reap_task(*, claim_timeout: int | None = None) -> dict:
+    from partnerships.services.alerts.reaper import deliveries_reap
+
+    report = deliveries_reap(claim_timeout=claim_timeout)
     logger.info("alerts: reaper %s", report)
     return {"released": report.released, "failed": report.failed, "events": report.events}
 
@@ -86,6 +102,8 @@ _EXTRACT_OPTIONS = {
 @shared_task(**_EXTRACT_OPTIONS)
 def announcement_extract_task(announcement_id: int) -> int | None:
     """Return the id of the candidate deal, or None when the text is not a deal."""
+    from partnerships.services.candidates import announcement_extract
+
     deal = announcement_extract(announcement_id=announcement_id)
     return deal.pk if deal is not None else None
 

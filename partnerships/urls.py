@@ -7,7 +7,7 @@ app_name = "partnerships"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Dashboard (issue 5)
+    # Public pages: timeline, deals, partnerships, companies, charts, archive, feeds, exports.
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
     path("partnerships/<slug:a>/<slug:b>/", views.partnership, name="partnership"),
@@ -25,10 +25,10 @@ urlpatterns = [
     path("feeds/clauses/<slug:kind>/", feeds.clause_feed, name="feed_clause"),
     path("exports/", views.exports_doc, name="exports"),
     path("exports/<str:what>.<str:fmt>", exports.export, name="export"),
-    # Email alerts (issue 6)
+    # Email alerts: subscribe, signed links from the emails, and a subscriber's own feed.
     path("alerts/", alert_views.subscribe, name="alert_subscribe"),
     path("alerts/confirm/<str:token>/", alert_views.confirm, name="alert_confirm"),
     path("alerts/manage/<str:token>/", alert_views.manage, name="alert_manage"),
     path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alert_unsubscribe"),
-    path("alerts/feed/<str:token>/", alert_views.feed, name="alert_feed"),
+    path("alerts/feed/<str:token>/", feeds.subscription_feed, name="alert_feed"),
 ]

@@ -138,7 +138,9 @@ class NewsroomAdmin(GuardedHistoryAdmin):
         newsrooms = list(queryset[: TEST_SELECTORS_LIMIT + 1])
         if len(newsrooms) > TEST_SELECTORS_LIMIT:
             self.message_user(
-                request, f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.", messages.WARNING
+                request,
+                f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.",
+                messages.WARNING,
             )
             newsrooms = newsrooms[:TEST_SELECTORS_LIMIT]
         tests = services.selector_tests_request(newsrooms=newsrooms, user=request.user)
@@ -151,7 +153,9 @@ class NewsroomAdmin(GuardedHistoryAdmin):
         return redirect(_progress_url(runs=[r.pk for r in runs]))
 
     def get_urls(self):
-        progress = path("progress/", self.admin_site.admin_view(self.progress_view), name="scrapers_newsroom_progress")
+        progress = path(
+            "progress/", self.admin_site.admin_view(self.progress_view), name="scrapers_newsroom_progress"
+        )
         return [progress, *super().get_urls()]
 
     def progress_view(self, request):
@@ -300,7 +304,15 @@ class ScrapeRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(SelectorTest)
 class SelectorTestAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("newsroom", "created_at", "status", "http_status", "items_seen", "items_skipped", "requested_by")
+    list_display = (
+        "newsroom",
+        "created_at",
+        "status",
+        "http_status",
+        "items_seen",
+        "items_skipped",
+        "requested_by",
+    )
     list_filter = ("status", "newsroom")
     list_select_related = ("newsroom", "requested_by")
     readonly_fields = (

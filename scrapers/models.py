@@ -97,7 +97,9 @@ class Announcement(models.Model):
     )
     title = models.CharField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    published_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     summary = models.TextField(blank=True)
     raw_html = models.BinaryField(
         null=True, blank=True, editable=False, help_text="zlib-compressed page body."

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def load_settings(**env):
     """Import config.settings in a fresh interpreter with exactly this environment."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "REDIS", "CELERY"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "REDIS", "CELERY"))
+    }
     clean.pop("SECRET_KEY", None)
     clean.pop("DEBUG", None)
     clean.update(env)
@@ -113,7 +115,9 @@ def test_it_parses_database_urls():
 
 
 def test_it_accepts_a_visibility_timeout_at_the_safe_minimum_and_trusted_proxy_networks():
-    result = load_settings(DEBUG="1", CELERY_VISIBILITY_TIMEOUT="600", TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7, fd00::/8")
+    result = load_settings(
+        DEBUG="1", CELERY_VISIBILITY_TIMEOUT="600", TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7, fd00::/8"
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -1,7 +1,8 @@
 """The curation admin: review queue, deal actions, companies, and (read-only) alerts.
 
-A package because the deal admin and its review queue alone pass the size where one
-module stays readable (STYLE.md).
+A package by sub-domain: ``deals`` (deal, clause and party admins), ``review`` (the review
+queue and page), ``companies``, ``alerts``; ``base`` and ``display`` hold what they share.
+Every write goes through a service in ``partnerships.services``.
 """
 
 from partnerships.admin import alerts, companies, deals  # noqa: F401  (registers the model admins)

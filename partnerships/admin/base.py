@@ -1,4 +1,4 @@
-"""History admin with reverts locked down.
+"""What the admin modules share: a history admin with reverts locked down, and action reporting.
 
 django-simple-history's "revert to this version" form saves on POST for anyone who may
 *view* history, and a reverted row skips every validation a service applies. Reverting
@@ -6,7 +6,8 @@ needs the change permission here, and models whose status moves only through cur
 services (deals) cannot be reverted at all.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -20,3 +21,19 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return not self.allow_revert or super().revert_disabled(request, obj)
+
+
+def report_each(request, deals, act) -> tuple[int, int]:
+    """Run one curation step per deal; every success and every refusal becomes a message."""
+    done = failed = 0
+    for deal in deals:
+        try:
+            result = act(deal)
+        except ValidationError as exc:
+            failed += 1
+            for text in exc.messages:
+                messages.error(request, text)
+            continue
+        done += result.changed
+        messages.add_message(request, messages.SUCCESS if result.changed else messages.INFO, result.message)
+    return done, failed

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 
 from partnerships.admin.base import GuardedHistoryAdmin
 from partnerships.models import Company, CompanyAlias
-from partnerships.services.deals import company_merge
+from partnerships.services.merges import company_merge
 
 
 class CompanyAliasInline(admin.TabularInline):

@@ -2,23 +2,26 @@
 
 Status, predecessor and merge target are read-only on the form: they change only through
 the actions and the review page, which validate (at least two parties, no phase loops...)
-and record who did it.
+and record who did it. Edits of a deal and its clauses are written by ``deal_update``, one
+call per form submission, so a published deal's subscribers hear of one edit once.
 """
+
+from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from partnerships import formatting
 from partnerships.admin import review
-from partnerships.admin.base import GuardedHistoryAdmin
-from partnerships.diff import clause_diff
+from partnerships.admin.base import GuardedHistoryAdmin, report_each
+from partnerships.admin.display import clause_value, render_clause_diff
 from partnerships.history import deal_change_log
 from partnerships.models import Clause, Deal, DealParty
-from partnerships.services.deals import deal_publish, deal_reject, deal_retract
+from partnerships.services.deals import deal_publish, deal_reject, deal_retract, deal_update
 
 PUBLISH_PERMISSION = "partnerships.publish_deal"
 
@@ -67,6 +70,7 @@ class DealAdmin(GuardedHistoryAdmin):
         "status",
         "kind",
         "announced_on",
+        "headline",
         "party_names",
         "clause_count",
         "confidence",
@@ -140,6 +144,10 @@ class DealAdmin(GuardedHistoryAdmin):
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm(PUBLISH_PERMISSION)
 
+    @admin.display(description="value")
+    def headline(self, obj):
+        return formatting.deal_value(obj)
+
     @admin.display(description="parties")
     def party_names(self, obj):
         return ", ".join(p.company.name for p in obj.deal_parties.all())
@@ -169,6 +177,27 @@ class DealAdmin(GuardedHistoryAdmin):
         if not entries:
             return "No recorded changes."
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((str(e),) for e in entries)))
+
+    # --- Saving: the deal row and its clause inlines in one service call -------------------
+
+    def save_model(self, request, obj, form, change):
+        """Deferred to ``save_related``, which writes the deal together with its clauses.
+
+        (The history "revert" form, which calls only this method, is closed for deals:
+        ``allow_revert = False``.)
+        """
+
+    def save_related(self, request, form, formsets, change):
+        clause_sets = [fs for fs in formsets if fs.model is Clause]
+        saved, deleted = [], []
+        for formset in clause_sets:
+            saved += formset.save(commit=False)
+            deleted += formset.deleted_objects
+        deal_update(deal=form.instance, clauses=saved, deleted_clauses=deleted, actor=request.user)
+        form.save_m2m()
+        for formset in formsets:
+            if formset not in clause_sets:
+                self.save_formset(request, form, formset, change=change)
 
     # --- Actions ----------------------------------------------------------------------
 
@@ -204,57 +233,37 @@ class DealAdmin(GuardedHistoryAdmin):
         return TemplateResponse(request, "admin/partnerships/deal/action_reason.html", ctx)
 
 
-def report_each(request, deals, act) -> tuple[int, int]:
-    """Run one curation step per deal; every success and every refusal becomes a message."""
-    done = failed = 0
-    for deal in deals:
-        try:
-            result = act(deal)
-        except ValidationError as exc:
-            failed += 1
-            for text in exc.messages:
-                messages.error(request, text)
-            continue
-        done += result.changed
-        messages.add_message(request, messages.SUCCESS if result.changed else messages.INFO, result.message)
-    return done, failed
-
-
-def render_clause_diff(before: Deal, after: Deal):
-    diff = clause_diff(list(before.clauses.all()), list(after.clauses.all()))
-    rows = []
-    rows += [("added", review.clause_label(c), "", review.clause_value(c)) for c in diff.added]
-    rows += [("removed", review.clause_label(c), review.clause_value(c), "") for c in diff.removed]
-    rows += [
-        ("changed", review.clause_label(ch.after), review.clause_value(ch.before), review.clause_value(ch.after)) for ch in diff.changed
-    ]
-    rows += [("unchanged", review.clause_label(c), review.clause_value(c), review.clause_value(c)) for c in diff.unchanged]
-    head = format_html(
-        'Against <a href="{}">{}</a> ({}):',
-        reverse("admin:partnerships_deal_change", args=[before.pk]),
-        before.title,
-        before.announced_on,
-    )
-    if not rows:
-        return format_html("{} neither phase lists clauses.", head)
-    return format_html(
-        '{}<table class="clause-diff"><thead><tr><th>change</th><th>clause</th><th>before</th><th>after</th>'
-        "</tr></thead><tbody>{}</tbody></table>",
-        head,
-        format_html_join(
-            "", '<tr class="diff-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', ((r[0], *r) for r in rows)
-        ),
-    )
-
-
 @admin.register(Clause)
 class ClauseAdmin(GuardedHistoryAdmin):
-    list_display = ("__str__", "kind", "subject", "amount", "unit", "qualifier", "effect", "status", "confidence")
+    """Clauses on their own page (linked from the deal's inline); saves go through ``deal_update``."""
+
+    list_display = ("__str__", "kind", "subject", "value", "effect", "status", "confidence")
     list_filter = ("status", "kind", "unit", "qualifier", "effect")
     search_fields = ("quote", "subject", "summary", "deal__title")
     list_select_related = ("deal",)
     raw_id_fields = ("deal", "source")
     list_per_page = 50
+
+    @admin.display(description="value")
+    def value(self, obj):
+        return clause_value(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A clause moves to another deal only when the deals are merged (which checks the survivor).
+        return ("deal",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        deal_update(deal=obj.deal, clauses=[obj], save_deal=False, actor=request.user)
+
+    def delete_model(self, request, obj):
+        deal_update(deal=obj.deal, deleted_clauses=[obj], save_deal=False, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        by_deal = defaultdict(list)
+        for clause in queryset.select_related("deal"):
+            by_deal[clause.deal_id].append(clause)
+        for clauses in by_deal.values():
+            deal_update(deal=clauses[0].deal, deleted_clauses=clauses, save_deal=False, actor=request.user)
 
 
 @admin.register(DealParty)

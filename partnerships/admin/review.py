@@ -15,39 +15,23 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from partnerships.admin.base import report_each
+from partnerships.admin.display import clause_value
 from partnerships.admin.highlight import highlight_quotes
 from partnerships.diff import clause_diff
 from partnerships.models import Clause, Deal, DealParty
 from partnerships.services.deals import (
     deal_link_phase,
-    deal_merge,
     deal_publish,
     deal_publish_problems,
     deal_reject,
     deal_retract,
     deal_review_clauses,
 )
+from partnerships.services.merges import deal_merge
 from scrapers.models import Announcement
 
 QUEUE_PAGE_SIZE = 50
-
-
-def clause_label(clause) -> str:
-    return clause.get_kind_display() + (f" ({clause.subject})" if clause.subject else "")
-
-
-def clause_value(clause) -> str:
-    if clause.effect == Clause.Effect.REMOVED:
-        return "removed"
-    parts = []
-    if clause.qualifier:
-        parts.append(clause.get_qualifier_display().lower())
-    if clause.amount is not None and clause.unit == Clause.Unit.UNTIL_YEAR:
-        parts.append(f"through {clause.amount:.0f}")
-    elif clause.amount is not None:
-        spec = "f" if clause.unit == Clause.Unit.YEARS else ",f"
-        parts.append(f"{format(clause.amount.normalize(), spec)} {clause.unit}")
-    return " ".join(parts) or "granted"
 
 
 def candidate_queue():
@@ -57,7 +41,9 @@ def candidate_queue():
         .order_by("-created_at", "-confidence", "-id")
         .annotate(
             clause_count=Count("clauses", distinct=True),
-            unreviewed_count=Count("clauses", filter=~Q(clauses__status=Clause.Status.CONFIRMED), distinct=True),
+            unreviewed_count=Count(
+                "clauses", filter=~Q(clauses__status=Clause.Status.CONFIRMED), distinct=True
+            ),
         )
         .prefetch_related(
             Prefetch("deal_parties", queryset=DealParty.objects.select_related("company")),
@@ -112,8 +98,6 @@ def queue_view(model_admin, request):
 
 
 def _bulk(model_admin, request):
-    from partnerships.admin.deals import report_each
-
     if not model_admin.has_publish_permission(request):
         raise PermissionDenied
     ids = [int(i) for i in request.POST.getlist("ids") if _is_id(i)]
@@ -175,53 +159,76 @@ def review_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/partnerships/deal/review.html", ctx)
 
 
+def _review_clauses(request, deal: Deal, here: str, queue: str):
+    confirm, drop = [], []
+    for clause_id in deal.clauses.values_list("pk", flat=True):
+        decision = request.POST.get(f"clause-{clause_id}", "")
+        (confirm if decision == "confirm" else drop if decision == "drop" else []).append(clause_id)
+    result = deal_review_clauses(deal=deal, confirm=confirm, drop=drop, actor=request.user)
+    messages.success(request, result.message)
+    if "_publish" in request.POST:
+        result = deal_publish(deal=deal, actor=request.user)
+        messages.success(request, result.message)
+        return redirect(queue)
+    return redirect(here)
+
+
+def _publish(request, deal: Deal, here: str, queue: str):
+    result = deal_publish(deal=deal, actor=request.user)
+    messages.add_message(request, messages.SUCCESS if result.changed else messages.INFO, result.message)
+    return redirect(queue if result.changed else here)
+
+
+def _reject(request, deal: Deal, here: str, queue: str):
+    result = deal_reject(deal=deal, reason=request.POST.get("reason", ""), actor=request.user)
+    messages.success(request, result.message)
+    return redirect(queue)
+
+
+def _retract(request, deal: Deal, here: str, queue: str):
+    result = deal_retract(deal=deal, reason=request.POST.get("reason", ""), actor=request.user)
+    messages.success(request, result.message)
+    return redirect(here)
+
+
+def _merge(request, deal: Deal, here: str, queue: str):
+    into = _find_deal(request.POST.get("target") or request.POST.get("target_text"))
+    result = deal_merge(deal=deal, into=into, actor=request.user)
+    messages.success(request, result.message)
+    return redirect(reverse("admin:partnerships_deal_change", args=[into.pk]))
+
+
+def _link_phase(request, deal: Deal, here: str, queue: str):
+    predecessor = _find_deal(request.POST.get("target") or request.POST.get("target_text"))
+    diff = deal_link_phase(deal=deal, predecessor=predecessor, actor=request.user)
+    messages.success(
+        request,
+        f"“{deal.title}” is now the next phase of “{predecessor.title}”: {len(diff.added)} clauses added, "
+        f"{len(diff.removed)} removed, {len(diff.changed)} changed.",
+    )
+    return redirect(here)
+
+
+# The review page's buttons (``op``), each a curation service.
+_ACTIONS = {
+    "clauses": _review_clauses,
+    "publish": _publish,
+    "reject": _reject,
+    "retract": _retract,
+    "merge": _merge,
+    "phase": _link_phase,
+}
+
+
 def _act(request, deal: Deal):
-    op = request.POST.get("op", "")
     here = reverse("admin:partnerships_deal_review", args=[deal.pk])
-    queue = reverse("admin:partnerships_deal_review_queue")
-    user = request.user
+    act = _ACTIONS.get(request.POST.get("op", ""))
+    if act is None:
+        messages.error(request, "Unknown action.")
+        return redirect(here)
     try:
-        if op == "clauses":
-            confirm, drop = [], []
-            for clause_id in deal.clauses.values_list("pk", flat=True):
-                decision = request.POST.get(f"clause-{clause_id}", "")
-                (confirm if decision == "confirm" else drop if decision == "drop" else []).append(clause_id)
-            result = deal_review_clauses(deal=deal, confirm=confirm, drop=drop, actor=user)
-            messages.success(request, result.message)
-            if "_publish" in request.POST:
-                result = deal_publish(deal=deal, actor=user)
-                messages.success(request, result.message)
-                return redirect(queue)
-            return redirect(here)
-        if op == "publish":
-            result = deal_publish(deal=deal, actor=user)
-            messages.add_message(request, messages.SUCCESS if result.changed else messages.INFO, result.message)
-            return redirect(queue if result.changed else here)
-        if op == "reject":
-            result = deal_reject(deal=deal, reason=request.POST.get("reason", ""), actor=user)
-            messages.success(request, result.message)
-            return redirect(queue)
-        if op == "retract":
-            result = deal_retract(deal=deal, reason=request.POST.get("reason", ""), actor=user)
-            messages.success(request, result.message)
-            return redirect(here)
-        if op == "merge":
-            into = _find_deal(request.POST.get("target") or request.POST.get("target_text"))
-            result = deal_merge(deal=deal, into=into, actor=user)
-            messages.success(request, result.message)
-            return redirect(reverse("admin:partnerships_deal_change", args=[into.pk]))
-        if op == "phase":
-            predecessor = _find_deal(request.POST.get("target") or request.POST.get("target_text"))
-            diff = deal_link_phase(deal=deal, predecessor=predecessor, actor=user)
-            messages.success(
-                request,
-                f"“{deal.title}” is now the next phase of “{predecessor.title}”: {len(diff.added)} clauses added, "
-                f"{len(diff.removed)} removed, {len(diff.changed)} changed.",
-            )
-            return redirect(here)
+        return act(request, deal, here, reverse("admin:partnerships_deal_review_queue"))
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
         return redirect(here)
-    messages.error(request, "Unknown action.")
-    return redirect(here)

@@ -8,18 +8,15 @@ Three rows carry the exactly-once bookkeeping (see ``partnerships.services.alert
   the row, not the task, is what makes an instant alert go out at most once.
 - ``Digest``: one row per (subscription, period) for daily and weekly summaries.
 
-Signal receivers that turn deal changes into events are connected at the bottom of this
-module: model modules are imported in every process (web, worker, shell), so no process
-can change a deal without the alerts noticing.
+No signal writes these rows: the curation services that publish or change a deal record
+its event explicitly (``partnerships.services.alerts.events``).
 """
 
-from django.core import checks
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_save
 
 from partnerships.models.companies import Company
-from partnerships.models.deals import Clause, Deal
+from partnerships.models.deals import Deal
 
 
 def _pack(values) -> str:
@@ -125,14 +122,6 @@ class Subscription(models.Model):
     @clause_kind_list.setter
     def clause_kind_list(self, values) -> None:
         self.clause_kinds = _pack(values)
-
-    def deal_kind_labels(self) -> list[str]:
-        labels = dict(Deal.Kind.choices)
-        return [labels.get(v, v) for v in self.deal_kind_list]
-
-    def clause_kind_labels(self) -> list[str]:
-        labels = dict(Clause.Kind.choices)
-        return [labels.get(v, v) for v in self.clause_kind_list]
 
 
 def normalize_email(email: str) -> str:
@@ -268,57 +257,3 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.frequency} digest {self.period} for subscription {self.subscription_id}: {self.status}"
-
-
-# --- Signals: any path that publishes or changes a deal (admin, curation service, shell) ----
-
-
-def _remember_previous_deal(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    previous = None
-    if instance.pk is not None:
-        previous = (
-            Deal.objects.filter(pk=instance.pk)
-            .values("status", "predecessor_id", "value_min", "value_max", "currency")
-            .first()
-        )
-    instance._alerts_previous = previous
-
-
-def _deal_saved(sender, instance, created=False, raw=False, **kwargs):
-    if raw:
-        return
-    from partnerships.services import alerts
-
-    alerts.deal_saved(deal=instance, previous=getattr(instance, "_alerts_previous", None))
-
-
-def _clause_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    from partnerships.services import alerts
-
-    alerts.deal_terms_touched(deal_id=instance.deal_id)
-
-
-pre_save.connect(_remember_previous_deal, sender=Deal, dispatch_uid="alerts-deal-pre-save")
-post_save.connect(_deal_saved, sender=Deal, dispatch_uid="alerts-deal-post-save")
-post_save.connect(_clause_changed, sender=Clause, dispatch_uid="alerts-clause-saved")
-post_delete.connect(_clause_changed, sender=Clause, dispatch_uid="alerts-clause-deleted")
-
-
-@checks.register(checks.Tags.security, deploy=True)
-def _check_site_url_is_https(app_configs, **kwargs):
-    """RFC 8058 one-click unsubscribe requires an https List-Unsubscribe URL."""
-    from django.conf import settings
-
-    if not (settings.SITE_URL or "").startswith("https://"):
-        return [
-            checks.Warning(
-                f"SITE_URL is {settings.SITE_URL!r}: alert emails need an https URL for one-click unsubscribe.",
-                hint="Set SITE_URL=https://your.domain (RFC 8058).",
-                id="partnerships.W601",
-            )
-        ]
-    return []

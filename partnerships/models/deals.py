@@ -106,15 +106,15 @@ class Deal(models.Model):
                 condition=Q(value_max__isnull=True) | Q(value_max__gte=0), name="deal_value_max_nonnegative"
             ),
             models.CheckConstraint(
-                condition=Q(value_min__isnull=True) | Q(value_max__isnull=True) | Q(value_max__gte=models.F("value_min")),
+                condition=Q(value_min__isnull=True)
+                | Q(value_max__isnull=True)
+                | Q(value_max__gte=models.F("value_min")),
                 name="deal_value_range_ordered",
             ),
             models.CheckConstraint(
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="deal_confidence_0_1"
             ),
-            models.CheckConstraint(
-                condition=~Q(predecessor=models.F("id")), name="deal_not_own_predecessor"
-            ),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("id")), name="deal_not_own_predecessor"),
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(merged_into__isnull=False), name="deal_merged_has_target"
             ),
@@ -245,14 +245,6 @@ class Clause(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} in {self.deal}"
-
-    @property
-    def is_money(self) -> bool:
-        return self.unit in self.MONEY_UNITS
-
-    @property
-    def is_power(self) -> bool:
-        return self.unit in self.POWER_UNITS
 
     @property
     def diff_key(self) -> tuple[str, str]:

@@ -2,46 +2,26 @@
 
 Every function takes keyword-only arguments, validates before it writes, runs in one
 transaction with the deal row locked, and saves through the model so the audit trail
-(django-simple-history) records who did what. ``actor`` is the user acting; inside an
-admin request the history middleware already knows it, outside one (commands, tests)
-passing it keeps the trail honest.
+(django-simple-history) records who did what.
 
-The alert fan-out is not called from here: the alerts app listens for a deal's status
-changing to published (``partnerships.services.alerts``). Publishing is therefore made
-idempotent at this level — a deal that is already published is left untouched, so its
-post_save never fires a second time however often the button is pressed.
+Alerts are part of the write, called here rather than hidden in model signals: publishing
+records the "published" event (``deal_publication_record``), and every path that can change
+a published deal's terms (``deal_update``, ``deal_review_clauses``, ``deal_link_phase``, and
+the merges in ``partnerships.services.merges``) reads the terms before writing and asks
+``deal_detect_change`` afterwards, in the same transaction. One curator action makes at most
+one "changed" event, however many rows it touched; the fan-out is enqueued after commit.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from partnerships.diff import ClauseDiff, clause_diff
-from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
-
-
-@dataclass(frozen=True)
-class CurationResult:
-    """What a curation step did, in words a curator reads in the admin's message bar."""
-
-    changed: bool
-    message: str
-
-
-def _locked(deal: Deal) -> Deal:
-    # select_for_update serialises two curators (or two clicks) acting on the same deal;
-    # SQLite ignores it and serialises writers anyway.
-    return Deal.objects.select_for_update().get(pk=deal.pk)
-
-
-def _stamp(instance, *, actor, reason: str = ""):
-    if actor is not None:
-        instance._history_user = actor
-    if reason:
-        instance._change_reason = reason[:100]
-    return instance
+from partnerships.models import Clause, Company, Deal
+from partnerships.services.alerts.events import deal_detect_change, deal_publication_record, deal_terms
+from partnerships.services.curation import CurationResult, deal_lock, history_stamp
 
 
 def deal_publish_problems(*, deal: Deal) -> list[str]:
@@ -66,12 +46,12 @@ def deal_publish_problems(*, deal: Deal) -> list[str]:
 
 @transaction.atomic
 def deal_publish(*, deal: Deal, actor=None) -> CurationResult:
-    """Make a candidate (or a rejected / retracted deal) public.
+    """Make a candidate (or a rejected / retracted deal) public and record its alert event.
 
     Raises ValidationError listing everything missing. Publishing an already published
     deal changes nothing and says so, so the alert fan-out runs once per deal event.
     """
-    deal = _locked(deal)
+    deal = deal_lock(deal)
     if deal.status == Deal.Status.PUBLISHED:
         return CurationResult(False, f"“{deal.title}” was already published; nothing changed.")
     if deal.status == Deal.Status.MERGED:
@@ -83,14 +63,66 @@ def deal_publish(*, deal: Deal, actor=None) -> CurationResult:
     approved = []
     for company in Company.objects.filter(deal_parties__deal=deal, is_proposed=True):
         company.is_proposed = False
-        _stamp(company, actor=actor, reason=f"approved with deal {deal.pk}").save()
+        history_stamp(company, actor=actor, reason=f"approved with deal {deal.pk}").save()
         approved.append(company.name)
     deal.status = Deal.Status.PUBLISHED
     deal.status_reason = ""
     deal.published_at = deal.published_at or timezone.now()
-    _stamp(deal, actor=actor, reason="published").save()
+    history_stamp(deal, actor=actor, reason="published").save()
+    deal_publication_record(deal_id=deal.pk)
     note = f" New companies approved: {', '.join(approved)}." if approved else ""
     return CurationResult(True, f"Published “{deal.title}”.{note}")
+
+
+# Changed only by their own actions (publish, reject, retract, merge, link a phase), which
+# validate them: an edit keeps what is stored, so a form opened before another curator's
+# action cannot undo it.
+ACTION_FIELDS = ("status", "status_reason", "published_at", "merged_into_id", "predecessor_id")
+
+
+def _prepare_edit(deal: Deal, clauses: Sequence[Clause]) -> None:
+    """Lock the deal, keep its action fields as stored, refuse clauses of another deal."""
+    foreign = sorted(c.pk for c in clauses if c.deal_id not in (None, deal.pk))
+    if foreign:
+        raise ValidationError(f"Clauses {foreign} do not belong to “{deal.title}”; reload the page.")
+    if deal.pk is None:
+        return
+    stored = Deal.objects.select_for_update().filter(pk=deal.pk).values(*ACTION_FIELDS).get()
+    for name, value in stored.items():
+        setattr(deal, name, value)
+
+
+@transaction.atomic
+def deal_update(
+    *,
+    deal: Deal,
+    clauses: Sequence[Clause] = (),
+    deleted_clauses: Sequence[Clause] = (),
+    save_deal: bool = True,
+    actor=None,
+    reason: str = "",
+) -> CurationResult:
+    """Save one curator edit of a deal and its clauses: the admin form, its inlines, the clause admin.
+
+    ``deal`` carries the edited field values (a form has put them there) and is saved unless
+    ``save_deal`` is False (an edit of clauses only); ``clauses`` are new or edited clauses of
+    this deal and ``deleted_clauses`` the ones to remove. If the deal is published and its
+    material terms (headline value, phase link, clauses) moved, exactly one "changed" alert
+    event is recorded; an edit that changed none of them records nothing. Status, phase
+    link and merge target are not edited here (``ACTION_FIELDS``).
+    """
+    _prepare_edit(deal, [*clauses, *deleted_clauses])
+    before = deal_terms(deal_id=deal.pk)
+    if save_deal or deal.pk is None:
+        history_stamp(deal, actor=actor, reason=reason).save()
+    for clause in clauses:
+        clause.deal = deal
+        history_stamp(clause, actor=actor).save()
+    for clause in deleted_clauses:
+        history_stamp(clause, actor=actor).delete()
+    event = deal_detect_change(deal_id=deal.pk, before=before) if before is not None else None
+    note = " Subscribers will be told what changed." if event is not None else ""
+    return CurationResult(True, f"Saved “{deal.title}”.{note}")
 
 
 @transaction.atomic
@@ -98,25 +130,27 @@ def deal_review_clauses(*, deal: Deal, confirm: list[int], drop: list[int], acto
     """Apply a curator's verdict on extracted clauses: confirmed ones stay, dropped ones go.
 
     Ids that are not clauses of this deal are refused rather than ignored, so a stale form
-    cannot touch another deal's clauses.
+    cannot touch another deal's clauses. Written through ``deal_update``, so dropping a
+    clause of a published deal alerts its subscribers like any other edit.
     """
     if set(confirm) & set(drop):
         raise ValidationError("A clause cannot be both confirmed and dropped.")
-    deal = _locked(deal)
+    deal = deal_lock(deal)
     clauses = {c.pk: c for c in deal.clauses.all()}
     foreign = (set(confirm) | set(drop)) - set(clauses)
     if foreign:
         raise ValidationError(f"Clauses {sorted(foreign)} do not belong to “{deal.title}”; reload the page.")
-    confirmed = 0
+    confirmed = []
     for pk in confirm:
         clause = clauses[pk]
         if clause.status != Clause.Status.CONFIRMED:
             clause.status = Clause.Status.CONFIRMED
-            _stamp(clause, actor=actor, reason="confirmed").save()
-            confirmed += 1
-    for pk in drop:
-        _stamp(clauses[pk], actor=actor, reason="dropped").delete()
-    return CurationResult(bool(confirmed or drop), f"{confirmed} clauses confirmed, {len(drop)} dropped.")
+            confirmed.append(history_stamp(clause, actor=actor, reason="confirmed"))
+    dropped = [history_stamp(clauses[pk], actor=actor, reason="dropped") for pk in drop]
+    deal_update(deal=deal, clauses=confirmed, deleted_clauses=dropped, save_deal=False, actor=actor)
+    return CurationResult(
+        bool(confirmed or drop), f"{len(confirmed)} clauses confirmed, {len(drop)} dropped."
+    )
 
 
 def _require_reason(reason: str, what: str) -> str:
@@ -130,7 +164,7 @@ def _require_reason(reason: str, what: str) -> str:
 def deal_reject(*, deal: Deal, reason: str, actor=None) -> CurationResult:
     """Turn a candidate down; the reason stays on the record for the audit trail."""
     reason = _require_reason(reason, "rejecting")
-    deal = _locked(deal)
+    deal = deal_lock(deal)
     if deal.status == Deal.Status.REJECTED:
         return CurationResult(False, f"“{deal.title}” was already rejected; nothing changed.")
     if deal.status != Deal.Status.CANDIDATE:
@@ -140,15 +174,19 @@ def deal_reject(*, deal: Deal, reason: str, actor=None) -> CurationResult:
         )
     deal.status = Deal.Status.REJECTED
     deal.status_reason = reason
-    _stamp(deal, actor=actor, reason="rejected").save()
+    history_stamp(deal, actor=actor, reason="rejected").save()
     return CurationResult(True, f"Rejected “{deal.title}”.")
 
 
 @transaction.atomic
 def deal_retract(*, deal: Deal, reason: str, actor=None) -> CurationResult:
-    """Withdraw a published deal; its page stays up, marked retracted with the reason."""
+    """Withdraw a published deal; its page stays up, marked retracted with the reason.
+
+    No alert goes out: subscribers are told about deals and their terms, not about
+    withdrawals. Published again later, the deal alerts only if its terms moved meanwhile.
+    """
     reason = _require_reason(reason, "retracting")
-    deal = _locked(deal)
+    deal = deal_lock(deal)
     if deal.status == Deal.Status.RETRACTED:
         return CurationResult(False, f"“{deal.title}” was already retracted; nothing changed.")
     if deal.status != Deal.Status.PUBLISHED:
@@ -157,107 +195,22 @@ def deal_retract(*, deal: Deal, reason: str, actor=None) -> CurationResult:
         )
     deal.status = Deal.Status.RETRACTED
     deal.status_reason = reason
-    _stamp(deal, actor=actor, reason="retracted").save()
+    history_stamp(deal, actor=actor, reason="retracted").save()
     return CurationResult(True, f"Retracted “{deal.title}”; its page stays up with the reason.")
 
 
-def _same_clause(a: Clause, b: Clause) -> bool:
-    return a.diff_key == b.diff_key and clause_diff([a], [b]).is_empty
-
-
-@transaction.atomic
-def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
-    """Fold a duplicate deal into the one that survives.
-
-    Sources, parties and clauses move to ``into`` without duplicates: a party already on
-    the survivor stays as it is, and a clause the survivor already states identically is
-    dropped after lending it any evidence (quote, source) the survivor lacked. The merged
-    deal keeps its row and slug with status "merged" so its URL can answer 301.
-    """
-    if deal.pk == into.pk:
-        raise ValidationError("A deal cannot be merged into itself.")
-    # Lock both rows in a fixed order so two opposite merges cannot deadlock.
-    locked = {d.pk: d for d in Deal.objects.select_for_update().filter(pk__in=[deal.pk, into.pk]).order_by("pk")}
-    deal, into = locked[deal.pk], locked[into.pk]
-    if deal.status == Deal.Status.MERGED:
-        if deal.merged_into_id == into.pk:
-            return CurationResult(False, f"“{deal.title}” was already merged into “{into.title}”.")
-        raise ValidationError(f"“{deal.title}” was already merged into another deal.")
-    if into.status in {Deal.Status.MERGED, Deal.Status.REJECTED}:
-        raise ValidationError(
-            f"“{into.title}” is {into.get_status_display().lower()}; merge into a live deal instead."
-        )
-
-    into.sources.add(*deal.sources.all())
-
-    survivor_companies = set(into.deal_parties.values_list("company_id", flat=True))
-    moved_parties = 0
-    for party in deal.deal_parties.all():
-        if party.company_id in survivor_companies:
-            _stamp(party, actor=actor, reason=f"merged into deal {into.pk}").delete()
-            continue
-        party.deal = into
-        _stamp(party, actor=actor, reason=f"moved from deal {deal.pk}").save()
-        survivor_companies.add(party.company_id)
-        moved_parties += 1
-
-    survivor_clauses = list(into.clauses.all())
-    next_position = max((c.position for c in survivor_clauses), default=0) + 1
-    moved_clauses = 0
-    for clause in deal.clauses.all():
-        twin = next((c for c in survivor_clauses if _same_clause(c, clause)), None)
-        if twin is not None:
-            if (not twin.quote and clause.quote) or (twin.source_id is None and clause.source_id):
-                twin.quote = twin.quote or clause.quote
-                twin.source_id = twin.source_id or clause.source_id
-                _stamp(twin, actor=actor, reason=f"evidence from deal {deal.pk}").save()
-            _stamp(clause, actor=actor, reason=f"duplicate of clause {twin.pk}").delete()
-            continue
-        clause.deal = into
-        clause.position = next_position
-        next_position += 1
-        _stamp(clause, actor=actor, reason=f"moved from deal {deal.pk}").save()
-        survivor_clauses.append(clause)
-        moved_clauses += 1
-
-    # Anything that pointed at the merged deal now points at the survivor.
-    for earlier in Deal.objects.filter(merged_into=deal):
-        earlier.merged_into = into
-        _stamp(earlier, actor=actor, reason=f"survivor changed to {into.pk}").save()
-    for successor in Deal.objects.filter(predecessor=deal).exclude(pk=into.pk):
-        successor.predecessor = into
-        _stamp(successor, actor=actor, reason=f"predecessor merged into {into.pk}").save()
-    if into.predecessor_id is None and deal.predecessor_id not in (None, into.pk):
-        into.predecessor_id = deal.predecessor_id
-        _stamp(into, actor=actor, reason=f"predecessor taken from deal {deal.pk}").save()
-
-    # A row on the survivor too, so its own change log tells that a duplicate was folded in.
-    _stamp(into, actor=actor, reason=f"absorbed deal {deal.pk} ({deal.slug})").save()
-
-    deal.status = Deal.Status.MERGED
-    deal.merged_into = into
-    deal.status_reason = f"Merged into “{into.title}”."
-    _stamp(deal, actor=actor, reason=f"merged into {into.pk}").save()
-    return CurationResult(
-        True,
-        f"Merged “{deal.title}” into “{into.title}”: {moved_parties} parties and {moved_clauses} clauses moved.",
-    )
-
-
-@transaction.atomic
-def deal_link_phase(*, deal: Deal, predecessor: Deal, actor=None) -> ClauseDiff:
-    """Record ``deal`` as the next phase of ``predecessor``; returns what changed between them."""
-    if deal.pk == predecessor.pk:
-        raise ValidationError("A deal cannot be its own previous phase.")
-    deal = _locked(deal)
-    predecessor = Deal.objects.get(pk=predecessor.pk)
+def _check_phase_link(deal: Deal, predecessor: Deal) -> None:
     if predecessor.status in {Deal.Status.MERGED, Deal.Status.REJECTED}:
-        raise ValidationError(f"“{predecessor.title}” is {predecessor.get_status_display().lower()}; pick a live deal.")
+        raise ValidationError(
+            f"“{predecessor.title}” is {predecessor.get_status_display().lower()}; pick a live deal."
+        )
     # Walk back from the chosen predecessor: meeting ``deal`` would close a loop.
     seen, cursor = set(), predecessor
     while cursor is not None and cursor.pk not in seen:
         if cursor.pk == deal.pk:
-            raise ValidationError(f"“{predecessor.title}” already comes after “{deal.title}”; that would make a loop.")
+            raise ValidationError(
+                f"“{predecessor.title}” already comes after “{deal.title}”; that would make a loop."
+            )
         seen.add(cursor.pk)
         cursor = cursor.predecessor
     if predecessor.announced_on and deal.announced_on and predecessor.announced_on > deal.announced_on:
@@ -265,66 +218,23 @@ def deal_link_phase(*, deal: Deal, predecessor: Deal, actor=None) -> ClauseDiff:
             f"“{predecessor.title}” ({predecessor.announced_on:%Y-%m-%d}) was announced after "
             f"“{deal.title}” ({deal.announced_on:%Y-%m-%d}); the earlier deal must be the previous phase."
         )
-    if deal.predecessor_id != predecessor.pk:
-        deal.predecessor = predecessor
-        _stamp(deal, actor=actor, reason=f"next phase of {predecessor.pk}").save()
-    return clause_diff(list(predecessor.clauses.all()), list(deal.clauses.all()))
 
 
 @transaction.atomic
-def company_merge(*, company: Company, into: Company, actor=None) -> CurationResult:
-    """Fold a duplicate company into another: its deals, aliases, newsrooms and follows move.
+def deal_link_phase(*, deal: Deal, predecessor: Deal, actor=None) -> ClauseDiff:
+    """Record ``deal`` as the next phase of ``predecessor``; returns what changed between them.
 
-    A deal that already lists ``into`` keeps that party row and drops the duplicate's.
-    The merged company's name becomes an alias of the survivor so matching still finds it.
+    The phase link is a material term: a published deal's subscribers hear of it.
     """
-    if company.pk == into.pk:
-        raise ValidationError("A company cannot be merged into itself.")
-    company = Company.objects.select_for_update().get(pk=company.pk)
-    into = Company.objects.select_for_update().get(pk=into.pk)
-
-    survivor_deals = set(into.deal_parties.values_list("deal_id", flat=True))
-    moved_deals = 0
-    for party in company.deal_parties.all():
-        if party.deal_id in survivor_deals:
-            _stamp(party, actor=actor, reason=f"company merged into {into.pk}").delete()
-            continue
-        party.company = into
-        _stamp(party, actor=actor, reason=f"company merged into {into.pk}").save()
-        moved_deals += 1
-
-    moved_aliases = company.aliases.update(company=into)
-    old_name = normalize_name(company.name)
-    if old_name != normalize_name(into.name) and not CompanyAlias.objects.filter(normalized=old_name).exists():
-        CompanyAlias.objects.create(company=into, name=company.name)
-
-    # Every other relation to Company (newsrooms, subscriptions following it, future ones)
-    # moves generically, so a model added later cannot silently block or lose a merge.
-    moved_other = 0
-    for relation in Company._meta.related_objects:
-        model = relation.related_model
-        if model in (DealParty, CompanyAlias) or model.__name__.startswith("Historical"):
-            continue
-        if relation.many_to_many:
-            through = relation.through
-            source_col = relation.field.m2m_reverse_field_name()
-            owner_col = relation.field.m2m_field_name()
-            owners = set(through.objects.filter(**{source_col: company}).values_list(f"{owner_col}_id", flat=True))
-            already = set(through.objects.filter(**{source_col: into}).values_list(f"{owner_col}_id", flat=True))
-            through.objects.bulk_create(
-                [through(**{f"{owner_col}_id": pk, source_col: into}) for pk in owners - already]
-            )
-            through.objects.filter(**{source_col: company}).delete()
-            moved_other += len(owners)
-        elif relation.one_to_many or relation.one_to_one:
-            moved_other += model._default_manager.filter(**{relation.field.name: company}).update(
-                **{relation.field.name: into}
-            )
-
-    name = company.name
-    _stamp(company, actor=actor, reason=f"merged into {into.pk}").delete()
-    return CurationResult(
-        True,
-        f"Merged “{name}” into “{into.name}”: {moved_deals} deals, {moved_aliases} aliases and "
-        f"{moved_other} other links moved.",
-    )
+    if deal.pk == predecessor.pk:
+        raise ValidationError("A deal cannot be its own previous phase.")
+    deal = deal_lock(deal)
+    predecessor = Deal.objects.get(pk=predecessor.pk)
+    _check_phase_link(deal, predecessor)
+    if deal.predecessor_id != predecessor.pk:
+        before = deal_terms(deal_id=deal.pk)
+        deal.predecessor = predecessor
+        history_stamp(deal, actor=actor, reason=f"next phase of {predecessor.pk}").save()
+        if before is not None:
+            deal_detect_change(deal_id=deal.pk, before=before)
+    return clause_diff(list(predecessor.clauses.all()), list(deal.clauses.all()))

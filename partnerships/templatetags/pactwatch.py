@@ -1,88 +1,14 @@
-"""Formatting for amounts, qualifiers and dates. Pure functions: no tag here queries."""
-
-from decimal import Decimal
+"""Template tags: figures (through ``partnerships.formatting``), dates and CSS classes. No tag here queries."""
 
 from django import template
 
-from partnerships.models import Clause
+from partnerships import formatting
 
 register = template.Library()
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-_QUALIFIERS = {
-    Clause.Qualifier.UP_TO: "up to",
-    Clause.Qualifier.APPROXIMATELY: "about",
-    Clause.Qualifier.AT_LEAST: "at least",
-}
-
-
-def _short(number: Decimal) -> str:
-    number = Decimal(number)
-    for size, suffix in (
-        (Decimal(10) ** 12, "T"),
-        (Decimal(10) ** 9, "B"),
-        (Decimal(10) ** 6, "M"),
-        (Decimal(10) ** 3, "K"),
-    ):
-        if abs(number) >= size:
-            value = (number / size).quantize(Decimal("0.1")).normalize()
-            return f"{value:f}{suffix}"
-    return f"{number.quantize(Decimal('0.01')).normalize():f}"
-
-
-@register.filter
-def amount(value, unit="USD"):
-    """``4000000000, "USD"`` → ``$4B``; ``4.5, "GW"`` → ``4.5 GW``; ``49, "percent"`` → ``49%``."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    if unit in _SYMBOLS:
-        return f"{_SYMBOLS[unit]}{_short(value)}"
-    plain = (
-        f"{value.normalize():f}"
-        if value == value.to_integral()
-        else f"{value.quantize(Decimal('0.01')).normalize():f}"
-    )
-    if unit == Clause.Unit.PERCENT:
-        return f"{plain}%"
-    if unit == Clause.Unit.UNTIL_YEAR:
-        return f"through {plain}"
-    if unit in (Clause.Unit.SHARES, Clause.Unit.CHIPS):
-        return f"{_short(value)} {unit}"
-    if unit:
-        return f"{plain} {unit}"
-    return plain
-
-
-@register.filter
-def qualifier(code):
-    return _QUALIFIERS.get(code, "")
-
-
-@register.simple_tag
-def clause_value(clause):
-    """A clause's value with its qualifier kept: "up to $4B", "10 GW", "removed"."""
-    if clause is None:
-        return ""
-    text = amount(clause.amount, clause.unit) if clause.amount is not None else ""
-    if text and clause.qualifier:
-        text = f"{qualifier(clause.qualifier)} {text}"
-    if clause.effect == Clause.Effect.REMOVED:
-        text = f"removed{': ' + text if text else ''}"
-    return text
-
-
-@register.simple_tag
-def deal_value(deal):
-    """The headline value: "$1B", "up to $4B", "$1B–$2B", or "" when undisclosed."""
-    if deal.value_min is None and deal.value_max is None:
-        return ""
-    unit = deal.currency or "USD"
-    if deal.value_min is not None and deal.value_max is not None and deal.value_min != deal.value_max:
-        return f"{amount(deal.value_min, unit)}–{amount(deal.value_max, unit)}"
-    text = amount(deal.headline_value, unit)
-    words = qualifier(deal.headline_qualifier)
-    return f"{words} {text}" if words else text
+register.filter("amount", formatting.amount)
+register.simple_tag(formatting.clause_value, name="clause_value")
+register.simple_tag(formatting.deal_value, name="deal_value")
 
 
 @register.filter

@@ -1,23 +1,18 @@
-"""Alert pages: subscribe, confirm, manage, one-click unsubscribe, and a per-subscriber feed.
+"""Alert pages: subscribe, confirm, manage and one-click unsubscribe (the subscriber's own feed
+is ``partnerships.feeds.SubscriptionFeed``).
 
 Links in emails are signed (``django.core.signing``, one salt per purpose) and carry no
 password. A GET never changes anything, because mail scanners open every link: confirm
 and unsubscribe show a button that POSTs.
 """
 
-import datetime
 from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from config.client_ip import client_ip
-from partnerships.feeds import PlainTextAtomFeed
 from partnerships.forms import SubscribeForm, SubscriptionFiltersForm
 from partnerships.models import Subscription
 from partnerships.services import alerts
@@ -45,7 +40,9 @@ def subscribe(request):
     if not alerts.subscribe_address_ok(email=email):
         return _refused(request, template, form, 429)
     if not form.is_bot:
-        alerts.subscription_request(email=email, filters=form.filters(), ip=ip)
+        alerts.subscription_request(
+            email=email, deal_filter=form.deal_filter(), frequency=form.cleaned_data["frequency"], ip=ip
+        )
     # The same answer for new, pending, active and unknown addresses (and for bots).
     return render(request, template, {"alert_done": True, "alert_email": email})
 
@@ -99,7 +96,11 @@ def manage(request, token):
     elif request.method == "POST":
         form = SubscriptionFiltersForm(request.POST)
         if form.is_valid():
-            alerts.subscription_update(subscription=subscription, filters=form.filters())
+            alerts.subscription_update(
+                subscription=subscription,
+                deal_filter=form.deal_filter(),
+                frequency=form.cleaned_data["frequency"],
+            )
             saved = True
     else:
         initial = SubscriptionFiltersForm.initial_from_subscription(subscription)
@@ -111,7 +112,7 @@ def manage(request, token):
         "subscription": subscription,
         "form": form,
         "saved": saved,
-        "filters": alerts.describe_filters(alerts.Filters.of(subscription)),
+        "filters": alerts.subscription_description(subscription),
         "feed_url": alerts.feed_url(subscription),
         "unsubscribe_path": urlsplit(alerts.unsubscribe_url(subscription)).path,
         "is_active": subscription.status == Subscription.Status.ACTIVE,
@@ -132,63 +133,3 @@ def unsubscribe(request, token):
         ctx["manage_url"] = alerts.manage_url(subscription)
     # 200 and no redirect: one-click clients treat anything else as failure.
     return render(request, "partnerships/alerts/unsubscribe.html", ctx)
-
-
-class SubscriptionFeed(Feed):
-    """The deals a subscription's filters accept, for people who prefer a feed reader."""
-
-    feed_type = PlainTextAtomFeed
-    author_name = "Pactwatch"
-
-    def get_object(self, request, token):
-        try:
-            subscription = alerts.subscription_from_token(token=token, purpose="feed")
-        except alerts.TokenError:
-            raise Http404("No such feed.") from None
-        if subscription.status not in {Subscription.Status.ACTIVE, Subscription.Status.PENDING}:
-            raise Http404("This subscription has ended.")
-        self._token = token
-        return subscription
-
-    def title(self, obj):
-        return "Pactwatch: your deal alerts"
-
-    def subtitle(self, obj):
-        return "; ".join(alerts.describe_filters(alerts.Filters.of(obj))[:-1])
-
-    def link(self, obj):
-        return "/"
-
-    def feed_url(self, obj):
-        return alerts.feed_url(obj)
-
-    def items(self, obj):
-        return list(
-            alerts.deals_matching_subscription(subscription=obj)
-            .with_parties()
-            .order_by("-announced_on", "-id")[:50]
-        )
-
-    def item_title(self, item):
-        return " ".join(item.title.split())
-
-    def item_description(self, item):
-        parties = ", ".join(p.company.name for p in item.deal_parties.all())
-        return " — ".join(filter(None, [item.get_kind_display(), parties, item.summary]))
-
-    def item_link(self, item):
-        return item.get_absolute_url()
-
-    def item_guid(self, item):
-        return f"{settings.SITE_URL}{item.get_absolute_url()}"
-
-    def item_pubdate(self, item):
-        return item.published_at or timezone.make_aware(
-            datetime.datetime.combine(item.announced_on, datetime.time())
-        )
-
-    def item_updateddate(self, item):
-        return item.updated_at
-
-
-feed = SubscriptionFeed()

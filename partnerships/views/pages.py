@@ -1,4 +1,5 @@
-"""Public dashboard pages. Each view: get → selector → ctx → render (STYLE.md).
+"""Public dashboard pages. Each view is short: get the object → call a selector → build the
+template context → render; display decisions are made here in Python, not by template tags.
 
 Anonymous GETs are served from the page cache (``partnerships.cache``); an htmx request
 gets the same partial the full page includes.
@@ -9,16 +10,14 @@ import datetime
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 
 from partnerships import charts, selectors
 from partnerships.cache import cached_response, wants_fragment
-from partnerships.models import Company, Deal
+from partnerships.filters import DealFilter
+from partnerships.models import Clause, Company, Deal
 from partnerships.search import search as run_search
 from partnerships.selectors import Cursor
-from partnerships.views.filters import TimelineFilterForm
 
 TIMELINE_PAGE_SIZE = 25
 CHART_YEARS = 8
@@ -45,17 +44,38 @@ def home(request):
     return cached_response(request, build)
 
 
+KIND_CHOICES = [("", "Any kind"), *Deal.Kind.choices]
+CLAUSE_CHOICES = [("", "Any clause"), *Clause.Kind.choices]
+
+
+def _timeline_feed(deal_filter: DealFilter) -> tuple[str, str]:
+    """The Atom feed closest to the timeline's filters: one clause kind, one company, or all."""
+    if len(deal_filter.clauses) == 1:
+        return reverse("partnerships:feed_clause", args=deal_filter.clauses), "Atom feed for this clause kind"
+    if len(deal_filter.companies) == 1:
+        return reverse("partnerships:feed_company", args=deal_filter.companies), "Atom feed for this company"
+    return reverse("partnerships:feed_deals"), "Atom feed"
+
+
 def deal_list(request):
     def build():
-        form = TimelineFilterForm(request.GET)
-        filters = form.filters()
+        parsed = DealFilter.from_query(request.GET)
         page = selectors.deal_timeline(
-            filters=filters,
+            deal_filter=parsed.filter,
             before=Cursor.parse(request.GET.get("before")),
             after=Cursor.parse(request.GET.get("after")),
             limit=TIMELINE_PAGE_SIZE,
         )
-        ctx = {"form": form, "filters": filters, "page": page}
+        feed_url, feed_label = _timeline_feed(parsed.filter)
+        ctx = {
+            "query": request.GET,
+            "filter_errors": parsed.errors,
+            "kind_choices": KIND_CHOICES,
+            "clause_choices": CLAUSE_CHOICES,
+            "page": page,
+            "feed_url": feed_url,
+            "feed_label": feed_label,
+        }
         if wants_fragment(request):
             return render(request, "partnerships/_deal_list.html", ctx)
         ctx["company_datalist"] = selectors.company_datalist()
@@ -100,19 +120,10 @@ def partnership(request, a, b):
     return cached_response(request, build)
 
 
-def _subscribe_template_exists() -> bool:
-    # The alerts issue ships this partial; until it does the page simply links the feed.
-    try:
-        get_template("partnerships/alerts/_subscribe_form.html")
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
 def company_detail(request, slug):
     def build():
         company = get_object_or_404(Company, slug=slug, is_proposed=False)
-        totals, years, latest, newsrooms = selectors.company_overview(company=company)
+        overview = selectors.company_overview(company=company)
         groups = selectors.partners_by_group(companies=[company])[company.pk]
         pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
         for _, _, partners, _ in groups:
@@ -120,13 +131,11 @@ def company_detail(request, slug):
                 partner["url"] = pair_url(company.slug, partner["slug"])
         ctx = {
             "company": company,
-            "totals": totals,
-            "years_chart": charts.year_bars(years, label=f"{company.name}: deals per year"),
-            "latest": latest,
-            "newsrooms": newsrooms,
+            "totals": overview.totals,
+            "years_chart": charts.year_bars(overview.years, label=f"{company.name}: deals per year"),
+            "latest": overview.latest,
+            "newsrooms": overview.newsrooms,
             "groups": groups,
-            # The alerts partial is cache-safe: its CSRF form is fetched by htmx, not inlined.
-            "show_subscribe": _subscribe_template_exists(),
         }
         return render(request, "partnerships/company_detail.html", ctx)
 
@@ -196,7 +205,9 @@ def search(request):
     def build():
         query = request.GET.get("q", "")
         ctx = {"query": query, "results": run_search(query=query) if query.strip() else None}
-        template = "partnerships/_search_results.html" if wants_fragment(request) else "partnerships/search.html"
+        template = (
+            "partnerships/_search_results.html" if wants_fragment(request) else "partnerships/search.html"
+        )
         return render(request, template, ctx)
 
     return cached_response(request, build)
@@ -226,7 +237,8 @@ def _window(request):
 def network(request):
     def build():
         year, since, choice = _window(request)
-        companies, edges, _ = selectors.network_edges(year=year, since=since)
+        network = selectors.network_edges(year=year, since=since)
+        companies, edges = network.companies, network.edges
         pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
         ctx = {
             "year": year,
@@ -236,7 +248,13 @@ def network(request):
             "svg": charts.network_svg(companies, edges, year=year),
             "legend": charts.legend(sorted({kind for _, _, kind, _ in edges})),
             "edges": [
-                (companies[a], companies[b], Deal.Kind(kind).label, n, pair_url(companies[a].slug, companies[b].slug))
+                (
+                    companies[a],
+                    companies[b],
+                    Deal.Kind(kind).label,
+                    n,
+                    pair_url(companies[a].slug, companies[b].slug),
+                )
                 for a, b, kind, n in edges[:60]
             ],
         }

@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
+from partnerships.services.alerts.events import deal_publication_record
 from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
 
 
@@ -97,7 +98,11 @@ def smtp_settings(settings, smtp_sink):
 
 
 def make_deal(*, companies=(), clauses=(), status="published", **fields):
-    """A deal with parties and clauses, saved in the order the curation flow saves them."""
+    """A deal with parties and clauses, saved in the order the curation flow saves them.
+
+    A published one records its "published" alert event as ``deal_publish`` does (without
+    ``deal_publish``'s checks, so a test can publish a one-party deal).
+    """
     deal = DealFactory(status="candidate", **fields)
     for company in companies:
         DealPartyFactory(deal=deal, company=company)
@@ -106,6 +111,8 @@ def make_deal(*, companies=(), clauses=(), status="published", **fields):
     if status != "candidate":
         deal.status = status
         deal.save()
+    if status == "published":
+        deal_publication_record(deal_id=deal.pk)
     return deal
 
 

@@ -10,7 +10,9 @@ from django.core import mail
 
 from partnerships.models import AlertDelivery, AlertEvent, Deal, Digest, Subscription
 from partnerships.services import alerts
-from partnerships.tasks import reap_stuck_deliveries, send_digests
+from partnerships.services.alerts.delivery import deliveries_claim
+from partnerships.services.deals import deal_link_phase, deal_publish, deal_retract, deal_update
+from partnerships.tasks import deliveries_reap_task, digests_send_task
 from tests.alerts import backends
 from tests.alerts.conftest import make_deal
 from tests.factories import DealFactory, SubscriptionFactory
@@ -101,21 +103,21 @@ def test_it_sends_nothing_for_deals_that_are_not_published(publish, openai, stat
     assert AlertDelivery.objects.exclude(deal=target).count() == 0
 
 
-def test_it_never_sends_the_same_event_twice(publish, openai):
+def test_it_never_sends_the_same_event_twice(publish, openai, microsoft):
     SubscriptionFactory()
-    deal = publish(make_deal, companies=[openai])
+    deal = publish(make_deal, companies=[openai, microsoft])
     assert len(mail.outbox) == 1
-    # Saving again, a stale in-memory copy, an explicit notify, a re-run fan-out: nothing new.
+    # Saving again, a stale in-memory copy, publishing again, an explicit event, a re-run
+    # fan-out: nothing new.
     publish(deal.save)
     stale = Deal.objects.get(pk=deal.pk)
     publish(stale.save)
-    publish(alerts.deal_event_notify, deal_id=deal.pk, event="published")
+    publish(deal_publish, deal=stale)
+    publish(alerts.alert_event_record, deal_id=deal.pk, event="published")
     alerts.alert_fan_out(deal_id=deal.pk, event="published")
     # Retracted and published again: still the same "published" event.
-    deal.status = "retracted"
-    publish(deal.save)
-    deal.status = "published"
-    publish(deal.save)
+    publish(deal_retract, deal=deal, reason="checking the source")
+    publish(deal_publish, deal=deal)
     assert len(mail.outbox) == 1
     assert AlertDelivery.objects.count() == 1
 
@@ -125,8 +127,7 @@ def test_it_detects_publication_from_the_database_value_not_the_instance(publish
     deal = make_deal(companies=[openai], status="candidate")
     # Another process publishes the row; this copy still thinks it is a candidate.
     Deal.objects.filter(pk=deal.pk).update(status="published")
-    deal.status = "published"
-    publish(deal.save)
+    publish(deal_publish, deal=deal)
     assert mail.outbox == []
 
 
@@ -138,12 +139,12 @@ def test_it_alerts_again_when_a_published_deal_changes_materially(publish, opena
     assert len(mail.outbox) == 1
     # Wording edits are not material.
     deal.summary = "Reworded summary."
-    publish(deal.save)
+    publish(deal_update, deal=deal)
     assert len(mail.outbox) == 1
     # A right of first refusal given up is.
     rofr = deal.clauses.get()
     rofr.effect = "removed"
-    publish(rofr.save)
+    publish(deal_update, deal=deal, clauses=[rofr], save_deal=False)
     assert len(mail.outbox) == 2
     change = mail.outbox[1]
     assert change.subject == deal.title
@@ -159,7 +160,7 @@ def test_it_alerts_again_when_a_published_deal_changes_materially(publish, opena
     )
     # So is a new headline amount; noticing the same change twice sends one email.
     deal.value_max = Decimal("10000000000")
-    publish(deal.save)
+    publish(deal_update, deal=deal)
     publish(alerts.deal_detect_change, deal_id=deal.pk)
     assert len(mail.outbox) == 3
     assert "Headline value: none → $10B" in mail.outbox[2].body
@@ -170,8 +171,7 @@ def test_it_alerts_when_a_published_deal_is_linked_as_a_new_phase(publish, opena
     earlier = make_deal(companies=[openai], status="published")
     later = publish(make_deal, companies=[openai])
     mail.outbox.clear()
-    later.predecessor = earlier
-    publish(later.save)
+    publish(deal_link_phase, deal=later, predecessor=earlier)
     assert len(mail.outbox) == 1
     assert "Linked as a new phase" in mail.outbox[0].body
 
@@ -221,7 +221,7 @@ def test_it_retries_transient_errors_with_backoff(settings, openai, time_machine
     assert row.attempts == 2 and second_wait >= datetime.timedelta(seconds=120)
     time_machine.move_to(row.next_attempt_at + datetime.timedelta(seconds=1), tick=False)
     # The reaper hands due rows to a sender (eager here).
-    reap_stuck_deliveries()
+    deliveries_reap_task()
     row.refresh_from_db()
     assert row.status == "sent" and row.attempts == 3
     assert len(mail.outbox) == 1
@@ -270,13 +270,13 @@ def test_it_releases_rows_a_dead_worker_left_sending(openai, time_machine):
     deal = make_deal(companies=[openai])
     alerts.alert_fan_out(deal_id=deal.pk, event="published", deliver=False)
     # A worker claimed the batch, sent nothing and died.
-    ids = alerts.claim_batch(AlertDelivery, AlertDelivery.objects.filter(status="pending"), limit=10)
+    ids = deliveries_claim(AlertDelivery, AlertDelivery.objects.filter(status="pending"), limit=10)
     assert len(ids) == 3
     assert alerts.alert_deliver(deal_id=deal.pk, event="published").sent == 0
-    reap_stuck_deliveries()
+    deliveries_reap_task()
     assert AlertDelivery.objects.filter(status="sending").count() == 3, "a live claim is left alone"
     time_machine.shift(datetime.timedelta(minutes=11))
-    reap_stuck_deliveries()
+    deliveries_reap_task()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in subscriptions)
     assert set(AlertDelivery.objects.values_list("status", flat=True)) == {"sent"}
 
@@ -289,7 +289,7 @@ def test_it_fans_out_an_event_whose_task_was_lost(openai, time_machine):
     assert AlertEvent.objects.filter(deal=deal, fanned_out_at__isnull=True).exists()
     assert mail.outbox == []
     time_machine.shift(datetime.timedelta(minutes=11))
-    reap_stuck_deliveries()
+    deliveries_reap_task()
     assert len(mail.outbox) == 1
 
 
@@ -304,8 +304,8 @@ def test_it_sends_one_daily_digest_per_period_with_the_new_deals(publish, openai
     publish(make_deal, companies=[openai], title="Still a candidate", status="candidate")
     assert mail.outbox == [], "digest readers get no instant alert"
     time_machine.move_to("2026-06-02 07:00:00+00:00", tick=False)
-    send_digests(frequency="daily")
-    send_digests(frequency="daily")  # beat fired twice: still one digest
+    digests_send_task(frequency="daily")
+    digests_send_task(frequency="daily")  # beat fired twice: still one digest
     assert len(mail.outbox) == 1
     digest = mail.outbox[0]
     assert digest.to == [daily.email]
@@ -317,12 +317,12 @@ def test_it_sends_one_daily_digest_per_period_with_the_new_deals(publish, openai
     assert Digest.objects.get(subscription=daily).status == "sent"
     # The next day: nothing new, no email; then one new deal, and only it.
     time_machine.move_to("2026-06-03 07:00:00+00:00", tick=False)
-    send_digests(frequency="daily")
+    digests_send_task(frequency="daily")
     assert len(mail.outbox) == 1
     time_machine.move_to("2026-06-03 12:00:00+00:00", tick=False)
     third = publish(make_deal, companies=[openai], title="Third OpenAI deal")
     time_machine.move_to("2026-06-04 07:00:00+00:00", tick=False)
-    send_digests(frequency="daily")
+    digests_send_task(frequency="daily")
     assert len(mail.outbox) == 2
     assert third.title in mail.outbox[1].body and first.title not in mail.outbox[1].body
     daily.refresh_from_db()
@@ -335,9 +335,9 @@ def test_it_sends_weekly_digests_once_per_iso_week(publish, openai, time_machine
     time_machine.move_to("2026-06-02 08:00:00+00:00", tick=False)
     publish(make_deal, companies=[openai])
     time_machine.move_to("2026-06-08 07:30:00+00:00", tick=False)
-    send_digests(frequency="weekly")
+    digests_send_task(frequency="weekly")
     time_machine.move_to("2026-06-08 09:30:00+00:00", tick=False)
-    send_digests(frequency="weekly")
+    digests_send_task(frequency="weekly")
     assert len(mail.outbox) == 1
     assert Digest.objects.get(subscription=weekly).period == "2026-W24"
 
@@ -347,7 +347,7 @@ def test_it_counts_no_deal_twice_across_digests_and_instant_alerts(publish, open
     deal = publish(make_deal, companies=[openai])
     assert Subscription.objects.count() == 1 and len(mail.outbox) == 1
     assert DealFactory._meta.model.objects.filter(pk=deal.pk, status="published").exists()
-    send_digests(frequency="daily")
+    digests_send_task(frequency="daily")
     assert len(mail.outbox) == 1
 
 
@@ -396,22 +396,6 @@ def test_it_does_not_count_a_refused_message_as_a_bounce(settings, openai):
     assert reader.status == "active" and reader.bounce_count == 0
 
 
-@pytest.mark.parametrize(
-    ("value", "unit", "qualifier", "expected"),
-    [
-        (Decimal("4000000000"), "USD", "up_to", "up to $4B"),
-        (Decimal("1500000000"), "EUR", "", "€1.5B"),
-        (Decimal("250000"), "USD", "", "$250K"),
-        (Decimal("27"), "percent", "", "27%"),
-        (Decimal("1.2"), "GW", "approximately", "about 1.2 GW"),
-        (Decimal("2030"), "until_year", "", "through 2030"),
-        (None, "USD", "", ""),
-    ],
-)
-def test_it_formats_amounts_for_people(value, unit, qualifier, expected):
-    assert alerts.format_amount(value, unit, qualifier) == expected
-
-
 def test_it_folds_a_digest_that_could_not_be_sent_into_the_next_one(settings, publish, openai, time_machine):
     settings.EMAIL_BACKEND = "tests.alerts.backends.ScriptedBackend"
     time_machine.move_to("2026-06-01 08:00:00+00:00", tick=False)
@@ -420,14 +404,14 @@ def test_it_folds_a_digest_that_could_not_be_sent_into_the_next_one(settings, pu
     monday = publish(make_deal, companies=[openai], title="Monday deal")
     backends.ScriptedBackend.FAILURES = {reader.email: backends.transient()}
     time_machine.move_to("2026-06-02 07:00:00+00:00", tick=False)
-    send_digests(frequency="daily")
+    digests_send_task(frequency="daily")
     assert mail.outbox == [] and Digest.objects.get().status == "pending"
     backends.ScriptedBackend.FAILURES = {}
     time_machine.move_to("2026-06-02 12:00:00+00:00", tick=False)
     tuesday = publish(make_deal, companies=[openai], title="Tuesday deal")
     time_machine.move_to("2026-06-03 07:00:00+00:00", tick=False)
-    send_digests(frequency="daily")
-    reap_stuck_deliveries()  # would resend the old one if it had not been superseded
+    digests_send_task(frequency="daily")
+    deliveries_reap_task()  # would resend the old one if it had not been superseded
     assert len(mail.outbox) == 1
     assert monday.title in mail.outbox[0].body and tuesday.title in mail.outbox[0].body
     assert dict(Digest.objects.values_list("period", "status")) == {

@@ -1,10 +1,11 @@
-"""Filter matching: the SQL for "who wants this deal" and "which deals does this subscriber want" agree."""
+"""Filter matching: "who wants this deal" (SQL), "which deals does this subscriber want" (SQL) and
+the same question asked of one deal in Python all agree."""
 
 from decimal import Decimal
 
 import pytest
 
-from partnerships.services import alerts
+from partnerships.filters import DealFilter, subscriptions_accepting
 from tests.alerts.conftest import make_deal
 from tests.factories import SubscriptionFactory
 
@@ -12,9 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _both_ways(subscription, deal) -> bool:
-    forward = alerts.subscriptions_matching_deal(deal=deal).filter(pk=subscription.pk).exists()
-    backward = alerts.subscription_matches(subscription=subscription, deal=deal)
+    forward = subscriptions_accepting(deal).filter(pk=subscription.pk).exists()
+    deal_filter = DealFilter.of_subscription(subscription)
+    backward = deal_filter.deals().filter(pk=deal.pk).exists()
     assert forward == backward, "the two matching queries disagree"
+    assert deal_filter.matches(deal) == backward, "matching in Python disagrees with the query"
     return forward
 
 
@@ -101,12 +104,12 @@ def test_it_never_matches_inactive_subscriptions(openai):
     deal = make_deal(companies=[openai])
     for status in ("pending", "unsubscribed", "bounced"):
         subscription = SubscriptionFactory(status=status, consent_at=None)
-        assert not alerts.subscriptions_matching_deal(deal=deal).filter(pk=subscription.pk).exists()
+        assert not subscriptions_accepting(deal).filter(pk=subscription.pk).exists()
 
 
 def test_it_never_offers_candidate_or_rejected_deals_to_feeds(openai):
     candidate = make_deal(companies=[openai], status="candidate")
     rejected = make_deal(companies=[openai], status="rejected")
     subscription = SubscriptionFactory()
-    wanted = set(alerts.deals_matching_subscription(subscription=subscription))
+    wanted = set(DealFilter.of_subscription(subscription).deals())
     assert candidate not in wanted and rejected not in wanted

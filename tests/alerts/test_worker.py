@@ -182,7 +182,7 @@ def _wait(predicate, timeout):
 def test_it_delivers_a_fan_out_from_a_real_worker(worker_factory, via_broker, smtp_sink, openai):
     subscribers = SubscriptionFactory.create_batch(40)
     worker_factory(ALERTS_BATCH_SIZE="15")
-    deal = make_deal(companies=[openai], title="Worker-delivered deal")  # post_save → on_commit → broker
+    deal = make_deal(companies=[openai], title="Worker-delivered deal")  # event → on_commit → broker
     assert _wait(lambda: len(smtp_sink.messages) >= 40, 60), f"only {len(smtp_sink.messages)} delivered"
     received = _per_recipient(smtp_sink)
     assert {s.email for s in subscribers} == set(received)

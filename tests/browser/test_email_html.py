@@ -18,12 +18,23 @@ def _publish_candidate(title: str, slug: str) -> Deal:
     from partnerships.services.deals import deal_publish
     from tests.factories import ClauseFactory, DealFactory, DealPartyFactory
 
-    deal = DealFactory(title=title, slug=slug, kind=Deal.Kind.COMPUTE, status=Deal.Status.CANDIDATE,
-                       announced_on=datetime.date.today())
+    deal = DealFactory(
+        title=title,
+        slug=slug,
+        kind=Deal.Kind.COMPUTE,
+        status=Deal.Status.CANDIDATE,
+        announced_on=datetime.date.today(),
+    )
     DealPartyFactory(deal=deal, company=Company.objects.get(slug="openai"), role="customer")
     DealPartyFactory(deal=deal, company=Company.objects.get(slug="oracle"), role="provider")
-    ClauseFactory(deal=deal, kind=Clause.Kind.COMPUTE_COMMITMENT, amount=2, unit="GW", status=Clause.Status.CONFIRMED,
-                  quote="The two companies commit 2 gigawatts <b>of</b> capacity & more.")
+    ClauseFactory(
+        deal=deal,
+        kind=Clause.Kind.COMPUTE_COMMITMENT,
+        amount=2,
+        unit="GW",
+        status=Clause.Status.CONFIRMED,
+        quote="The two companies commit 2 gigawatts <b>of</b> capacity & more.",
+    )
     deal_publish(deal=deal, actor=None)
     return deal
 
@@ -33,6 +44,7 @@ def test_it_sends_only_valid_html_email(django_capture_on_commit_callbacks, sett
     if reason:
         pytest.skip(reason)
     from partnerships import tasks
+    from partnerships.filters import DealFilter
     from partnerships.models import Subscription
     from partnerships.services import alerts
 
@@ -41,22 +53,32 @@ def test_it_sends_only_valid_html_email(django_capture_on_commit_callbacks, sett
     subscriptions = []
     with django_capture_on_commit_callbacks(execute=True):
         for address, frequency in (("instant@example.org", "instant"), ("daily@example.org", "daily")):
-            filters = alerts.Filters(companies=[openai], frequency=frequency)
-            subscriptions.append(alerts.subscription_request(email=address, filters=filters, ip="127.0.0.1"))
+            subscriptions.append(
+                alerts.subscription_request(
+                    email=address,
+                    deal_filter=DealFilter(companies=(openai.slug,)),
+                    frequency=frequency,
+                    ip="127.0.0.1",
+                )
+            )
     with django_capture_on_commit_callbacks(execute=True):
         for subscription in subscriptions:
             alerts.subscription_confirm(subscription=subscription, ip="127.0.0.1")
         Subscription.objects.update(confirmation_sent_at=None)
     with django_capture_on_commit_callbacks(execute=True):
-        alerts.subscription_request(email="instant@example.org", filters=alerts.Filters(), ip="127.0.0.1")
+        alerts.subscription_request(
+            email="instant@example.org", deal_filter=DealFilter(), frequency="instant", ip="127.0.0.1"
+        )
     with django_capture_on_commit_callbacks(execute=True):
         _publish_candidate("OpenAI & Oracle add <2 GW> of capacity", "openai-oracle-proof-capacity")
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.send_digests(frequency="daily")
+        tasks.digests_send_task(frequency="daily")
 
     documents = {}
     for n, message in enumerate(mail.outbox):
-        html = [content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"]
+        html = [
+            content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"
+        ]
         assert html, f"email {message.subject!r} has no HTML part"
         assert message.body.strip(), f"email {message.subject!r} has no text part"
         documents[f"{n} {message.subject}"] = html[0]

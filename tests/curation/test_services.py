@@ -6,14 +6,8 @@ from django.core.exceptions import ValidationError
 
 from partnerships.history import deal_change_log
 from partnerships.models import Clause, CompanyAlias, Deal, DealParty
-from partnerships.services.deals import (
-    company_merge,
-    deal_link_phase,
-    deal_merge,
-    deal_publish,
-    deal_reject,
-    deal_retract,
-)
+from partnerships.services.deals import deal_link_phase, deal_publish, deal_reject, deal_retract
+from partnerships.services.merges import company_merge, deal_merge
 from scrapers.models import Newsroom
 from tests.curation.conftest import make_candidate
 from tests.factories import (
@@ -122,7 +116,9 @@ def test_merge_keeps_every_source_clause_and_party_without_duplicates():
     twin_of = survivor.clauses.get(kind=Clause.Kind.INVESTMENT)
     twin_of.quote = ""
     twin_of.save()
-    sources = set(survivor.sources.values_list("pk", flat=True)) | set(dup.sources.values_list("pk", flat=True))
+    sources = set(survivor.sources.values_list("pk", flat=True)) | set(
+        dup.sources.values_list("pk", flat=True)
+    )
     dup_companies = set(dup.deal_parties.values_list("company_id", flat=True))
 
     result = deal_merge(deal=dup, into=survivor)
@@ -258,7 +254,9 @@ def test_change_log_reads_like_sentences(curator):
     log = deal_change_log(deal)
 
     assert log[0].subject == "Deal" and log[0].who == "cora" and log[0].action == "changed"
-    assert ("Status", "Published", "Retracted") in [(c.field.capitalize(), c.before, c.after) for c in log[0].changes]
+    assert ("Status", "Published", "Retracted") in [
+        (c.field.capitalize(), c.before, c.after) for c in log[0].changes
+    ]
     amount = next(e for e in log if e.subject == "Clause: Investment" and e.action == "changed")
     fields = {c.field: (c.before, c.after) for c in amount.changes}
     assert fields["amount"] == ("2000000000.0000", "3000000000.0000")

@@ -76,9 +76,14 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
 
     site = Newsroom(items=4, delay=1.5)
     env = worker_env(
-        connection.settings_dict, broker, settings.SECRET_KEY,
-        SCRAPER_ALLOW_LOOPBACK="true", SCRAPER_HOST_DELAY="0", SCRAPER_CONNECT_TIMEOUT="1",
-        SCRAPER_READ_TIMEOUT="3", EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        connection.settings_dict,
+        broker,
+        settings.SECRET_KEY,
+        SCRAPER_ALLOW_LOOPBACK="true",
+        SCRAPER_HOST_DELAY="0",
+        SCRAPER_CONNECT_TIMEOUT="1",
+        SCRAPER_READ_TIMEOUT="3",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     try:
         newsroom = NewsroomFactory(url=site.url("/feed.xml"), next_fetch_at=timezone.now())
@@ -94,7 +99,9 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
 
         # 2. Restart. The claim lease (15 minutes) runs out: beat's dispatcher hands the
         #    newsroom out again. The dead worker's host slot expires on its own first.
-        wait_until(lambda: _host_slots_free(broker), timeout=30, message="the dead worker's host slot to expire")
+        wait_until(
+            lambda: _host_slots_free(broker), timeout=30, message="the dead worker's host slot to expire"
+        )
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-b"))
         newsroom.__class__.objects.filter(pk=newsroom.pk).update(next_fetch_at=timezone.now())
         celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
@@ -108,23 +115,35 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
         # 4. Restart; leases run out; the dispatcher picks up the unfetched articles.
         wait_until(lambda: _host_slots_free(broker), timeout=30, message="the host slot to expire")
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-c"))
-        announcements.exclude(fetch_status=Announcement.FetchStatus.FETCHED).update(next_fetch_at=timezone.now())
+        announcements.exclude(fetch_status=Announcement.FetchStatus.FETCHED).update(
+            next_fetch_at=timezone.now()
+        )
         celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: fetched.count() == 4, timeout=90, message="every article fetched")
 
         # 5. The killed attempts' messages are redelivered late (the visibility timeout).
         runs_before = ScrapeRun.objects.filter(newsroom=newsroom).count()
         celery_app.send_task("scrapers.tasks.newsroom_scrape_task", args=[newsroom.pk])
-        wait_until(lambda: ScrapeRun.objects.filter(newsroom=newsroom).count() > runs_before
-                   and not ScrapeRun.objects.filter(newsroom=newsroom, finished_at__isnull=True,
-                                                    started_at__gt=timezone.now() - timedelta(seconds=20)).exists(),
-                   timeout=60, message="the redelivered scrape")
+        wait_until(
+            lambda: (
+                ScrapeRun.objects.filter(newsroom=newsroom).count() > runs_before
+                and not ScrapeRun.objects.filter(
+                    newsroom=newsroom,
+                    finished_at__isnull=True,
+                    started_at__gt=timezone.now() - timedelta(seconds=20),
+                ).exists()
+            ),
+            timeout=60,
+            message="the redelivered scrape",
+        )
 
         assert announcements.count() == 4
         assert len(set(announcements.values_list("url", flat=True))) == 4
         # One revision per announcement: the version first seen, never a copy of it.
         revisions = AnnouncementRevision.objects.filter(announcement__newsroom=newsroom)
-        assert sorted(revisions.values_list("announcement_id", flat=True)) == sorted(announcements.values_list("pk", flat=True))
+        assert sorted(revisions.values_list("announcement_id", flat=True)) == sorted(
+            announcements.values_list("pk", flat=True)
+        )
         assert all("agreement" in text for text in fetched.values_list("text", flat=True))
     finally:
         site.close()
@@ -173,14 +192,20 @@ def sink():
 
 def _alert_env(broker, sink, **extra):
     return worker_env(
-        connection.settings_dict, broker, settings.SECRET_KEY,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(sink.port), SITE_URL=settings.SITE_URL, **extra,
+        connection.settings_dict,
+        broker,
+        settings.SECRET_KEY,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(sink.port),
+        SITE_URL=settings.SITE_URL,
+        **extra,
     )
 
 
 def _publish(title: str):
     from partnerships.models import Company, Deal
+    from partnerships.services.alerts.events import deal_publication_record
     from tests.factories import DealFactory, DealPartyFactory
 
     openai, _ = Company.objects.get_or_create(slug="openai", defaults={"name": "OpenAI"})
@@ -188,6 +213,7 @@ def _publish(title: str):
     DealPartyFactory(deal=deal, company=openai)
     deal.status = Deal.Status.PUBLISHED
     deal.save()
+    deal_publication_record(deal_id=deal.pk)  # what deal_publish records, without its checks
     return deal
 
 
@@ -221,8 +247,11 @@ def test_two_workers_share_a_fan_out_and_one_killed_loses_nothing(broker, worker
     # worker's claimed batch once its claim timed out.
     time.sleep(1.1)
     celery_app.send_task("partnerships.tasks.reap_stuck_deliveries", kwargs={"claim_timeout": 1})
-    wait_until(lambda: len(sink.received) >= total, timeout=90,
-               message=f"all {total} subscribers (have {len(sink.received)})")
+    wait_until(
+        lambda: len(sink.received) >= total,
+        timeout=90,
+        message=f"all {total} subscribers (have {len(sink.received)})",
+    )
     time.sleep(1.0)  # let any duplicate arrive before counting
     _assert_exactly_once(sink, subscribers)
     assert set(AlertDelivery.objects.values_list("status", flat=True)) == {"sent"}
@@ -248,7 +277,9 @@ def test_a_fan_out_lost_with_the_broker_message_is_recovered_by_the_reaper(broke
     wait_until(lambda: len(sink.received) >= 25, timeout=60, message="the recovered fan-out")
     # A second reaper pass and a duplicate fan-out message change nothing.
     celery_app.send_task("partnerships.tasks.reap_stuck_deliveries", kwargs={"claim_timeout": 1})
-    celery_app.send_task("partnerships.tasks.fan_out_deal_event", kwargs={"deal_id": deal.pk, "event": "published"})
+    celery_app.send_task(
+        "partnerships.tasks.fan_out_deal_event", kwargs={"deal_id": deal.pk, "event": "published"}
+    )
     time.sleep(2.0)
     _assert_exactly_once(sink, subscribers)
     assert all(len(ids) == 1 for ids in sink.received.values())

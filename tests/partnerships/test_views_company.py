@@ -1,8 +1,6 @@
 import pytest
-from django.template import TemplateDoesNotExist
 
 from partnerships.models import Company, DealParty
-from partnerships.views import pages
 from scrapers.models import Newsroom, ScrapeRun
 from tests.factories import CompanyFactory, DealFactory, DealPartyFactory, NewsroomFactory
 from tests.partnerships.story import build_story
@@ -38,17 +36,11 @@ def test_it_shows_the_company_newsrooms_and_their_health(client):
     assert "OpenAI News" in html and "health-broken" in html and "(failed)" in html
 
 
-def test_it_offers_a_feed_and_includes_the_subscribe_form_only_when_it_exists(client, monkeypatch):
+def test_it_offers_a_feed_and_the_subscribe_form(client):
     CompanyFactory(slug="openai", name="OpenAI")
     html = client.get("/companies/openai/").content.decode()
     assert 'href="/feeds/companies/openai/"' in html
-
-    def missing(name):
-        raise TemplateDoesNotExist(name)
-
-    monkeypatch.setattr(pages, "get_template", missing)
-    assert pages._subscribe_template_exists() is False
-    assert client.get("/companies/openai/").status_code == 200
+    assert 'data-hx-get="/alerts/?company=openai"' in html
 
 
 def test_it_hides_proposed_companies(client):

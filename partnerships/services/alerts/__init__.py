@@ -5,8 +5,9 @@ Exactly once, as far as SMTP allows
 Sending an email and writing "sent" to the database cannot be one atomic step, so the
 design makes every other step idempotent and shrinks the one gap that remains:
 
-1. The change that publishes a deal writes an ``AlertEvent`` row in the same transaction
-   (an outbox); the fan-out task is enqueued with ``transaction.on_commit``. A lost broker
+1. The curation service that publishes or changes a deal writes an ``AlertEvent`` row in
+   the same transaction (an outbox, ``events``); the fan-out task is enqueued with
+   ``transaction.on_commit``. A lost broker
    message is re-dispatched by the reaper, which looks for events never fanned out.
 2. Fan-out inserts one ``AlertDelivery`` per matching subscription with
    ``bulk_create(ignore_conflicts=True)`` under a unique (subscription, deal, event)
@@ -30,7 +31,9 @@ rows as sent), which would silently lose an alert.
 
 Transient SMTP failures (4xx, dropped connections) put the row back to "pending" with an
 exponential, jittered ``next_attempt_at``; the reaper dispatches due rows every five
-minutes (no long Celery countdowns: see REFERENCE). Permanent failures (5xx) fail the row
+minutes. Retries are not Celery countdowns: a countdown longer than the broker's visibility
+timeout is redelivered again and again (four runs of one task were seen in a test), so long
+waits live in the database. Permanent failures (5xx) fail the row
 and count a bounce; ``ALERTS_BOUNCE_THRESHOLD`` bounces mark the address bounced.
 
 "sent" marks are committed with ``synchronous_commit = off`` (``delivery._asynchronous_commits``):
@@ -38,41 +41,18 @@ a killed worker loses none of them; only a PostgreSQL crash within a fraction of
 could, and the reaper would then resend those few, again with the same Message-ID.
 
 Modules: ``links`` (signed links, headers, abuse limits), ``subscriptions`` (subscribe,
-confirm, manage, unsubscribe, matching), ``events`` (what is worth an alert), ``delivery``
-(fan-out and sending), ``digests``, ``reaper``, ``content`` (what an email says).
+confirm, manage, unsubscribe), ``events`` (what is worth an alert), ``delivery`` (fan-out and
+sending), ``digests``, ``reaper``, ``content`` (what an email says). Which subscriptions
+want which deals is ``partnerships.filters``. This package exports what views and callers
+outside it use; the rest is imported from its module.
 """
 
-from partnerships.services.alerts.content import deal_email_context, event_changes, format_amount
-from partnerships.services.alerts.delivery import (
-    DeliveryReport,
-    alert_deliver,
-    alert_fan_out,
-    claim_batch,
-    due_rows,
-    retry_delay,
-)
-from partnerships.services.alerts.digests import (
-    digest_deals,
-    digest_period,
-    digests_deliver,
-    digests_schedule,
-)
-from partnerships.services.alerts.events import (
-    PUBLISHED,
-    deal_detect_change,
-    deal_event_notify,
-    deal_saved,
-    deal_snapshot,
-    deal_terms_touched,
-)
+from partnerships.services.alerts.delivery import alert_deliver, alert_fan_out
+from partnerships.services.alerts.events import alert_event_record, deal_detect_change
 from partnerships.services.alerts.links import (
     TokenError,
-    alert_message_id,
     confirm_url,
-    deal_url,
-    digest_message_id,
     feed_url,
-    list_headers,
     manage_url,
     subscribe_address_ok,
     subscribe_ip_ok,
@@ -80,65 +60,35 @@ from partnerships.services.alerts.links import (
     subscription_token,
     unsubscribe_url,
 )
-from partnerships.services.alerts.reaper import ReapReport, deliveries_reap
+from partnerships.services.alerts.reaper import deliveries_reap
 from partnerships.services.alerts.subscriptions import (
-    Filters,
-    deals_matching_subscription,
-    describe_filters,
     subscription_confirm,
-    subscription_matches,
-    subscription_notice_send,
+    subscription_description,
     subscription_reactivate,
     subscription_request,
     subscription_unsubscribe,
     subscription_update,
-    subscriptions_matching_deal,
 )
 
 __all__ = [
-    "PUBLISHED",
-    "DeliveryReport",
-    "Filters",
-    "ReapReport",
     "TokenError",
     "alert_deliver",
+    "alert_event_record",
     "alert_fan_out",
-    "alert_message_id",
-    "claim_batch",
     "confirm_url",
     "deal_detect_change",
-    "deal_email_context",
-    "deal_event_notify",
-    "deal_saved",
-    "deal_snapshot",
-    "deal_terms_touched",
-    "deal_url",
-    "deals_matching_subscription",
     "deliveries_reap",
-    "describe_filters",
-    "digest_deals",
-    "digest_message_id",
-    "digest_period",
-    "digests_deliver",
-    "digests_schedule",
-    "due_rows",
-    "event_changes",
     "feed_url",
-    "format_amount",
-    "list_headers",
     "manage_url",
-    "retry_delay",
     "subscribe_address_ok",
     "subscribe_ip_ok",
     "subscription_confirm",
+    "subscription_description",
     "subscription_from_token",
-    "subscription_matches",
-    "subscription_notice_send",
     "subscription_reactivate",
     "subscription_request",
     "subscription_token",
     "subscription_unsubscribe",
     "subscription_update",
-    "subscriptions_matching_deal",
     "unsubscribe_url",
 ]

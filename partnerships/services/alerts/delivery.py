@@ -16,12 +16,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from partnerships import tasks
 from partnerships.emails import MergeTemplate, RenderedEmail, one_line, render_email, send_on
+from partnerships.filters import subscriptions_accepting
 from partnerships.models import AlertDelivery, AlertEvent, Deal, Subscription
 from partnerships.services.alerts.content import deal_email_context, event_changes
 from partnerships.services.alerts.events import PUBLISHED, deal_snapshot, terms_fingerprint
 from partnerships.services.alerts.links import alert_message_id, list_headers, manage_url, unsubscribe_url
-from partnerships.services.alerts.subscriptions import subscriptions_matching_deal
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
     Safe to run any number of times: rows are unique and inserted ignoring conflicts.
     Returns the number of matching subscriptions.
     """
-    from partnerships import tasks
-
     kind = AlertEvent.Kind.PUBLISHED if event == PUBLISHED else AlertEvent.Kind.CHANGED
     alert_event, _ = AlertEvent.objects.get_or_create(deal_id=deal_id, key=event, defaults={"kind": kind})
     deal = Deal.objects.filter(pk=deal_id).first()
@@ -62,7 +61,12 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
             snapshot=snapshot, fingerprint=terms_fingerprint(snapshot)
         )
     ids = list(
-        subscriptions_matching_deal(deal=deal, frequency=Subscription.Frequency.INSTANT)
+        subscriptions_accepting(
+            deal,
+            Subscription.objects.filter(
+                status=Subscription.Status.ACTIVE, frequency=Subscription.Frequency.INSTANT
+            ),
+        )
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -76,11 +80,11 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
     AlertEvent.objects.filter(pk=alert_event.pk).update(fanned_out_at=now)
     if deliver and ids:
         for _ in range(min(settings.ALERTS_SENDERS, -(-len(ids) // settings.ALERTS_BATCH_SIZE))):
-            tasks.deliver_deal_event.delay(deal_id=deal_id, event=event)
+            tasks.alert_deliver_task.delay(deal_id=deal_id, event=event)
     return len(ids)
 
 
-def claim_batch(model, queryset, *, limit: int) -> list[int]:
+def deliveries_claim(model, queryset, *, limit: int) -> list[int]:
     """Move up to ``limit`` pending rows to "sending" and return their ids.
 
     ``skip_locked`` lets concurrent senders take disjoint batches on PostgreSQL; the
@@ -103,7 +107,8 @@ def claim_batch(model, queryset, *, limit: int) -> list[int]:
     )
 
 
-def due_rows(queryset, now: datetime):
+def deliveries_due(queryset, now: datetime):
+    """Rows of ``queryset`` (alert deliveries or digests) waiting to be sent now."""
     return queryset.filter(status=AlertDelivery.Status.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -115,9 +120,9 @@ def alert_deliver(*, deal_id: int, event: str, max_batches: int | None = None) -
     content = None
     batches = 0
     while max_batches is None or batches < max_batches:
-        ids = claim_batch(
+        ids = deliveries_claim(
             AlertDelivery,
-            due_rows(AlertDelivery.objects.filter(deal_id=deal_id, event=event), timezone.now()),
+            deliveries_due(AlertDelivery.objects.filter(deal_id=deal_id, event=event), timezone.now()),
             limit=settings.ALERTS_BATCH_SIZE,
         )
         if not ids:
@@ -208,11 +213,11 @@ def _send_alert_batch(ids: list[int], content: _AlertContent) -> DeliveryReport:
             tokens.message_id: message_id.strip("<>"),
         }
         outgoing.append((row, content.template.message(to=subscription.email, replacements=replacements)))
-    report.add(send_batch(AlertDelivery, outgoing))
+    report.add(deliveries_send(AlertDelivery, outgoing))
     return report
 
 
-def send_batch(model, outgoing) -> DeliveryReport:
+def deliveries_send(model, outgoing) -> DeliveryReport:
     """Send (row, message) pairs over one SMTP connection, recording each outcome at once."""
     report = DeliveryReport()
     if not outgoing:

@@ -1,5 +1,6 @@
 """Daily and weekly digests: exactly one per (subscription, period), each covering deals since the last."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
@@ -8,11 +9,16 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from partnerships.emails import email_message, render_email
+from partnerships.filters import DealFilter
 from partnerships.models import AlertEvent, Deal, Digest, Subscription
 from partnerships.services.alerts.content import deal_email_context
-from partnerships.services.alerts.delivery import DeliveryReport, claim_batch, due_rows, send_batch
+from partnerships.services.alerts.delivery import (
+    DeliveryReport,
+    deliveries_claim,
+    deliveries_due,
+    deliveries_send,
+)
 from partnerships.services.alerts.links import digest_message_id, list_headers, manage_url, unsubscribe_url
-from partnerships.services.alerts.subscriptions import deals_matching_subscription
 
 
 def digest_period(*, frequency: str, now: datetime) -> str:
@@ -50,13 +56,25 @@ def digests_schedule(*, frequency: str, now: datetime | None = None) -> str:
     return period
 
 
+@dataclass(frozen=True)
+class DigestRun:
+    period: str
+    report: DeliveryReport
+
+
+def digests_send(*, frequency: str) -> DigestRun:
+    """Beat's daily or weekly run: schedule this period's digests, then send them."""
+    period = digests_schedule(frequency=frequency)
+    return DigestRun(period, digests_deliver(period=period))
+
+
 def digests_deliver(*, period: str, max_batches: int | None = None) -> DeliveryReport:
     report = DeliveryReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        ids = claim_batch(
+        ids = deliveries_claim(
             Digest,
-            due_rows(Digest.objects.filter(period=period), timezone.now()),
+            deliveries_due(Digest.objects.filter(period=period), timezone.now()),
             limit=settings.ALERTS_BATCH_SIZE,
         )
         if not ids:
@@ -76,7 +94,8 @@ def digest_deals(digest: Digest) -> list[Deal]:
         "created_at"
     )[:1]
     return list(
-        deals_matching_subscription(subscription=digest.subscription)
+        DealFilter.of_subscription(digest.subscription)
+        .deals()
         .filter(Exists(published_in_window))
         .annotate(alerted_at=Subquery(first_published))
         .order_by("-alerted_at", "-id")[:100]
@@ -125,7 +144,7 @@ def _send_digest_batch(ids: list[int]) -> DeliveryReport:
             headers=list_headers(unsubscribe=unsubscribe, message_id=message_id),
         )
         outgoing.append((digest, message))
-    report.add(send_batch(Digest, outgoing))
+    report.add(deliveries_send(Digest, outgoing))
     for digest, _message in outgoing:
         if Digest.objects.filter(pk=digest.pk, status=Digest.Status.SENT).exists():
             _advance_digest_window(digest)

@@ -1,65 +1,49 @@
-"""Deal changes worth an alert: first publication and material changes, recorded as outbox rows."""
+"""Deal changes worth an alert: first publication and material changes, recorded as outbox rows.
+
+The curation services call these inside their own transaction, right after the write that
+caused the event (``deal_publish``, ``deal_update``, ``deal_review_clauses``, ``deal_merge``,
+``deal_link_phase``), so the event row commits or rolls back with the change. The fan-out task
+is enqueued only after commit; with the broker down the write still succeeds and the event
+row waits for the reaper (see ``docs/operations.md``).
+"""
 
 import hashlib
 import json
-import logging
 from decimal import Decimal
 
 from django.db import transaction
 
+from partnerships import tasks
 from partnerships.models import AlertEvent, Clause, Deal
-
-logger = logging.getLogger(__name__)
 
 PUBLISHED = "published"
 
 
-def deal_event_notify(*, deal_id: int, event: str) -> None:
-    """Record an alert-worthy event for a deal and fan it out once the transaction commits."""
-    from partnerships import tasks
+def alert_event_record(*, deal_id: int, event: str) -> tuple[AlertEvent, bool]:
+    """Write the outbox row for an event (once per deal and key) and fan it out after commit.
 
+    Returns the row and whether it is new. Re-running the fan-out of an existing event is
+    harmless (deliveries are unique), so it is enqueued either way.
+    """
     kind = AlertEvent.Kind.PUBLISHED if event == PUBLISHED else AlertEvent.Kind.CHANGED
-    AlertEvent.objects.get_or_create(deal_id=deal_id, key=event, defaults={"kind": kind})
-    # robust: with the broker down the publish still succeeds (no 500 for the curator); the
-    # event row above is the outbox, and the reaper fans it out once the broker is back.
-    transaction.on_commit(lambda: tasks.fan_out_deal_event.delay(deal_id=deal_id, event=event), robust=True)
+    alert_event, created = AlertEvent.objects.get_or_create(
+        deal_id=deal_id, key=event, defaults={"kind": kind}
+    )
+    # robust: with the broker down the curator's write still succeeds (no 500); the row above
+    # is the outbox, and the reaper fans it out once the broker is back.
+    transaction.on_commit(lambda: tasks.alert_fan_out_task.delay(deal_id=deal_id, event=event), robust=True)
+    return alert_event, created
 
 
-def deal_saved(*, deal: Deal, previous: dict | None) -> None:
-    """post_save hook: ``previous`` is the row as it was in the database before this save."""
-    if deal.status != Deal.Status.PUBLISHED:
-        return
-    if previous is None or previous["status"] != Deal.Status.PUBLISHED:
-        deal_event_notify(deal_id=deal.pk, event=PUBLISHED)
-        return
-    material = ("predecessor_id", "value_min", "value_max", "currency")
-    if any(_norm(previous.get(name)) != _norm(getattr(deal, name)) for name in material):
-        _schedule_change_check(deal.pk)
+def deal_publication_record(*, deal_id: int) -> None:
+    """A deal was just published: alert its subscribers once, however often it is published.
 
-
-def deal_terms_touched(*, deal_id: int) -> None:
-    """A clause was saved or deleted: a published deal may have changed materially."""
-    if Deal.objects.filter(pk=deal_id, status=Deal.Status.PUBLISHED).exists():
-        _schedule_change_check(deal_id)
-
-
-def _schedule_change_check(deal_id: int) -> None:
-    transaction.on_commit(lambda: _queue_or_run_change_check(deal_id))
-
-
-def _queue_or_run_change_check(deal_id: int) -> None:
-    """Queue the check; with the broker down, run it here (a few queries) so a material change
-    is never lost and the curator's save does not fail. Any event it records waits in the
-    outbox for the reaper. (tests/faults/test_broker_down_publish.py)"""
-    from kombu.exceptions import OperationalError
-
-    from partnerships import tasks
-
-    try:
-        tasks.check_deal_changes.delay(deal_id=deal_id)
-    except OperationalError as exc:
-        logger.warning("alerts: broker unavailable (%s); checking deal %s for changes in-process", exc, deal_id)
-        tasks.check_deal_changes.apply(kwargs={"deal_id": deal_id})
+    Published again after a retraction, the deal keeps its first "published" event; if its
+    terms moved meanwhile, subscribers hear about that as a change.
+    """
+    _event, created = alert_event_record(deal_id=deal_id, event=PUBLISHED)
+    if not created:
+        deal_detect_change(deal_id=deal_id)
 
 
 def _norm(value):
@@ -95,34 +79,59 @@ def deal_snapshot(deal: Deal) -> dict:
     }
 
 
+def deal_terms(*, deal_id: int | None) -> dict | None:
+    """A published deal's material terms as stored now (None for any other deal).
+
+    Read from the database, not from an instance a form has already edited: callers take
+    this before they write and hand it to ``deal_detect_change`` afterwards.
+    """
+    deal = Deal.objects.filter(pk=deal_id, status=Deal.Status.PUBLISHED).first() if deal_id else None
+    return deal_snapshot(deal) if deal is not None else None
+
+
 def terms_fingerprint(snapshot: dict) -> str:
     return hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
 
 
-def deal_detect_change(*, deal_id: int) -> AlertEvent | None:
-    """Create a "changed" event when a published deal's material terms differ from the last alert."""
+def _last_alerted(deal: Deal) -> AlertEvent | None:
+    return AlertEvent.objects.filter(deal=deal).exclude(fingerprint="").order_by("-created_at", "-id").first()
+
+
+def deal_detect_change(*, deal_id: int, before: dict | None = None) -> AlertEvent | None:
+    """Record a "changed" event when a published deal's material terms differ from the last alert.
+
+    ``before`` is what ``deal_terms`` read at the start of the write: a write that left the
+    terms as they were records nothing. The new terms are compared with what the last alert
+    told (its snapshot), so the same change noticed twice is one event. A deal whose
+    publication was never alerted (loaded from the dataset, say) is compared with ``before``.
+    """
     deal = Deal.objects.filter(pk=deal_id, status=Deal.Status.PUBLISHED).first()
     if deal is None:
         return None
-    last = AlertEvent.objects.filter(deal=deal).exclude(fingerprint="").order_by("-created_at", "-id").first()
-    if last is None:
-        return None  # the publish fan-out has not snapshotted yet; it will see these terms
     snapshot = deal_snapshot(deal)
-    fingerprint = terms_fingerprint(snapshot)
-    if fingerprint == last.fingerprint:
+    if before is not None and snapshot == before:
         return None
-    key = f"changed-{fingerprint[:24]}"
+    last = _last_alerted(deal)
+    if last is None:
+        if before is None or AlertEvent.objects.filter(deal=deal).exists():
+            return None  # the publish fan-out has not snapshotted yet; it will see these terms
+        previous = before
+    else:
+        previous = last.snapshot
+    fingerprint = terms_fingerprint(snapshot)
+    if last is not None and fingerprint == last.fingerprint:
+        return None
     with transaction.atomic():
         event, created = AlertEvent.objects.get_or_create(
             deal=deal,
-            key=key,
+            key=f"changed-{fingerprint[:24]}",
             defaults={
                 "kind": AlertEvent.Kind.CHANGED,
                 "snapshot": snapshot,
                 "fingerprint": fingerprint,
-                "previous_snapshot": last.snapshot,
+                "previous_snapshot": previous,
             },
         )
         if created:
-            deal_event_notify(deal_id=deal.pk, event=key)
+            alert_event_record(deal_id=deal.pk, event=event.key)
     return event if created else None

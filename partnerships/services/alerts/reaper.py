@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from partnerships import tasks
 from partnerships.models import AlertDelivery, AlertEvent, Digest
-from partnerships.services.alerts.delivery import due_rows
+from partnerships.services.alerts.delivery import deliveries_due
 
 
 @dataclass
@@ -27,8 +28,6 @@ def deliveries_reap(*, claim_timeout: int | None = None, dispatch: bool = True) 
     - events whose fan-out never finished are fanned out again;
     - every (deal, event) and digest period with due pending rows gets a sender task.
     """
-    from partnerships import tasks
-
     report = ReapReport()
     now = timezone.now()
     cutoff = now - timedelta(
@@ -49,15 +48,15 @@ def deliveries_reap(*, claim_timeout: int | None = None, dispatch: bool = True) 
     for deal_id, key in unfanned.values_list("deal_id", "key"):
         report.events += 1
         if dispatch:
-            tasks.fan_out_deal_event.delay(deal_id=deal_id, event=key)
-    pairs = due_rows(AlertDelivery.objects.all(), now).values_list("deal_id", "event").distinct()
+            tasks.alert_fan_out_task.delay(deal_id=deal_id, event=key)
+    pairs = deliveries_due(AlertDelivery.objects.all(), now).values_list("deal_id", "event").distinct()
     report.dispatched = list(pairs)
     report.digest_periods = list(
-        due_rows(Digest.objects.all(), now).values_list("period", flat=True).distinct()
+        deliveries_due(Digest.objects.all(), now).values_list("period", flat=True).distinct()
     )
     if dispatch:
         for deal_id, event in report.dispatched:
-            tasks.deliver_deal_event.delay(deal_id=deal_id, event=event)
+            tasks.alert_deliver_task.delay(deal_id=deal_id, event=event)
         for period in report.digest_periods:
-            tasks.deliver_digests.delay(period=period)
+            tasks.digests_deliver_task.delay(period=period)
     return report

@@ -1,0 +1,63 @@
+"""Reads that span models. Views call these; they do the eager loading.
+
+Every selector returns what one page needs in a fixed number of queries, whatever the
+number of rows, so a page's query count is pinned by a test (5 rows and 50 rows).
+Lists are filtered, ordered and cut in the database; nothing loads a table into Python.
+
+One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
+``partnership``, ``companies``, ``network`` (network and flows); ``common`` holds shared
+prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
+"""
+
+from partnerships.selectors.companies import (
+    PARTNER_GROUPS,
+    CompanyOverview,
+    CompanyTotals,
+    company_overview,
+    partners_by_group,
+)
+from partnerships.selectors.deals import (
+    CompareRow,
+    PhaseChange,
+    compare_deals,
+    deal_detail,
+    deal_years,
+    merge_survivor,
+    phase_changes,
+)
+from partnerships.selectors.home import HomeFigures, deals_per_quarter, home_figures, most_active_companies
+from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
+from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
+from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
+
+__all__ = [
+    "PARTNER_GROUPS",
+    "CompanyOverview",
+    "CompanyTotals",
+    "CompareRow",
+    "Cursor",
+    "Flow",
+    "HomeFigures",
+    "MatrixCell",
+    "MatrixRow",
+    "Network",
+    "Partnership",
+    "PhaseChange",
+    "TimelinePage",
+    "capital_flows",
+    "company_datalist",
+    "company_overview",
+    "compare_deals",
+    "deal_detail",
+    "deal_latest",
+    "deal_timeline",
+    "deal_years",
+    "deals_per_quarter",
+    "home_figures",
+    "merge_survivor",
+    "most_active_companies",
+    "network_edges",
+    "partners_by_group",
+    "partnership",
+    "phase_changes",
+]

@@ -21,8 +21,11 @@ max_requests_jitter = 200
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall them.
 SHM = "/dev/shm"  # noqa: S108 - tmpfs owned by the container, used for heartbeats only
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
-# Trust X-Forwarded-* only from the reverse proxy's address (comma-separated list).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Trust X-Forwarded-* only from the reverse proxy (addresses or networks, comma-separated):
+# FORWARDED_ALLOW_IPS, else the TRUSTED_PROXIES Django uses for the client's address.
+forwarded_allow_ips = (
+    os.environ.get("FORWARDED_ALLOW_IPS") or os.environ.get("TRUSTED_PROXIES") or "127.0.0.1"
+)
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -160,11 +160,12 @@ def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
     from django.db import connections
 
     from scrapers import fetch as fetch_module
+    from scrapers.fetch import guard as fetch_guard
     from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
     from scrapers.services import newsroom_scrape, newsrooms_scrape_concurrently
 
-    real_resolve = fetch_module.resolve_host
-    fetch_module.resolve_host = lambda host, port: (
+    real_resolve = fetch_guard.resolve_host
+    fetch_guard.resolve_host = lambda host, port: (
         ["127.0.0.1"] if host.endswith(".bench.test") else real_resolve(host, port)
     )
     port = _free_port()
@@ -294,7 +295,7 @@ def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=10)
-        fetch_module.resolve_host = real_resolve
+        fetch_guard.resolve_host = real_resolve
 
     f = figures
     print(

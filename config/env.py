@@ -4,6 +4,7 @@ Every helper raises ``ImproperlyConfigured`` naming the variable and the bad val
 a typo in a deployment fails at start-up with a clear message instead of half-working.
 """
 
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -67,7 +68,24 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+def env_networks(
+    name: str, default: list[str] | None = None
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or CIDR networks (``10.0.0.0/8, 192.0.2.7, fd00::/8``)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR networks, got {item!r}."
+            ) from None
+    return networks
+
+
+def env_url(
+    name: str, default: str | None = None, *, schemes: tuple[str, ...] = ("http", "https")
+) -> str | None:
     value = env_str(name, default)
     if value is None:
         return None
@@ -113,6 +131,4 @@ def parse_database_url(url: str, *, base_dir) -> dict:
             "PORT": str(port or ""),
             "OPTIONS": options,
         }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must start with sqlite:// or postgres://, got {url!r}."
-    )
+    raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:// or postgres://, got {url!r}.")

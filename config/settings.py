@@ -16,6 +16,7 @@ from config.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
     parse_database_url,
@@ -128,20 +129,19 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Visibility timeout: an unacked task is redelivered after this long. Every task time limit
-# and countdown stays well below it: a countdown longer than the timeout is redelivered each
-# time it expires (one task ran four times in a test), so long waits are stored in the
-# database (``next_fetch_at``, ``next_attempt_at``) and picked up by beat instead.
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
+# Visibility timeout: an unacknowledged task is redelivered after this long, to a second
+# worker even while the first still runs it. No task uses a countdown (waits are stored in
+# the database), and it must exceed every task's hard time limit; see the scraping section.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_ACKS_LATE = False  # opted into per idempotent task
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-newsrooms": {
-        "task": "scrapers.tasks.dispatch_due_newsrooms",
+        "task": "scrapers.tasks.scrape_work_dispatch_task",
         "schedule": 60.0,
     },
     "send-daily-digests": {
@@ -190,6 +190,25 @@ SCRAPER_MAX_REDIRECTS = env_int("SCRAPER_MAX_REDIRECTS", 5, minimum=0)
 SCRAPER_HOST_DELAY = env_float("SCRAPER_HOST_DELAY", 2.0, minimum=0.0)
 # Loopback fetching exists for the test suite's local HTTP server only.
 SCRAPER_ALLOW_LOOPBACK = env_bool("SCRAPER_ALLOW_LOOPBACK", False)
+# One request (connect, headers and body together) ends after connect + 3 x read timeouts;
+# a scrape task may make a few (robots.txt, redirects), so its hard limit is four of them.
+SCRAPER_TASK_TIME_LIMIT = int(max(120, (SCRAPER_CONNECT_TIMEOUT + 3 * SCRAPER_READ_TIMEOUT) * 4))
+SCRAPER_TASK_SOFT_TIME_LIMIT = SCRAPER_TASK_TIME_LIMIT - 30
+# A scrape run still "running" after 10 minutes is closed as interrupted, so a live one must end sooner.
+if SCRAPER_TASK_TIME_LIMIT >= 600:
+    raise ImproperlyConfigured(
+        f"SCRAPER_CONNECT_TIMEOUT + 3 x SCRAPER_READ_TIMEOUT must stay under 150 s "
+        f"(the scrape task limit of {SCRAPER_TASK_TIME_LIMIT} s must end before a run counts as interrupted)."
+    )
+# Twice the longest hard time limit: a task still running when its message becomes visible
+# again is handed to a second worker, and a negative soft limit would follow from less.
+CELERY_VISIBILITY_TIMEOUT_MINIMUM = 2 * max(CELERY_TASK_TIME_LIMIT, SCRAPER_TASK_TIME_LIMIT)
+if CELERY_VISIBILITY_TIMEOUT < CELERY_VISIBILITY_TIMEOUT_MINIMUM:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT}) must be at least "
+        f"{CELERY_VISIBILITY_TIMEOUT_MINIMUM} seconds: twice the longest task time limit, or a running "
+        "task is handed to a second worker."
+    )
 
 # --- Auth, sessions, security -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -200,6 +219,13 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Lockouts key on the visitor's address as config.client_ip derives it (TRUSTED_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed. Empty: the
+# header is ignored and every request comes from REMOTE_ADDR, which is right without a proxy
+# and safe with one (all visitors then share the proxy's address for rate limits and lockouts).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

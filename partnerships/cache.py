@@ -97,7 +97,8 @@ def wants_fragment(request) -> bool:
 
 def _key(prefix: str, request, extra: str = "") -> str:
     fragment = "1" if wants_fragment(request) else "0"
-    raw = f"{request.get_full_path()}|{fragment}|{extra}"
+    # The Host header is part of the key: a page built for one allowed host never answers for another.
+    raw = f"{request.get_host()}|{request.get_full_path()}|{fragment}|{extra}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"pactwatch:{prefix}:{CODE_VERSION}:{content_version()}:{digest}"
 

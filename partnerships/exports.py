@@ -100,7 +100,7 @@ def _deal_row(deal) -> dict:
         ],
         "predecessor": deal.predecessor.slug if deal.predecessor else None,
         "url": settings.SITE_URL + deal.get_absolute_url(),
-        "sources": [s.url for s in deal.sources.all()],
+        "sources": [s.link for s in deal.sources.all() if s.link],
         "updated_at": deal.updated_at,
     }
 
@@ -117,7 +117,7 @@ def _clause_row(clause) -> dict:
         "unit": clause.unit,
         "qualifier": clause.qualifier,
         "quote": clause.quote,
-        "source_url": clause.source.url if clause.source else "",
+        "source_url": clause.source.link if clause.source else "",
         "archived_url": settings.SITE_URL + clause.source.get_absolute_url() if clause.source else "",
         "status": clause.status,
     }
@@ -149,12 +149,22 @@ class _Echo:
         return value
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A text cell no spreadsheet runs as a formula: a leading ``= + - @``, tab or CR gets a ``'`` (OWASP)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
 def _csv_cell(value):
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
-            return ";".join(f"{v['company']}:{v['role']}" for v in value)
-        return " ".join(value)
-    return _plain(value)
+            return csv_text(";".join(f"{v['company']}:{v['role']}" for v in value))
+        return csv_text(" ".join(value))
+    if isinstance(value, str):
+        return csv_text(value)
+    return _plain(value)  # numbers and dates stay as they are
 
 
 def _stream_csv(fields, rows):

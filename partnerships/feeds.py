@@ -25,8 +25,23 @@ from partnerships.services import alerts
 FEED_SIZE = 50
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose summaries say ``type="text"``: ours are plain text, never markup.
+
+    Django's Atom feed labels every summary ``type="html"``, which tells readers to render
+    it as HTML; scraped words in it would then be markup.
+    """
+
+    def add_item_elements(self, handler, item):
+        description, item["description"] = item["description"], None
+        super().add_item_elements(handler, item)
+        item["description"] = description
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
 class BaseDealFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     author_name = "Pactwatch"
     item_guid_is_permalink = True
 

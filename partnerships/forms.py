@@ -1,6 +1,8 @@
 """Subscription forms. Field names match the timeline's query string (company, kind, clause,
 min_amount), so "alert me about deals like these" is the timeline's own URL parameters."""
 
+import unicodedata
+
 from django import forms
 
 from partnerships.filters import DealFilter, FilterValueError, parse_amount
@@ -81,6 +83,18 @@ class SubscribeForm(SubscriptionFiltersForm):
     website = forms.CharField(required=False, max_length=200, label="Leave this field empty")
 
     field_order = ["email", "company", "kind", "clause", "min_amount", "frequency", "website"]
+
+    def clean_email(self):
+        """Refuse invisible and control characters (U+202E and friends): the address could not be mailed."""
+        email = self.cleaned_data["email"]
+        hidden = [ch for ch in email if unicodedata.category(ch).startswith("C") or ch.isspace()]
+        if hidden:
+            names = ", ".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in hidden))
+            raise forms.ValidationError(
+                f"This address contains an invisible or control character ({names}); type it again without it.",
+                code="invisible_character",
+            )
+        return email
 
     @property
     def is_bot(self) -> bool:

@@ -47,8 +47,13 @@ def highlight(text: str) -> str:
     return mark_safe(nh3.clean(html, tags={"mark"}, attributes={}))  # noqa: S308 - escaped, then cleaned  # nosec (B308/B703 reviewed: see the reason before)
 
 
+def _unmarked(text: str) -> str:
+    """Scraped text with any marker characters of its own removed, so it cannot forge a ``<mark>``."""
+    return (text or "").replace(_START, "").replace(_STOP, "")
+
+
 def _plain_excerpt(text: str, query: str, width: int = 160) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(_unmarked(text).split())
     pos = text.lower().find(query.lower())
     if pos < 0:
         return highlight(text[:width])
@@ -73,7 +78,9 @@ def _rank(table_column: str, query: str):
 
 def _headline(column: str, query: str):
     return RawSQL(  # noqa: S611 - constant column names; the query is a parameter  # nosec B611
-        f"ts_headline('english', coalesce({column}, ''), websearch_to_tsquery('english', %s), %s)",
+        # translate() drops the marker characters from the text itself: only ts_headline places them.
+        f"ts_headline('english', translate(coalesce({column}, ''), chr(2) || chr(3), ''), "
+        "websearch_to_tsquery('english', %s), %s)",
         (query, _HEADLINE_OPTIONS),
         output_field=TextField(),
     )

@@ -4,19 +4,25 @@ Announcements and runs are records of what happened, so they are read-only: a cu
 fixes a newsroom's selectors and re-runs it, never the archive.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from partnerships.admin.base import GuardedHistoryAdmin
-from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
+from scrapers import services
+from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun, SelectorTest
 
 RECENT_RUNS = 10
 RAW_PREVIEW_BYTES = 4000
-TEST_SELECTORS_LIMIT = 5  # newsrooms fetched live per click: each fetch waits on politeness
+TEST_SELECTORS_LIMIT = 5  # newsrooms tested per click: each fetch waits on politeness
+PROGRESS_REFRESH_SECONDS = 3
+PROGRESS_MAX_ROWS = 100
 
 
 class ReadOnlyMixin:
@@ -25,25 +31,6 @@ class ReadOnlyMixin:
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-def test_newsroom_selectors(newsroom: Newsroom) -> dict:
-    """Fetch a newsroom now and parse it with its current selectors, writing nothing.
-
-    Shows curators what ``parse_listing`` would return, so a selector fix can be checked
-    before the next scheduled run. Fetch and parse errors are results here, not crashes.
-    """
-    from scrapers.adapters import get_adapter
-    from scrapers.fetch import FetchError, fetch
-
-    try:
-        result = fetch(newsroom.url)
-        items = get_adapter(newsroom.kind).parse(result.body, base_url=result.url, newsroom=newsroom)
-    except FetchError as exc:
-        return {"newsroom": newsroom, "error": f"Fetching failed: {exc}", "items": []}
-    except ValueError as exc:  # ParseError and unknown kinds are ValueErrors
-        return {"newsroom": newsroom, "error": f"Parsing failed: {exc}", "items": []}
-    return {"newsroom": newsroom, "error": "", "items": list(items), "status": result.status}
 
 
 @admin.register(Newsroom)
@@ -151,25 +138,53 @@ class NewsroomAdmin(GuardedHistoryAdmin):
         newsrooms = list(queryset[: TEST_SELECTORS_LIMIT + 1])
         if len(newsrooms) > TEST_SELECTORS_LIMIT:
             self.message_user(
-                request, f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.", messages.WARNING
+                request,
+                f"Testing the first {TEST_SELECTORS_LIMIT} selected newsrooms only.",
+                messages.WARNING,
             )
             newsrooms = newsrooms[:TEST_SELECTORS_LIMIT]
-        ctx = {
-            **self.admin_site.each_context(request),
-            "title": "What parse_listing returns now",
-            "opts": self.model._meta,
-            "results": [test_newsroom_selectors(newsroom) for newsroom in newsrooms],
-        }
-        return TemplateResponse(request, "admin/scrapers/newsroom/test_selectors.html", ctx)
+        tests = services.selector_tests_request(newsrooms=newsrooms, user=request.user)
+        return redirect(_progress_url(tests=[t.pk for t in tests]))
 
     @admin.action(description="Scrape now", permissions=["change"])
     def scrape_now(self, request, queryset):
-        from scrapers.tasks import scrape_newsroom
+        runs = services.newsroom_scrapes_request(newsrooms=list(queryset))
+        self.message_user(request, f"Queued a scrape of {len(runs)} newsroom(s).")
+        return redirect(_progress_url(runs=[r.pk for r in runs]))
 
-        ids = list(queryset.values_list("pk", flat=True))
-        for pk in ids:
-            transaction.on_commit(lambda pk=pk: scrape_newsroom.delay(pk))
-        self.message_user(request, f"Queued a scrape of {len(ids)} newsroom(s); see their runs below.")
+    def get_urls(self):
+        progress = path(
+            "progress/", self.admin_site.admin_view(self.progress_view), name="scrapers_newsroom_progress"
+        )
+        return [progress, *super().get_urls()]
+
+    def progress_view(self, request):
+        """What the workers made of "Test selectors now" and "Scrape now"; refreshes until all are done."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        tests = list(SelectorTest.objects.filter(pk__in=_ids(request, "tests")).select_related("newsroom"))
+        runs = list(ScrapeRun.objects.filter(pk__in=_ids(request, "runs")).select_related("newsroom"))
+        pending = any(not t.is_done for t in tests) or any(r.finished_at is None for r in runs)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": "Selector tests and scrapes",
+            "opts": self.model._meta,
+            "tests": tests,
+            "runs": runs,
+            "pending": pending,
+            "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+        }
+        return TemplateResponse(request, "admin/scrapers/newsroom/progress.html", ctx)
+
+
+def _progress_url(*, tests=(), runs=()) -> str:
+    query = urlencode({"tests": ",".join(map(str, tests)), "runs": ",".join(map(str, runs))})
+    return reverse("admin:scrapers_newsroom_progress") + "?" + query
+
+
+def _ids(request, name: str) -> list[int]:
+    values = request.GET.get(name, "").split(",")
+    return [int(v) for v in values if v.isdigit() and len(v) < 19][:PROGRESS_MAX_ROWS]
 
 
 class AnnouncementRevisionInline(ReadOnlyMixin, admin.StackedInline):
@@ -182,7 +197,15 @@ class AnnouncementRevisionInline(ReadOnlyMixin, admin.StackedInline):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("__str__", "newsroom", "published_at", "fetch_status", "http_status", "fetched_at", "extracted_at")
+    list_display = (
+        "__str__",
+        "newsroom",
+        "published_at",
+        "fetch_status",
+        "http_status",
+        "fetched_at",
+        "extracted_at",
+    )
     list_filter = ("fetch_status", "published_precision", "newsroom")
     search_fields = ("title", "url", "text")
     list_select_related = ("newsroom",)
@@ -223,7 +246,7 @@ class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if not obj.raw_html:
             return "—"
         # Shown as escaped source text, never rendered: the page is untrusted.
-        head = obj.get_raw_html()[:RAW_PREVIEW_BYTES].decode("utf-8", errors="replace")
+        head = obj.get_raw_html(limit=RAW_PREVIEW_BYTES).decode("utf-8", errors="replace")
         return format_html('<pre class="raw-html">{}</pre>', head)
 
     @admin.display(description="deals")
@@ -257,6 +280,7 @@ class ScrapeRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "items_seen",
         "items_new",
         "items_updated",
+        "items_skipped",
         "bytes_received",
     )
     list_filter = ("status", "newsroom")
@@ -272,6 +296,35 @@ class ScrapeRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "items_seen",
         "items_new",
         "items_updated",
+        "items_skipped",
         "bytes_received",
+        "error",
+    )
+
+
+@admin.register(SelectorTest)
+class SelectorTestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "newsroom",
+        "created_at",
+        "status",
+        "http_status",
+        "items_seen",
+        "items_skipped",
+        "requested_by",
+    )
+    list_filter = ("status", "newsroom")
+    list_select_related = ("newsroom", "requested_by")
+    readonly_fields = (
+        "newsroom",
+        "requested_by",
+        "status",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "http_status",
+        "items_seen",
+        "items_skipped",
+        "items",
         "error",
     )

@@ -3,6 +3,7 @@
 import zlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,7 +11,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.deals import DatePrecision
-from scrapers.fetch import validate_public_url
+from scrapers.fetch import inflate, validate_public_url
+from scrapers.untrusted import http_url
 
 
 class Newsroom(models.Model):
@@ -90,12 +92,18 @@ class Announcement(models.Model):
     newsroom = models.ForeignKey(
         Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
     )
-    url = models.URLField(max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment.")
+    url = models.URLField(
+        max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment."
+    )
     title = models.CharField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    published_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     summary = models.TextField(blank=True)
-    raw_html = models.BinaryField(null=True, blank=True, editable=False, help_text="zlib-compressed page body.")
+    raw_html = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="zlib-compressed page body."
+    )
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     etag = models.CharField(max_length=500, blank=True)
@@ -124,7 +132,9 @@ class Announcement(models.Model):
             ),
             # Beat dispatcher: pages due for a first fetch, a retry or an edit check.
             models.Index(
-                fields=["next_fetch_at"], condition=Q(next_fetch_at__isnull=False), name="announcement_due_idx"
+                fields=["next_fetch_at"],
+                condition=Q(next_fetch_at__isnull=False),
+                name="announcement_due_idx",
             ),
         ]
 
@@ -134,11 +144,19 @@ class Announcement(models.Model):
     def get_absolute_url(self):
         return reverse("partnerships:announcement_detail", kwargs={"pk": self.pk})
 
+    @property
+    def link(self) -> str:
+        """The original URL when it is safe to render as a link (http or https), else empty."""
+        return http_url(self.url)
+
     def set_raw_html(self, body: bytes) -> None:
         self.raw_html = zlib.compress(body, level=6)
 
-    def get_raw_html(self) -> bytes:
-        return zlib.decompress(bytes(self.raw_html)) if self.raw_html else b""
+    def get_raw_html(self, *, limit: int | None = None) -> bytes:
+        """The archived page, cut at ``limit`` bytes (default: the most a fetch can have stored)."""
+        if not self.raw_html:
+            return b""
+        return inflate(bytes(self.raw_html), max_bytes=limit or settings.SCRAPER_MAX_BYTES, truncate=True)
 
 
 class AnnouncementRevision(models.Model):
@@ -169,6 +187,7 @@ class ScrapeRun(models.Model):
     """One attempt to read a newsroom; health is derived from these, not from logs."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"  # asked for from the admin ("Scrape now"), not started yet
         RUNNING = "running", "Running"
         OK = "ok", "OK"
         NOT_MODIFIED = "not_modified", "Not modified"
@@ -183,6 +202,8 @@ class ScrapeRun(models.Model):
     items_seen = models.PositiveIntegerField(default=0)
     items_new = models.PositiveIntegerField(default=0)
     items_updated = models.PositiveIntegerField(default=0)
+    # Listing entries that could not be read or stored (a bad date, a javascript: link...).
+    items_skipped = models.PositiveIntegerField(default=0)
     bytes_received = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -195,3 +216,47 @@ class ScrapeRun(models.Model):
 
     def __str__(self):
         return f"{self.newsroom} run {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class SelectorTest(models.Model):
+    """A curator's "Test selectors now": fetched and parsed by a worker, stored for the admin to show.
+
+    Nothing else is written: no announcement, no run, no change to the newsroom's health.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        OK = "ok", "OK"
+        FAILED = "failed", "Failed"
+
+    PREVIEW_ITEMS = 50  # items kept for the admin page
+
+    newsroom = models.ForeignKey(Newsroom, on_delete=models.CASCADE, related_name="selector_tests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    items_seen = models.PositiveIntegerField(default=0)
+    items_skipped = models.PositiveIntegerField(default=0)
+    # The first PREVIEW_ITEMS parsed items: [{"title", "url", "published_at", "precision", "summary"}].
+    items = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Newsroom admin: the latest selector tests of one newsroom.
+            models.Index(fields=["newsroom", "-created_at"], name="selectortest_newsroom_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.newsroom} selector test {self.created_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.OK, self.Status.FAILED)

@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, Tag
 
 from extraction.dates import parse_datetime
 from scrapers.adapters.base import clean_text, json_ld_nodes
+from scrapers.untrusted import check_tree_depth
 
 DROP_TAGS = [
     "script",
@@ -175,6 +176,7 @@ def _block_text(root: Tag) -> str:
 
 def extract_article(html: str, *, url: str = "") -> ArticleContent:
     soup = BeautifulSoup(html, "lxml")
+    check_tree_depth(soup)  # TooDeep before the walks below, which slow down with depth
     title = clean_text(_title(soup), 500)
     published_at, precision = parse_datetime(_published_raw(soup))
     _drop_chrome(soup)

@@ -106,7 +106,8 @@ def test_it_runs_web_under_gunicorn_with_separate_worker_and_beat(compose):
 
 def test_it_sets_only_variables_the_code_reads(compose):
     readers = "".join(
-        (ROOT / path).read_text() for path in ("config/settings.py", "gunicorn.conf.py", "scripts/healthcheck.py")
+        (ROOT / path).read_text()
+        for path in ("config/settings.py", "gunicorn.conf.py", "scripts/healthcheck.py")
     )
     for name in APP_SERVICES_DEV | APP_SERVICES_PROD:
         for variable in compose["services"][name]["environment"]:
@@ -116,8 +117,9 @@ def test_it_sets_only_variables_the_code_reads(compose):
 def test_it_requires_production_secrets_instead_of_defaulting_them(compose):
     env = compose["services"]["web-prod"]["environment"]
     assert env["DEBUG"] == "0"
-    for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"):
+    for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "TRUSTED_PROXIES"):
         assert ":?" in env[variable], f"{variable} must be required in production"
+    assert "*" not in env["FORWARDED_ALLOW_IPS"], "gunicorn must not trust forwarded headers from anyone"
 
 
 def test_it_registers_every_task_the_beat_schedule_names(settings):
@@ -135,6 +137,6 @@ def test_it_builds_an_image_from_files_that_exist():
         if line.startswith("COPY ") and not line.startswith("COPY . "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
-    cmd = re.search(r'^CMD \[(.*)\]', dockerfile, re.M).group(1)
+    cmd = re.search(r"^CMD \[(.*)\]", dockerfile, re.M).group(1)
     argv = [part.strip().strip('"') for part in cmd.split(",")]
     _check_command(argv)

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def load_settings(**env):
     """Import config.settings in a fresh interpreter with exactly this environment."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "REDIS", "CELERY"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "REDIS", "CELERY"))
+    }
     clean.pop("SECRET_KEY", None)
     clean.pop("DEBUG", None)
     clean.update(env)
@@ -63,6 +65,10 @@ def test_it_switches_to_postgres_through_database_url():
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
         ("CONN_MAX_AGE", "-1", "CONN_MAX_AGE must be at least 0"),
         ("SCRAPER_READ_TIMEOUT", "soon", "SCRAPER_READ_TIMEOUT must be a number"),
+        ("SCRAPER_READ_TIMEOUT", "100", "must stay under 150 s"),
+        ("CELERY_VISIBILITY_TIMEOUT", "60", "CELERY_VISIBILITY_TIMEOUT (60) must be at least 600 seconds"),
+        ("CELERY_VISIBILITY_TIMEOUT", "599", "must be at least 600 seconds"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal", "TRUSTED_PROXIES must list IP addresses or CIDR"),
     ],
 )
 def test_it_rejects_bad_values_with_a_clear_message(name, value, message):
@@ -106,3 +112,25 @@ def test_it_parses_database_urls():
     assert parse_database_url("sqlite:////tmp/x.sqlite3", base_dir=ROOT)["NAME"] == "/tmp/x.sqlite3"
     with pytest.raises(ImproperlyConfigured, match="names no database"):
         parse_database_url("postgres://127.0.0.1:5432/", base_dir=ROOT)
+
+
+def test_it_accepts_a_visibility_timeout_at_the_safe_minimum_and_trusted_proxy_networks():
+    result = load_settings(
+        DEBUG="1", CELERY_VISIBILITY_TIMEOUT="600", TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7, fd00::/8"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_env_networks_reads_addresses_and_cidrs(monkeypatch):
+    import ipaddress
+
+    from config.env import env_networks
+
+    monkeypatch.setenv("X_NETS", "10.0.0.0/8, 192.0.2.7 , fd00::/8")
+    assert env_networks("X_NETS") == [
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("192.0.2.7/32"),
+        ipaddress.ip_network("fd00::/8"),
+    ]
+    monkeypatch.delenv("X_NETS")
+    assert env_networks("X_NETS") == []

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -115,6 +116,8 @@ def _bulk(model_admin, request):
 
 
 def review_view(model_admin, request, object_id):
+    if not str(object_id).isdigit():
+        raise Http404("No such deal.")
     deal = get_object_or_404(Deal, pk=object_id)
     if not model_admin.has_view_permission(request, deal):
         raise PermissionDenied

@@ -12,14 +12,10 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.client_ip import client_ip
 from partnerships.forms import SubscribeForm, SubscriptionFiltersForm
 from partnerships.models import Subscription
 from partnerships.services import alerts
-
-
-def _client_ip(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy rewrites REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _user_agent(request) -> str:
@@ -35,7 +31,7 @@ def subscribe(request):
         form = SubscribeForm(initial=SubscribeForm.initial_from_query(request.GET))
         return render(request, template, {"alert_form": form})
     form = SubscribeForm(request.POST)
-    ip = _client_ip(request)
+    ip = client_ip(request)
     if not alerts.subscribe_ip_ok(ip=ip):
         return _refused(request, template, form, 429)
     if not form.is_valid():
@@ -78,7 +74,7 @@ def confirm(request, token):
     ctx = {"subscription": subscription, "token": token}
     if request.method == "POST":
         ctx["confirmed"] = alerts.subscription_confirm(
-            subscription=subscription, ip=_client_ip(request), user_agent=_user_agent(request)
+            subscription=subscription, ip=client_ip(request), user_agent=_user_agent(request)
         )
         ctx["manage_url"] = alerts.manage_url(subscription)
     return render(request, "partnerships/alerts/confirm.html", ctx)
@@ -92,7 +88,7 @@ def manage(request, token):
     saved = False
     if request.method == "POST" and request.POST.get("action") == "resubscribe":
         alerts.subscription_reactivate(
-            subscription=subscription, ip=_client_ip(request), user_agent=_user_agent(request)
+            subscription=subscription, ip=client_ip(request), user_agent=_user_agent(request)
         )
         form = SubscriptionFiltersForm(
             initial=SubscriptionFiltersForm.initial_from_subscription(subscription)

@@ -6,13 +6,16 @@ step reads an announcement's date with.
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from extraction.vocabulary import DatePrecision
+from scrapers.untrusted import LINK_SCHEMES, json_loads
+
+logger = logging.getLogger(__name__)
 
 
 class ParseError(ValueError):
@@ -77,8 +80,13 @@ def canonical_url(url: str, base_url: str | None = None) -> str:
         url = urljoin(base_url, url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    if scheme and scheme not in LINK_SCHEMES:
+        return ""  # javascript:, data:, mailto:... are never stored or shown as links
     host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port
+    try:
+        port = parts.port
+    except ValueError:
+        return ""  # a port that is not a number
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     path = re.sub(r"/{2,}", "/", parts.path or "/")
@@ -101,8 +109,27 @@ class Adapter:
 
     kind = ""
 
+    def __init__(self):
+        self.skipped = 0  # entries of the last parse that could not be read, one by one
+
     def parse(self, body: bytes, *, base_url: str, newsroom=None) -> list[ListingItem]:
         raise NotImplementedError
+
+    def each(self, entries, build) -> list:
+        """``build(entry)`` for every entry; one that raises or yields nothing (no usable link) is
+        skipped and counted, the rest are kept."""
+        items = []
+        for entry in entries:
+            try:
+                item = build(entry)
+            except Exception:  # noqa: BLE001 - one hostile entry must not lose the listing
+                logger.warning("Skipped an unreadable %s entry", self.kind, exc_info=True)
+                item = None
+            if item is None:
+                self.skipped += 1
+            else:
+                items.append(item)
+        return items
 
     @staticmethod
     def selectors(newsroom) -> dict:
@@ -127,8 +154,8 @@ def json_ld_nodes(soup, *, follow: tuple[str, ...] | None = None):
     """
     for script in soup.find_all("script", type="application/ld+json"):
         try:
-            data = json.loads(script.string or "")
-        except ValueError:
+            data = json_loads(script.string or "")
+        except ValueError:  # malformed, or nested too deep to walk
             continue
         stack = [data]
         while stack:

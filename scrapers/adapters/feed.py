@@ -44,6 +44,16 @@ def _entry_link(entry, base_url: str) -> str:
     return canonical_url(link, base_url) if link else ""
 
 
+def _entry_item(entry, base_url: str) -> ListingItem | None:
+    url = _entry_link(entry, base_url)
+    if not url:
+        return None
+    published_at, precision = _entry_date(entry)
+    title = clean_text(entry.get("title", ""), 500) or url
+    summary = _summary_text(entry.get("summary", ""))
+    return ListingItem(title, url, published_at, precision, summary)
+
+
 class FeedAdapter(Adapter):
     kind = "feed"
 
@@ -57,15 +67,8 @@ class FeedAdapter(Adapter):
         if not parsed.get("version") and not parsed.entries:
             raise ParseError("Not an RSS or Atom feed (no <rss>, <feed> or RDF root).")
         feed_link = parsed.feed.get("link") or base_url
-        items = []
-        for entry in parsed.entries:
-            url = _entry_link(entry, feed_link if feed_link.startswith("http") else base_url)
-            if not url:
-                continue
-            published_at, precision = _entry_date(entry)
-            title = clean_text(entry.get("title", ""), 500) or url
-            summary = _summary_text(entry.get("summary", ""))
-            items.append(ListingItem(title, url, published_at, precision, summary))
+        link_base = feed_link if feed_link.startswith("http") else base_url
+        items = self.each(parsed.entries, lambda entry: _entry_item(entry, link_base))
         problem = parsed.get("bozo_exception")
         if parsed.bozo and not items and not isinstance(problem, feedparser.CharacterEncodingOverride):
             # The loose parser salvaged nothing usable from broken XML: an error, not an empty feed.

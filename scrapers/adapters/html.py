@@ -8,13 +8,13 @@ under the newsroom's own path with a date written next to them.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from extraction.dates import DATE_PATTERNS, parse_datetime
+from scrapers.untrusted import TooDeep, check_tree_depth, json_loads
 
 from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text, json_ld_nodes
 
@@ -46,6 +46,10 @@ class HtmlAdapter(Adapter):
         if not body.strip():
             raise ParseError("The page is empty.")
         soup = BeautifulSoup(body, "lxml")
+        try:
+            check_tree_depth(soup)
+        except TooDeep as exc:
+            raise ParseError(f"Refused: {exc}.") from exc
         if soup.find(["html", "body", "div", "a"]) is None:
             raise ParseError("Not an HTML page: no markup found.")
         config = self.selectors(newsroom)
@@ -55,8 +59,10 @@ class HtmlAdapter(Adapter):
                 return self.dedupe(items)
         base = self._base(soup, base_url)
         found: list[ListingItem] = []
-        for strategy in (self._json_ld, self._next_data, self._articles, self._times, self._dated_links):
-            found.extend(strategy(soup, base, newsroom))
+        strategies = (self._json_ld, self._next_data, self._articles, self._times, self._dated_links)
+        # A strategy tripped by a hostile block is skipped (and counted); the others still read the page.
+        for items in self.each(strategies, lambda strategy: strategy(soup, base, newsroom)):
+            found.extend(items)
         # Without any absolute base (a saved file), relative links are kept rather than dropped.
         return self._merge(found, allow_relative=not base.startswith(("http://", "https://")))
 
@@ -66,7 +72,7 @@ class HtmlAdapter(Adapter):
     def _base(soup: BeautifulSoup, base_url: str) -> str:
         tag = soup.find("base", href=True)
         if tag is not None:
-            return canonical_url(tag["href"], base_url)
+            return canonical_url(tag["href"], base_url) or base_url
         if not base_url.startswith(("http://", "https://")):
             # A saved file: the page's own canonical address tells where its relative links point.
             canonical = soup.find("link", rel="canonical", href=True) or soup.find(
@@ -177,8 +183,8 @@ class HtmlAdapter(Adapter):
         if script is None or not script.string:
             return []
         try:
-            data = json.loads(script.string)
-        except ValueError:
+            data = json_loads(script.string)
+        except ValueError:  # malformed, or nested too deep to walk
             return []
         prefix = self._listing_path(base_url, newsroom)
         items, stack = [], [data]

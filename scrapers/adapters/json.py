@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from extraction.dates import parse_datetime
+from scrapers.untrusted import json_loads
 
 from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text
 
@@ -72,29 +71,30 @@ def _first(obj: dict, keys, configured: str | None = None):
     return None
 
 
+def _entry_item(entry, config: dict, base_url: str) -> ListingItem | None:
+    if not isinstance(entry, dict):
+        return None
+    link = _first(entry, URL_KEYS, config.get("url"))
+    if not isinstance(link, str) or not link.strip():
+        return None
+    title = clean_text(str(_first(entry, TITLE_KEYS, config.get("title")) or ""), 500)
+    published_at, precision = parse_datetime(_first(entry, DATE_KEYS, config.get("date")))
+    summary = clean_text(str(_first(entry, SUMMARY_KEYS, config.get("summary")) or ""), 1000)
+    url = canonical_url(link, base_url)
+    return ListingItem(title or url, url, published_at, precision, summary)
+
+
 class JsonAdapter(Adapter):
     kind = "json"
 
     def parse(self, body: bytes, *, base_url: str, newsroom=None) -> list[ListingItem]:
         try:
-            data = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as exc:
+            data = json_loads(body)
+        except (UnicodeDecodeError, ValueError) as exc:  # TooDeep is a ValueError
             raise ParseError(f"Not valid JSON: {exc}") from exc
         config = self.selectors(newsroom)
         path = config.get("items_path")
         entries = resolve_path(data, path) if path else find_item_list(data)
         if not isinstance(entries, list):
             raise ParseError(f"items_path {path!r} does not lead to a list.")
-        items = []
-        for entry in entries:
-            if not isinstance(entry, dict):
-                continue
-            link = _first(entry, URL_KEYS, config.get("url"))
-            if not isinstance(link, str) or not link.strip():
-                continue
-            title = clean_text(str(_first(entry, TITLE_KEYS, config.get("title")) or ""), 500)
-            published_at, precision = parse_datetime(_first(entry, DATE_KEYS, config.get("date")))
-            summary = clean_text(str(_first(entry, SUMMARY_KEYS, config.get("summary")) or ""), 1000)
-            url = canonical_url(link, base_url)
-            items.append(ListingItem(title or url, url, published_at, precision, summary))
-        return self.dedupe(items)
+        return self.dedupe(self.each(entries, lambda entry: _entry_item(entry, config, base_url)))

@@ -1,6 +1,8 @@
 """Instant alerts, change alerts, retries, bounces, the reaper and digests (tasks run eagerly)."""
 
 import datetime
+import email
+import email.policy
 from decimal import Decimal
 
 import pytest
@@ -416,3 +418,15 @@ def test_it_folds_a_digest_that_could_not_be_sent_into_the_next_one(settings, pu
         "2026-06-02": "skipped",
         "2026-06-03": "sent",
     }
+
+
+def test_it_never_merges_a_recipients_links_into_a_title_that_names_a_merge_token(publish, openai):
+    fan = SubscriptionFactory(companies=[openai])
+    tokens = "PWUNSUBSCRIBEURLPLACEHOLDER PWMANAGEURLPLACEHOLDER pw-recipient-placeholder@pactwatch.invalid"
+    publish(make_deal, companies=[openai], title=f"Deal {tokens}")
+    raw = mail.outbox[0].message().as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == f"Deal {tokens}"
+    assert "/alerts/unsubscribe/" not in parsed["Subject"] and fan.email not in parsed["Subject"]
+    # The recipient's own links are still merged where they belong.
+    assert alerts.unsubscribe_url(fan) in parsed["List-Unsubscribe"]

@@ -320,3 +320,29 @@ def test_it_offers_an_alert_prefilled_from_the_timeline_filters(client, openai):
     assert b'data-hx-get="/alerts/?company=openai&amp;kind=cloud"' in response.content
     form = client.get("/alerts/?company=openai&kind=cloud", HTTP_HX_REQUEST="true").content.decode()
     assert 'value="openai" selected' in form and 'value="cloud" selected' in form
+
+
+def test_it_leaves_an_unsubscribed_address_alone_when_a_stranger_subscribes_it(
+    client, openai, django_capture_on_commit_callbacks
+):
+    subscription = SubscriptionFactory(email="left@example.com", status="unsubscribed", frequency="weekly")
+    feed = alerts.feed_url(subscription).removeprefix("https://pactwatch.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _subscribe(client, "left@example.com", company=["openai"])
+    assert response.status_code == 200 and b"Check your inbox" in response.content  # the same answer
+    subscription.refresh_from_db()
+    assert subscription.status == "unsubscribed" and subscription.frequency == "weekly"
+    assert not subscription.companies.exists()
+    assert client.get(feed).status_code == 404, "the feed of an address that left stays gone"
+    # The owner is told how to come back; coming back takes the signed manage link.
+    assert len(mail.outbox) == 1
+    assert "unsubscribed earlier" in mail.outbox[0].body and "/alerts/manage/" in mail.outbox[0].body
+    assert "/alerts/confirm/" not in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("address", ["a@example.org\u202e", "a@exa\u200bmple.org", "a@example\u2066.org"])
+def test_it_rejects_an_address_with_an_invisible_character(client, address):
+    response = _subscribe(client, address)
+    assert response.status_code == 400
+    assert b"invisible or control character" in response.content
+    assert not Subscription.objects.exists()

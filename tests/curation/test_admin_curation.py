@@ -80,7 +80,8 @@ def test_a_viewer_cannot_run_newsroom_actions(client, viewer, monkeypatch):
     from tests.factories import NewsroomFactory
 
     called = []
-    monkeypatch.setattr(scrapers_admin, "test_newsroom_selectors", lambda n: called.append(n))
+    monkeypatch.setattr(scrapers_admin.services, "selector_tests_request", lambda **kw: called.append(kw))
+    monkeypatch.setattr(scrapers_admin.services, "newsroom_scrapes_request", lambda **kw: called.append(kw))
     newsroom = NewsroomFactory()
     client.force_login(viewer)
     url = reverse("admin:scrapers_newsroom_changelist")
@@ -290,19 +291,27 @@ def test_merge_companies_action_moves_deals_and_aliases(client, curator):
 
 def test_scrape_now_enqueues_after_commit(client, curator, monkeypatch, django_capture_on_commit_callbacks):
     from scrapers import tasks
+    from scrapers.models import ScrapeRun
     from tests.factories import NewsroomFactory
 
     queued = []
-    monkeypatch.setattr(tasks.scrape_newsroom, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(
+        tasks.newsroom_scrape_task, "delay", lambda pk, run_id=None: queued.append((pk, run_id))
+    )
     rooms = [NewsroomFactory(), NewsroomFactory()]
     client.force_login(curator)
     url = reverse("admin:scrapers_newsroom_changelist")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(url, {"action": "scrape_now", "_selected_action": [r.pk for r in rooms]})
+        response = client.post(url, {"action": "scrape_now", "_selected_action": [r.pk for r in rooms]})
     assert queued == []  # nothing is sent before the transaction commits
     for callback in callbacks:
         callback()
-    assert sorted(queued) == sorted(r.pk for r in rooms)
+    runs = {run.newsroom_id: run.pk for run in ScrapeRun.objects.filter(status=ScrapeRun.Status.QUEUED)}
+    assert sorted(queued) == sorted((r.pk, runs[r.pk]) for r in rooms)
+    # The admin shows the queued runs on a page that refreshes until the worker has filled them in.
+    progress = client.get(response["Location"])
+    assert progress.status_code == 200 and b'http-equiv="refresh"' in progress.content
+    assert [run.status for run in progress.context["runs"]] == ["queued", "queued"]
 
 
 # --- Audit trail -------------------------------------------------------------------------
@@ -503,28 +512,34 @@ def local_site(settings):
     fetch.clear_caches()
 
 
-def test_test_selectors_shows_what_the_parser_returns(client, curator, local_site):
-    from scrapers.models import Newsroom, ScrapeRun
+def test_test_selectors_shows_what_the_parser_returns(
+    client, curator, local_site, django_capture_on_commit_callbacks
+):
+    from scrapers.models import Announcement, Newsroom, ScrapeRun
     from tests.factories import NewsroomFactory
 
     good = NewsroomFactory(url=f"{local_site}/feed.xml", kind=Newsroom.Kind.FEED)
     gone = NewsroomFactory(url=f"{local_site}/gone.xml", kind=Newsroom.Kind.FEED)
     client.force_login(curator)
-    response = client.post(
-        reverse("admin:scrapers_newsroom_changelist"),
-        {"action": "test_selectors_now", "_selected_action": [good.pk, gone.pk]},
-    )
-    assert response.status_code == 200
-    results = {r["newsroom"].pk: r for r in response.context["results"]}
-    assert [item.title for item in results[good.pk]["items"]] == [
+    # The web request only queues the tests; a worker (here: eager, on commit) fetches and parses.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:scrapers_newsroom_changelist"),
+            {"action": "test_selectors_now", "_selected_action": [good.pk, gone.pk]},
+        )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and b'http-equiv="refresh"' not in page.content  # all done
+    results = {test.newsroom_id: test for test in page.context["tests"]}
+    assert [item["title"] for item in results[good.pk].items] == [
         "Northwind picks Contoso cloud",
         "Second post",
     ]
-    assert results[good.pk]["items"][0].published_at.date() == datetime.date(2026, 1, 28)
-    assert "Fetching failed" in results[gone.pk]["error"]
-    body = response.content.decode()
+    assert results[good.pk].items[0]["published_at"].startswith("2026-01-28")
+    assert results[gone.pk].status == "failed" and "HTTP 404" in results[gone.pk].error
+    body = page.content.decode()
     assert "Northwind picks Contoso cloud" in body and "2 items" in body
-    assert not ScrapeRun.objects.exists()  # a test run writes nothing
+    assert not ScrapeRun.objects.exists() and not Announcement.objects.exists()  # a test run writes nothing
 
 
 def test_groups_follow_new_permissions_after_migrate():
@@ -551,3 +566,9 @@ def test_createcurator_prompts_for_the_password_twice(monkeypatch):
     answers = iter(["a-long-curator-pass-42", "different-pass-99"])
     with pytest.raises(CommandError, match="differ"):
         call_command("createcurator", "pat2", "pat2@example.com")
+
+
+@pytest.mark.parametrize("object_id", ["abc", "1abc", "-1", "1%20"])
+def test_a_non_numeric_deal_id_on_the_review_page_is_a_404(client, curator, object_id):
+    client.force_login(curator)
+    assert client.get(f"/admin/partnerships/deal/{object_id}/review/").status_code == 404

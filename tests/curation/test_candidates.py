@@ -300,7 +300,7 @@ def test_the_task_runs_the_service_and_is_safe_to_repeat(companies):
 
 
 def test_scraping_enqueues_extraction_by_task_name_and_the_task_writes_the_candidate(companies):
-    from scrapers.services import _enqueue_extraction
+    from scrapers.services.articles import _enqueue_extraction
 
     announcement = _announce(
         companies["Anthropic"],

@@ -92,7 +92,7 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
 
         # 1. kill -9 while the feed request is in flight.
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-a"))
-        celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+        celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: site.hits.get("/feed.xml"), timeout=30, message="the feed request")
         workers[-1].kill9()
         assert announcements.count() == 0
@@ -104,7 +104,7 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
         )
         workers.append(CeleryWorker(env, pool="prefork", concurrency=2, name="scrape-b"))
         newsroom.__class__.objects.filter(pk=newsroom.pk).update(next_fetch_at=timezone.now())
-        celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+        celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: fetched.count() >= 1, timeout=60, message="the first article")
 
         # 3. kill -9 again while articles are being fetched.
@@ -118,12 +118,12 @@ def test_a_killed_worker_loses_no_announcement_and_duplicates_none(broker, worke
         announcements.exclude(fetch_status=Announcement.FetchStatus.FETCHED).update(
             next_fetch_at=timezone.now()
         )
-        celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+        celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
         wait_until(lambda: fetched.count() == 4, timeout=90, message="every article fetched")
 
         # 5. The killed attempts' messages are redelivered late (the visibility timeout).
         runs_before = ScrapeRun.objects.filter(newsroom=newsroom).count()
-        celery_app.send_task("scrapers.tasks.scrape_newsroom", args=[newsroom.pk])
+        celery_app.send_task("scrapers.tasks.newsroom_scrape_task", args=[newsroom.pk])
         wait_until(
             lambda: (
                 ScrapeRun.objects.filter(newsroom=newsroom).count() > runs_before

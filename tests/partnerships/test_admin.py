@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from partnerships.models import AlertDelivery, AlertEvent, CompanyAlias, Digest, Subscription
-from scrapers.models import AnnouncementRevision, ScrapeRun
+from scrapers.models import AnnouncementRevision, ScrapeRun, SelectorTest
 from tests.factories import AnnouncementFactory, ClauseFactory, DealPartyFactory, NewsroomFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,9 @@ def one_of_each(db):
     CompanyAlias.objects.create(company=party.company, name="Alias Corp")
     newsroom = NewsroomFactory()
     ScrapeRun.objects.create(newsroom=newsroom, error="boom")
+    SelectorTest.objects.create(
+        newsroom=newsroom, status="ok", items=[{"title": "<b>t</b>", "url": "https://x.example/"}]
+    )
     announcement = AnnouncementFactory(newsroom=newsroom)
     announcement.set_raw_html(b"<html><script>alert(1)</script><p>archived</p></html>")
     announcement.save()
@@ -28,7 +31,9 @@ def one_of_each(db):
     subscription = Subscription.objects.create(email="reader@example.com")
     AlertEvent.objects.get_or_create(deal=party.deal, key="published", defaults={"kind": "published"})
     AlertDelivery.objects.get_or_create(subscription=subscription, deal=party.deal, event="published")
-    Digest.objects.create(subscription=subscription, frequency="daily", period="2026-01-01", until="2026-01-02T00:00Z")
+    Digest.objects.create(
+        subscription=subscription, frequency="daily", period="2026-01-01", until="2026-01-02T00:00Z"
+    )
 
 
 def test_it_registers_every_model_of_the_project():

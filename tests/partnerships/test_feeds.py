@@ -75,3 +75,14 @@ def test_it_publishes_a_feed_per_clause_kind(client, deals):
 def test_it_answers_404_for_unknown_feeds(client, deals):
     assert client.get("/feeds/clauses/nonsense/").status_code == 404
     assert client.get("/feeds/companies/nobody/").status_code == 404
+
+
+def test_it_labels_plain_text_summaries_as_text(client, deals):
+    a, _b = deals
+    a.summary = "Scraped <b>words</b> & more"
+    a.save()
+    body = client.get("/feeds/deals/").content.decode()
+    assert '<summary type="text">' in body and 'type="html"' not in body
+    entry = next(e for e in _parse(client, "/feeds/deals/").entries if e.link.endswith("/deals/a/"))
+    assert entry.summary_detail.type == "text/plain"
+    assert "Scraped <b>words</b> & more" in entry.summary  # shown as the characters it is

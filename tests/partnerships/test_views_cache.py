@@ -89,3 +89,10 @@ def test_it_sees_another_process_bump_once_its_memo_expires(settings):
     version = content_version()
     cache.set(VERSION_KEY, "bumped-elsewhere", timeout=None)
     assert content_version() == "bumped-elsewhere" != version
+
+
+def test_it_keeps_the_pages_of_different_hosts_apart(client):
+    DealFactory(slug="one")
+    assert client.get("/deals/", HTTP_HOST="localhost")["X-Page-Cache"] == "miss"
+    assert client.get("/deals/", HTTP_HOST="127.0.0.1")["X-Page-Cache"] == "miss"
+    assert client.get("/deals/", HTTP_HOST="localhost")["X-Page-Cache"] == "hit"

@@ -85,3 +85,19 @@ def test_it_renders_a_scraped_script_tag_inert(client, evil, url):
 def test_it_escapes_scraped_text_in_feeds(client, evil, url):
     body = client.get(url).content.decode()
     assert "Scripted" in body and "<script>" not in body
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.domain)", "data:text/html,<script>alert(1)</script>"]
+)
+def test_it_never_renders_a_non_http_source_as_a_link(client, url):
+    from tests.factories import AnnouncementFactory, ClauseFactory, DealFactory
+
+    source = AnnouncementFactory(url=url, title="Hostile source")
+    deal = DealFactory(slug="hostile-source")
+    deal.sources.add(source)
+    ClauseFactory(deal=deal, source=source, quote="A quote.")
+    for page in (f"/deals/{deal.slug}/", source.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert "Hostile source" in html or url in html
+        assert 'href="javascript:' not in html and 'href="data:text' not in html

@@ -50,3 +50,10 @@ def test_it_shows_an_empty_search_page_and_htmx_fragment(client):
     assert client.get("/search/").status_code == 200
     fragment = client.get("/search/?q=x", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<section id="search-results"')
+
+
+def test_it_does_not_let_marker_characters_in_scraped_text_forge_a_mark(client):
+    AnnouncementFactory(title="Marked", text="\x02<b>forged</b>\x03 datacenters open \x02again\x03 today.")
+    html = client.get("/search/?q=datacenters").content.decode()
+    assert "<mark>datacenters</mark>" in html.lower() or "<mark>Datacenters</mark>" in html
+    assert "<mark>&lt;b&gt;forged" not in html and "<mark>again</mark>" not in html

@@ -25,6 +25,8 @@ class Route:
     delay: float = 0.0
     stream_bytes: int = 0  # send this many bytes in chunks instead of ``body``
     etag: str = ""  # answer 304 when If-None-Match matches
+    trickle: float = 0.0  # send the headers one byte every this many seconds, for ``trickle_for`` seconds
+    trickle_for: float = 10.0
 
 
 class LocalServer:
@@ -66,6 +68,9 @@ class LocalServer:
                     route = Route(b"not here", status=404)
                 if route.delay:
                     time.sleep(route.delay)
+                if route.trickle:
+                    self._trickle(route)
+                    return
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
                     self.send_response(304)
                     self.send_header("ETag", route.etag)
@@ -91,7 +96,20 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(route.body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            def _trickle(self, route):
+                """A header line that never ends, one byte at a time: each read gets a byte in time."""
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+                started = time.monotonic()
+                while time.monotonic() - started < route.trickle_for:
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                    time.sleep(route.trickle)
+
+        class QuietServer(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that hung up mid-request (a refused bomb, a deadline) is expected
+
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -147,10 +165,10 @@ def server(_server, scraper_settings):
 @pytest.fixture
 def extraction_calls(monkeypatch):
     """Record extraction enqueues instead of running the extraction task."""
-    from scrapers import services
+    from scrapers.services import articles
 
     calls: list[int] = []
-    monkeypatch.setattr(services, "_enqueue_extraction", calls.append)
+    monkeypatch.setattr(articles, "_enqueue_extraction", calls.append)
     return calls
 
 

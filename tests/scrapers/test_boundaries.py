@@ -39,6 +39,6 @@ def test_no_scrapers_module_imports_partnerships_beyond_models_and_the_admin_bas
 def test_the_extraction_task_scrapers_enqueue_by_name_is_registered():
     from celery import current_app
 
-    from scrapers.services import ANNOUNCEMENT_EXTRACT_TASK
+    from scrapers.services.articles import ANNOUNCEMENT_EXTRACT_TASK
 
     assert ANNOUNCEMENT_EXTRACT_TASK in current_app.tasks

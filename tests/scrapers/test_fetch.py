@@ -2,6 +2,8 @@
 
 import threading
 import time
+import tracemalloc
+import zlib
 
 import brotli
 import pytest
@@ -9,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from scrapers import fetch as fetch_module
 from scrapers.fetch import FetchError, UnsafeURLError, check_url_allowed, fetch, parse_retry_after
+from scrapers.fetch import guard as fetch_guard
 from scrapers.models import Newsroom
 from tests.scrapers.conftest import gzipped
 
@@ -17,7 +20,7 @@ from tests.scrapers.conftest import gzipped
 def fake_dns(monkeypatch):
     """Names that resolve where a test says, so rebinding and private answers can be staged."""
     table: dict[str, list[str]] = {}
-    real = fetch_module.resolve_host
+    real = fetch_guard.resolve_host
 
     def resolve(host, port):
         if host in table:
@@ -26,7 +29,7 @@ def fake_dns(monkeypatch):
             raise OSError("Name or service not known")
         return real(host, port)
 
-    monkeypatch.setattr(fetch_module, "resolve_host", resolve)
+    monkeypatch.setattr(fetch_guard, "resolve_host", resolve)
     return table
 
 
@@ -45,6 +48,20 @@ def fake_dns(monkeypatch):
         "http://localhost/",
         "ftp://vendor.example/feed",
         "http://user:pw@vendor.example/",
+        "http://[::127.0.0.1]/",  # IPv4-compatible: is_global is True on Python 3.11
+        "http://[::10.0.0.1]/",
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of the cloud metadata address
+        "http://[64:ff9b:1::a00:1]/",  # local-use NAT64 prefix
+        "http://[fec0::1]/",  # site-local
+        "http://[2002:7f00:1::]/",  # 6to4 around 127.0.0.1
+        "http://[2002:a00:1::1]/",  # 6to4 around 10.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo around 127.0.0.1
+        "http://[::]/",
+        "http://240.0.0.1/",  # reserved (class E)
+        "http://255.255.255.255/",
+        "http://224.0.0.1/",
+        "http://[ff02::1]/",
     ],
 )
 def test_it_refuses_non_public_urls(url, settings):
@@ -53,6 +70,33 @@ def test_it_refuses_non_public_urls(url, settings):
         check_url_allowed(url)
     assert caught.value.permanent
     assert isinstance(caught.value, ValidationError)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://1.1.1.1/", "http://[2606:4700:4700::1111]/", "http://[::ffff:1.1.1.1]/"]
+)
+def test_it_accepts_public_literal_addresses(url, settings):
+    settings.SCRAPER_ALLOW_LOOPBACK = False
+    assert check_url_allowed(url)
+
+
+@pytest.mark.parametrize("address", ["::127.0.0.1", "64:ff9b::7f00:1", "fec0::1", "2002:7f00:1::"])
+def test_it_refuses_a_name_that_resolves_to_a_disguised_private_address(address, fake_dns, settings):
+    settings.SCRAPER_ALLOW_LOOPBACK = False
+    fake_dns["disguised.test"] = [address]
+    with pytest.raises(UnsafeURLError, match="not a public address"):
+        check_url_allowed("http://disguised.test/feed")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["http://[::127.0.0.1]/feed", "http://[64:ff9b::7f00:1]/feed", "http://[fec0::1]/feed"]
+)
+def test_it_refuses_disguised_private_addresses_at_save_time(url, settings):
+    settings.SCRAPER_ALLOW_LOOPBACK = False
+    with pytest.raises(ValidationError) as caught:
+        Newsroom(name="N", slug="n", kind="feed", url=url).full_clean()
+    assert "url" in caught.value.message_dict
 
 
 def test_it_refuses_a_name_that_resolves_to_a_private_address(fake_dns, settings):
@@ -276,3 +320,103 @@ def test_it_shares_the_host_slot_through_redis_when_configured(server, settings)
     assert client.exists(key) == 0  # released after the response
     # ...and the host's minimum delay is a Redis key every worker waits out.
     assert 0 < client.pttl(f"{prefix}:host:127.0.0.1:cooldown") <= 300
+
+
+# --- Bounded decoding -----------------------------------------------------------------------
+
+
+def _zeros_as(encoding: str, size: int) -> bytes:
+    if encoding == "br":
+        compressor = brotli.Compressor(quality=4, lgwin=24)
+        parts = [compressor.process(b"\0" * (1 << 20)) for _ in range(size >> 20)]
+        return b"".join(parts) + compressor.finish()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    parts = [compressor.compress(b"\0" * (1 << 20)) for _ in range(size >> 20)]
+    return b"".join(parts) + compressor.flush()
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "deflate"])
+def test_it_stops_a_decompression_bomb_at_the_cap_without_inflating_it(server, encoding):
+    bomb = _zeros_as(encoding, 512 << 20)  # 512 MiB of zeros in a few hundred KB at most
+    url = server.add(f"/bomb-{encoding}", bomb, headers={"Content-Encoding": encoding})
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="byte limit once decoded") as caught:
+            fetch(url)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.permanent
+    assert peak < 16 << 20, f"decoding peaked at {peak:,} bytes for a 1 MiB cap"
+
+
+def test_it_refuses_stacked_encodings(server):
+    url = server.add("/twice", gzipped(gzipped(b"<p>hello</p>")), headers={"Content-Encoding": "gzip, gzip"})
+    with pytest.raises(FetchError, match="stacked encodings") as caught:
+        fetch(url)
+    assert caught.value.permanent
+
+
+def test_it_refuses_an_unknown_encoding(server):
+    url = server.add("/zstd", b"\x28\xb5\x2f\xfd", headers={"Content-Encoding": "zstd"})
+    with pytest.raises(FetchError, match="Unknown content encoding") as caught:
+        fetch(url)
+    assert caught.value.permanent
+
+
+def test_it_bounds_a_gzip_body_sent_without_content_encoding(server):
+    url = server.add("/hidden-gzip", _zeros_as("gzip", 256 << 20))
+    with pytest.raises(FetchError, match="byte limit once decoded") as caught:
+        fetch(url)
+    assert caught.value.permanent
+
+
+def test_it_still_undoes_a_small_gzip_sent_without_content_encoding(server):
+    url = server.add("/small-gzip", gzipped(b"<html><body>quietly compressed</body></html>"))
+    assert "quietly compressed" in fetch(url).text
+
+
+def test_it_decodes_raw_deflate_and_several_gzip_members(server):
+    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = raw.compress(b"<p>raw deflate</p>") + raw.flush()
+    server.add("/raw-deflate", body, headers={"Content-Encoding": "deflate"})
+    server.add(
+        "/members", gzipped(b"<p>first ") + gzipped(b"second</p>"), headers={"Content-Encoding": "gzip"}
+    )
+    assert "raw deflate" in fetch(server.url("/raw-deflate")).text
+    assert "first second" in fetch(server.url("/members")).text
+
+
+def test_it_bounds_archived_pages_too():
+    from scrapers.fetch import TooLarge, inflate
+
+    stored = zlib.compress(b"a" * 5000)
+    assert inflate(stored, max_bytes=100, truncate=True) == b"a" * 100
+    with pytest.raises(TooLarge):
+        inflate(stored, max_bytes=100)
+    assert inflate(stored, max_bytes=5000) == b"a" * 5000
+
+
+# --- Deadlines and redirects --------------------------------------------------------------
+
+
+def test_it_ends_a_request_whose_headers_trickle_in_at_its_deadline(server):
+    # Each byte comes well within the read timeout, so only a deadline for the whole request stops it.
+    url = server.add("/trickle", trickle=0.1, trickle_for=15)
+    with pytest.raises(FetchError, match="whole request must finish within") as caught:
+        fetch(url)
+    assert not caught.value.permanent
+
+
+def test_it_keeps_every_request_inside_its_host_slot_lease(settings):
+    settings.SCRAPER_CONNECT_TIMEOUT, settings.SCRAPER_READ_TIMEOUT = 5, 20
+    assert fetch_module.request_deadline() == 65
+    assert fetch_module.slot_lease() > fetch_module.request_deadline()
+
+
+@pytest.mark.parametrize("location", ["http:\\\\localhost/x", "http://vendor.example/a b", "/next\\..\\x"])
+def test_it_refuses_a_malformed_redirect(server, location):
+    url = server.add("/odd", status=302, headers={"Location": location})
+    with pytest.raises(FetchError, match="malformed address") as caught:
+        fetch(url)
+    assert caught.value.permanent

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from scrapers import fetch as fetch_module
 from scrapers import services
+from scrapers.fetch import guard as fetch_guard
 from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
-from scrapers.tasks import dispatch_due_newsrooms, fetch_announcement, scrape_newsroom
+from scrapers.tasks import announcement_fetch_task, newsroom_scrape_task, scrape_work_dispatch_task
 from tests.factories import NewsroomFactory
 from tests.scrapers.conftest import article, gzipped, rss
 
@@ -69,7 +69,7 @@ def test_it_creates_nothing_new_when_the_same_scrape_runs_twice(
     with django_capture_on_commit_callbacks(execute=True):
         again = services.newsroom_scrape(newsroom=newsroom)
         for pk in Announcement.objects.values_list("pk", flat=True):
-            fetch_announcement.delay(pk)
+            announcement_fetch_task.delay(pk)
 
     assert (again.items_new, again.items_updated) == (0, 0)
     assert (
@@ -236,7 +236,7 @@ def fake_dns(monkeypatch):
             return table[host]
         raise OSError("Name or service not known")
 
-    monkeypatch.setattr(fetch_module, "resolve_host", resolve)
+    monkeypatch.setattr(fetch_guard, "resolve_host", resolve)
     return table
 
 
@@ -350,7 +350,7 @@ def test_it_marks_a_newsroom_stale_when_nothing_new_appears_for_its_cadence(serv
 
 def test_it_previews_without_writing_in_a_dry_run(server):
     newsroom = NewsroomFactory(url=server.add("/feed.xml", recent_rss(server)))
-    run = services.newsroom_scrape(newsroom=newsroom, dry_run=True)
+    run = services.newsroom_preview(newsroom=newsroom)
     assert (run.pk, run.items_seen, run.items_new) == (None, 3, 3)
     assert Announcement.objects.count() == 0 and ScrapeRun.objects.count() == 0
 
@@ -364,11 +364,11 @@ def test_it_recovers_from_a_killed_scrape_without_duplicates(server, extraction_
     orphan = ScrapeRun.objects.create(newsroom=newsroom, started_at=timezone.now() - timedelta(hours=1))
     Announcement.objects.create(url=server.url("/news/post-1"), newsroom=newsroom, title="Post 1")
 
-    scrape_newsroom.delay(newsroom.pk)  # the redelivered message
-    scrape_newsroom.delay(newsroom.pk)  # and a duplicate delivery
+    newsroom_scrape_task.delay(newsroom.pk)  # the redelivered message
+    newsroom_scrape_task.delay(newsroom.pk)  # and a duplicate delivery
 
     assert Announcement.objects.filter(newsroom=newsroom).count() == 3
-    services.runs_close_orphans()  # the per-minute dispatcher does this
+    services.scrape_runs_close_orphans()  # the per-minute dispatcher does this
     orphan.refresh_from_db()
     assert orphan.status == ScrapeRun.Status.FAILED and "Interrupted" in orphan.error
     assert ScrapeRun.objects.filter(newsroom=newsroom, status=ScrapeRun.Status.OK).count() == 2
@@ -388,11 +388,11 @@ def test_it_dispatches_each_due_newsroom_once(server, monkeypatch):
         url=server.url("/news/lost"), next_fetch_at=timezone.now() - timedelta(minutes=1)
     )
     sent = []
-    monkeypatch.setattr(scrape_newsroom, "delay", lambda pk: sent.append(("scrape", pk)))
-    monkeypatch.setattr(fetch_announcement, "delay", lambda pk: sent.append(("fetch", pk)))
+    monkeypatch.setattr(newsroom_scrape_task, "delay", lambda pk: sent.append(("scrape", pk)))
+    monkeypatch.setattr(announcement_fetch_task, "delay", lambda pk: sent.append(("fetch", pk)))
 
-    dispatch_due_newsrooms()
-    dispatch_due_newsrooms()  # an overlapping beat finds nothing left to claim
+    scrape_work_dispatch_task()
+    scrape_work_dispatch_task()  # an overlapping beat finds nothing left to claim
 
     assert sent == [("scrape", due.pk), ("fetch", lost.pk)]
     due.refresh_from_db()
@@ -407,7 +407,8 @@ def test_it_records_a_run_cut_short_by_the_soft_time_limit(server, monkeypatch):
     def slow(*args, **kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(services, "fetch", slow)
+    monkeypatch.setattr(services.runs, "fetch", slow)
+    monkeypatch.setattr(services.articles, "fetch", slow)
     run = services.newsroom_scrape(newsroom=newsroom)
     assert run.status == ScrapeRun.Status.FAILED and "time limit" in run.error
     announcement = Announcement.objects.create(url=server.url("/news/x"))
@@ -422,7 +423,7 @@ def test_it_spreads_out_the_pages_of_a_large_first_scrape(
     settings.SCRAPER_HOST_DELAY = 2.0
     newsroom = NewsroomFactory(url=server.add("/feed.xml", recent_rss(server, 8)))
     queued = []
-    monkeypatch.setattr(fetch_announcement, "delay", queued.append)
+    monkeypatch.setattr(announcement_fetch_task, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         services.newsroom_scrape(newsroom=newsroom)
 

@@ -143,7 +143,7 @@ def test_it_dispatches_scrapes_and_archives_through_a_real_worker(server, worker
         server.add(f"/news/deal-{i}", article(f"Deal {i}", f"Acme and Beta sign agreement {i}."))
     newsroom = NewsroomFactory(url=server.add("/feed.xml", feed, etag='"w1"'), next_fetch_at=timezone.now())
 
-    celery_app.send_task("scrapers.tasks.dispatch_due_newsrooms")
+    celery_app.send_task("scrapers.tasks.scrape_work_dispatch_task")
 
     fetched = Announcement.objects.filter(newsroom=newsroom, fetch_status=Announcement.FetchStatus.FETCHED)
     wait_for(lambda: fetched.count() == 3, "three archived announcements", worker)
@@ -152,7 +152,7 @@ def test_it_dispatches_scrapes_and_archives_through_a_real_worker(server, worker
     assert all("agreement" in a.text for a in fetched)
 
     # A second delivery of the same work creates nothing new (the feed now answers 304).
-    celery_app.send_task("scrapers.tasks.scrape_newsroom", args=[newsroom.pk])
+    celery_app.send_task("scrapers.tasks.newsroom_scrape_task", args=[newsroom.pk])
     wait_for(
         lambda: ScrapeRun.objects.filter(newsroom=newsroom, status="not_modified").exists(),
         "a 304 run",
@@ -166,7 +166,7 @@ def test_it_reruns_a_task_whose_worker_was_killed_without_duplicates(server, wor
     feed = rss([(f"Slow {i}", server.url(f"/news/slow-{i}"), date) for i in range(4)])
     newsroom = NewsroomFactory(url=server.add("/feed.xml", feed, delay=1.0))
 
-    celery_app.send_task("scrapers.tasks.scrape_newsroom", args=[newsroom.pk])
+    celery_app.send_task("scrapers.tasks.newsroom_scrape_task", args=[newsroom.pk])
     wait_for(lambda: server.hits("/feed.xml") >= 1, "the worker to start fetching", worker)
     [child] = children(worker.pid)
     os.kill(

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import random
+import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -133,16 +134,32 @@ def alert_deliver(*, deal_id: int, event: str, max_batches: int | None = None) -
     return report
 
 
-PLACEHOLDER_MANAGE = "PWMANAGEURLPLACEHOLDER"
-PLACEHOLDER_UNSUBSCRIBE = "PWUNSUBSCRIBEURLPLACEHOLDER"
-PLACEHOLDER_MESSAGE_ID = "PWMESSAGEIDPLACEHOLDER"
-PLACEHOLDER_TO = "pw-recipient-placeholder@pactwatch.invalid"
+@dataclass(frozen=True)
+class _Placeholders:
+    """Merge tokens for one rendering of an alert. Random, so no deal title can contain them:
+    a title holding a known token would get each recipient's links merged into its subject."""
+
+    manage: str
+    unsubscribe: str
+    message_id: str
+    to: str
+
+    @classmethod
+    def fresh(cls) -> "_Placeholders":
+        nonce = secrets.token_hex(8).upper()
+        return cls(
+            f"PWMANAGE{nonce}",
+            f"PWUNSUBSCRIBE{nonce}",
+            f"PWMESSAGEID{nonce}",
+            f"pw-{nonce.lower()}@pactwatch.invalid",
+        )
 
 
 @dataclass
 class _AlertContent:
     deal: Deal | None
     template: MergeTemplate | None
+    placeholders: _Placeholders | None = None
 
 
 def _alert_content(*, deal_id: int, event: str) -> _AlertContent:
@@ -155,18 +172,19 @@ def _alert_content(*, deal_id: int, event: str) -> _AlertContent:
     ctx["event"] = alert_event
     ctx["is_change"] = alert_event is not None and alert_event.kind == AlertEvent.Kind.CHANGED
     ctx["event_changes"] = event_changes(alert_event) if ctx["is_change"] else []
-    ctx["manage_url"] = PLACEHOLDER_MANAGE
-    ctx["unsubscribe_url"] = PLACEHOLDER_UNSUBSCRIBE
+    tokens = _Placeholders.fresh()
+    ctx["manage_url"] = tokens.manage
+    ctx["unsubscribe_url"] = tokens.unsubscribe
     rendered = render_email("deal_alert", ctx)
     # The subject is the deal's title on one line, whatever the template makes of it.
     rendered = RenderedEmail(one_line(deal.title), rendered.text, rendered.html)
     template = MergeTemplate(
         rendered,
-        to=PLACEHOLDER_TO,
-        headers=list_headers(unsubscribe=PLACEHOLDER_UNSUBSCRIBE, message_id=f"<{PLACEHOLDER_MESSAGE_ID}>"),
-        placeholders=[PLACEHOLDER_MANAGE, PLACEHOLDER_UNSUBSCRIBE, PLACEHOLDER_MESSAGE_ID],
+        to=tokens.to,
+        headers=list_headers(unsubscribe=tokens.unsubscribe, message_id=f"<{tokens.message_id}>"),
+        placeholders=[tokens.manage, tokens.unsubscribe, tokens.message_id],
     )
-    return _AlertContent(deal, template)
+    return _AlertContent(deal, template, tokens)
 
 
 def _send_alert_batch(ids: list[int], content: _AlertContent) -> DeliveryReport:
@@ -188,10 +206,11 @@ def _send_alert_batch(ids: list[int], content: _AlertContent) -> DeliveryReport:
             report.skipped += 1
             continue
         message_id = alert_message_id(subscription_id=subscription.pk, deal_id=row.deal_id, event=row.event)
+        tokens = content.placeholders
         replacements = {
-            PLACEHOLDER_MANAGE: manage_url(subscription),
-            PLACEHOLDER_UNSUBSCRIBE: unsubscribe_url(subscription),
-            PLACEHOLDER_MESSAGE_ID: message_id.strip("<>"),
+            tokens.manage: manage_url(subscription),
+            tokens.unsubscribe: unsubscribe_url(subscription),
+            tokens.message_id: message_id.strip("<>"),
         }
         outgoing.append((row, content.template.message(to=subscription.email, replacements=replacements)))
     report.add(deliveries_send(AlertDelivery, outgoing))

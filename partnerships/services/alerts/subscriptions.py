@@ -19,6 +19,8 @@ from partnerships.models.alerts import normalize_email
 from partnerships.services.alerts.links import confirm_url, manage_url
 
 CONFIRMATION_INTERVAL = timedelta(hours=1)
+# States a subscribe request from the form leaves alone: only the owner's manage link changes them.
+KEPT_ON_REQUEST = {Subscription.Status.ACTIVE, Subscription.Status.UNSUBSCRIBED}
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +44,11 @@ def subscription_request(
 ) -> Subscription:
     """Handle a subscribe form: the visitor sees the same answer whatever the address's state.
 
-    New, pending, unsubscribed or bounced addresses become pending with the requested
-    filters and get a confirmation link. An active address keeps its filters (a stranger
-    must not change them) and gets a note with its manage link, prefilled with the request.
-    Either email goes at most once an hour per address.
+    New, pending or bounced addresses become pending with the requested filters and get a
+    confirmation link. An active or unsubscribed address keeps its state and filters (a
+    stranger must neither change them nor revive an address that left, and its feed with
+    it) and gets a note with its manage link, prefilled with the request, from which the
+    owner can change filters or resubscribe. Either email goes at most once an hour per address.
     """
     email = normalize_email(email)
     now = timezone.now()
@@ -53,7 +56,7 @@ def subscription_request(
         try:
             with transaction.atomic():
                 subscription, _created = Subscription.objects.select_for_update().get_or_create(email=email)
-                if subscription.status == Subscription.Status.ACTIVE:
+                if subscription.status in KEPT_ON_REQUEST:
                     notice = "subscription_exists"
                 else:
                     notice = "subscription_confirm"
@@ -108,8 +111,8 @@ def subscription_notice_send(*, subscription_id: int, notice: str, prefill: str 
     subscription = Subscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         return False
-    wanted = Subscription.Status.PENDING if notice == "subscription_confirm" else Subscription.Status.ACTIVE
-    if subscription.status != wanted:
+    wanted = {Subscription.Status.PENDING} if notice == "subscription_confirm" else KEPT_ON_REQUEST
+    if subscription.status not in wanted:
         return False
     manage = manage_url(subscription) + (f"?{prefill}" if prefill else "")
     ctx = {

@@ -364,6 +364,8 @@ def merge_reports(previous: str, current: str, ran: set[str]) -> str:
         return current
     summary = [line for line in old_head if any(line.startswith(f"| `bench/{n}.py` |") for n in kept)]
     goals = [line for line in old_head if any(line.startswith(f"| {n} | ") for n in kept)]
+    # This run lists every goal; the kept modules' rows say "not reported": the old rows replace them.
+    head = [line for line in head if not any(line.startswith(f"| {n} | ") for n in kept)]
     head = _merge_table(
         head,
         "| benchmark | status | time (s) |",
@@ -380,8 +382,7 @@ def merge_reports(previous: str, current: str, ran: set[str]) -> str:
         f"Only {', '.join(sorted(ran))} ran this time; the sections of {', '.join(kept)} are kept from the "
         "previous report, with the machine and date they were measured on there."
     )
-    head.insert(3, note)
-    head.insert(4, "")
+    head[3:3] = ["", note]
     merged = {**{n: old_sections[n] for n in kept}, **sections}
     body = "\n\n".join(merged[n] for n in sorted(merged, key=_module_order))
     return "\n".join(head).rstrip("\n") + "\n\n" + body + "\n"

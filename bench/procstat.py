@@ -6,9 +6,15 @@ RSS is summed over the tree (shared pages counted once per process, as ``ps`` wo
 (``smaps_rollup``) splits shared pages between the processes that map them.
 
 ``Sampler`` reads everything on a fixed cadence in a thread, so figures can be taken for any
-window afterwards: ``cpu_between``, ``max_of``. PostgreSQL backends are found by their process
-title (``postgres: USER DB ADDRESS ...``): a backend that starts and ends between two samples is
-missed, so backend CPU is a lower bound when connections churn.
+window afterwards: ``cpu_between``, ``max_of``.
+
+``/proc/PID/stat`` counts in clock ticks (10 ms), too coarse for a PostgreSQL backend that lives
+for one Celery task; the kernel adds a reaped child's exact time to its parent's cutime, so the
+PostgreSQL server's tree (postmaster + children) is exact but counts every client of the server.
+``BackendTracker`` reads ``/proc/PID/schedstat`` (nanoseconds) of the backends serving given
+databases, found by their process title (``postgres: ... USER DB ADDRESS ...``); a backend's
+last moments after the final sample, and backends shorter than one sample, are missed, so it is a
+lower bound when connections churn.
 """
 
 from __future__ import annotations
@@ -34,6 +40,14 @@ def _stat(pid: int) -> tuple[int, float, int] | None:
     # Fields after the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14) ... rss(21)
     cpu = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
     return int(fields[1]), cpu, int(fields[21]) * PAGE_BYTES
+
+
+def _runtime(pid: int) -> float | None:
+    """Seconds on a CPU, exact (``schedstat``), of a single-threaded process; None when gone."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _pss(pid: int) -> int:
@@ -123,7 +137,9 @@ class BackendTracker:
                 )
             except OSError:
                 return False
-            known = title.startswith("postgres: ") and any(mark in title for mark in self.marks)
+            if not title.startswith("postgres: "):
+                return False  # just forked, title not set yet: look again next time
+            known = any(mark in title for mark in self.marks)
             self.titles[pid] = known
         return known
 
@@ -131,12 +147,12 @@ class BackendTracker:
         for pid in children(self.server) if self.server else []:
             if not self._matches(pid):
                 continue
-            stat = _stat(pid)
-            if stat is None:
+            runtime = _runtime(pid)
+            if runtime is None:
                 continue
             # A backend alive at the first sample counts from there; a later one from its birth.
-            self.first.setdefault(pid, stat[1] if not self.started else 0.0)
-            self.last[pid] = stat[1]
+            self.first.setdefault(pid, runtime if not self.started else 0.0)
+            self.last[pid] = runtime
         self.started = True
         return self.total()
 

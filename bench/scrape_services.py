@@ -183,7 +183,7 @@ def parse_celery_log(path: Path) -> dict:
     tasks: dict[str, list[float]] = {}
     dispatches: list[float] = []
     ready = None
-    errors = 0
+    errors: list[str] = []
     try:
         lines = path.read_text(errors="replace").splitlines()
     except OSError:
@@ -202,8 +202,8 @@ def parse_celery_log(path: Path) -> dict:
             dispatches.append(when)
         elif message.endswith(" ready.") and ready is None:
             ready = when
-        elif match[2] == "ERROR":
-            errors += 1
+        elif match[2] in ("ERROR", "CRITICAL"):
+            errors.append(message[:300])
     return {"tasks": tasks, "dispatches": dispatches, "ready": ready, "errors": errors}
 
 

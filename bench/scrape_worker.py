@@ -114,8 +114,12 @@ def main(argv: list[str] | None = None) -> dict:
         prog="python -m bench.scrape_worker", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--full", action="store_true", help="longer steady window, a cold start, more hosts")
-    parser.add_argument("--phase", action="append", choices=["steady", "cold", "polite"], help="only these phases")
-    parser.add_argument("--window", type=float, help="seconds per phase instead of the mode's (short trial runs)")
+    parser.add_argument(
+        "--phase", action="append", choices=["steady", "cold", "polite"], help="only these phases"
+    )
+    parser.add_argument(
+        "--window", type=float, help="seconds per phase instead of the mode's (short trial runs)"
+    )
     parser.add_argument("--hosts", type=int, help="feeds per phase instead of the mode's (short trial runs)")
     args = parser.parse_args(argv if argv is not None else [])
     full = args.full or os.environ.get("BENCH_SCRAPE_WORKER") == "full"

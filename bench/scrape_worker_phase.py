@@ -161,10 +161,13 @@ def run(phase, workdir: Path, schedule) -> dict:
         services.redis_clear(redis)
         fixture.reset()
         names = _database_names()
-        backends = procstat.BackendTracker(names, procstat.postmaster())
-        redis_idle = services.redis_cpu(redis)
+        server = procstat.postmaster()
+        backends = procstat.BackendTracker(names, server)
+        # Both servers are shared: their CPU while this benchmark is idle is subtracted later.
+        redis_idle, pg_idle = services.redis_cpu(redis), procstat.tree_usage(server)[0] if server else 0.0
         time.sleep(3.0)
         result["redis_idle_cpu_per_s"] = (services.redis_cpu(redis) - redis_idle) / 3.0
+        result["pg_idle_cpu_per_s"] = ((procstat.tree_usage(server)[0] if server else 0.0) - pg_idle) / 3.0
         result["sessions_before"] = services.pg_sessions(os.environ["DATABASE_URL"], names)
 
         env = services.celery_env(host_delay=phase.host_delay)
@@ -184,6 +187,8 @@ def run(phase, workdir: Path, schedule) -> dict:
             services.redis_probe(redis),
             lambda: {"fixture_cpu": fixture.cpu()},
         ]
+        if server:
+            probes.append(lambda: {"pg_server_cpu": procstat.tree_usage(server)[0]})
         if phase.with_cdio:
             cdio = _start_cdio(phase, fixture, workdir, result)
             if cdio is not None:

@@ -99,6 +99,7 @@ def test_merge_keeps_the_modules_that_did_not_run():
             "",
             "| module | figure | value | baseline (same run) | ratio | goal | met |",
             "| --- | --- | --- | --- | --- | --- | --- |",
+            "| scrape | cycle_wall_s | not reported | — |  | ≤ 3 s | — |",
             "| scrape_worker | rss_mb | 580 | — |  | ≤ 250 MB | **no** |",
             "",
             "## bench/scrape_worker.py — ok",
@@ -122,3 +123,4 @@ def test_merge_keeps_the_modules_that_did_not_run():
     sections = [merged.index(s) for s in ("old scrape figures", "new worker figures", "old page figures")]
     assert sections == sorted(sections)
     assert merged.count("## bench/scrape.py") == 1
+    assert "not reported" not in merged and merged.count("| scrape | cycle_wall_s |") == 1

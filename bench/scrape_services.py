@@ -49,11 +49,13 @@ def start(command: list[str], *, log: Path, env: dict[str, str]) -> subprocess.P
 
 
 def stop(process: subprocess.Popen | None, *, grace: float = 20.0) -> None:
+    """SIGTERM to the process (a Celery worker then stops its own pool), its whole group if it lingers."""
     if process is None or process.poll() is not None:
         return
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
         process.wait(timeout=grace)
+        os.killpg(process.pid, signal.SIGKILL)  # anything it left behind in its group
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)

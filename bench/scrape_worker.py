@@ -55,7 +55,7 @@ class Phase:
 
 
 QUICK = [
-    Phase("steady", hosts=200, window=200, base_items=20, publishes=20, warm=True, with_cdio=True),
+    Phase("steady", hosts=200, window=220, base_items=20, publishes=20, warm=True, with_cdio=True),
     Phase("polite", hosts=20, window=100, base_items=3, host_delay=2.0),
 ]
 FULL = [

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partnerships.models.deals import DatePrecision
+from extraction.vocabulary import SourceKind as SourceKindVocabulary
+from partnerships.models.deals import DatePrecision, text_choices
 from scrapers.fetch import validate_public_url
 
 
@@ -87,15 +88,28 @@ class Announcement(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
+    # filing, regulator, primary (the publisher's own page), press, mirror (a copy elsewhere).
+    SourceKind = text_choices(SourceKindVocabulary, "Announcement.SourceKind")
+
     newsroom = models.ForeignKey(
         Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
     )
-    url = models.URLField(max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment.")
+    url = models.URLField(
+        max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment."
+    )
     title = models.CharField(max_length=500, blank=True)
+    # Who published the page ("Microsoft", "Reuters") and what kind of evidence it is; empty
+    # when nobody has said (a page a newsroom listed is the vendor's own: "primary").
+    publisher = models.CharField(max_length=200, blank=True)
+    source_kind = models.CharField(max_length=10, choices=SourceKind.choices, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    published_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     summary = models.TextField(blank=True)
-    raw_html = models.BinaryField(null=True, blank=True, editable=False, help_text="zlib-compressed page body.")
+    raw_html = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="zlib-compressed page body."
+    )
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     etag = models.CharField(max_length=500, blank=True)
@@ -124,7 +138,9 @@ class Announcement(models.Model):
             ),
             # Beat dispatcher: pages due for a first fetch, a retry or an edit check.
             models.Index(
-                fields=["next_fetch_at"], condition=Q(next_fetch_at__isnull=False), name="announcement_due_idx"
+                fields=["next_fetch_at"],
+                condition=Q(next_fetch_at__isnull=False),
+                name="announcement_due_idx",
             ),
         ]
 
@@ -133,6 +149,14 @@ class Announcement(models.Model):
 
     def get_absolute_url(self):
         return reverse("partnerships:announcement_detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_archive(self) -> bool:
+        """Whether Pactwatch holds its own copy of the page (fetched, with text to show).
+
+        Reads no deferred column, so pages that skip the heavy ones may ask it per row.
+        """
+        return self.fetch_status == self.FetchStatus.FETCHED and bool(self.content_hash)
 
     def set_raw_html(self, body: bytes) -> None:
         self.raw_html = zlib.compress(body, level=6)

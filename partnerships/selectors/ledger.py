@@ -238,12 +238,12 @@ def ledger_totals(*, year: int | None = None) -> LedgerTotals:
 
 @dataclass
 class Counterparty:
-    company: Side
-    flows: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # (flow, unit) → amounts
-    deals: set[int] = field(default_factory=set)
+    """Another company seen from one company's ledger, in one relationship."""
 
-    def amounts(self, flow: str, unit: str) -> Amounts:
-        return self.flows.get((flow, unit), Amounts())
+    company: Side
+    given: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gives it
+    received: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gets from it
+    deals: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -294,9 +294,10 @@ def company_ledger(*, company: Company) -> CompanyLedger:
             other.id, Counterparty(other)
         )
         party.deals.add(row["deal_id"])
+        book = party.given if giving else party.received
         for name in Certainty.values:
             (gives if giving else receives)[key].add(name, getattr(amounts, name))
-            party.flows.setdefault(key, Amounts()).add(name, getattr(amounts, name))
+            book.setdefault(key, Amounts()).add(name, getattr(amounts, name))
     relationships = [
         (key, label, sorted(found[key].values(), key=lambda c: (-len(c.deals), c.company.name)))
         for key, label in RELATIONSHIPS

@@ -168,3 +168,16 @@ def test_it_rebuilds_to_the_rows_the_load_wrote(loaded):
     before = list(LedgerEntry.objects.order_by("clause_id").values())
     assert not ledger_rebuild().changed
     assert list(LedgerEntry.objects.order_by("clause_id").values()) == before
+
+
+def test_it_exports_a_reported_flow_as_reported_and_never_as_confirmed(loaded, client):
+    import json
+
+    body = b"".join(client.get("/exports/ledger.json?company=nebius").streaming_content)
+    rows = json.loads(body)["ledger"]
+    nebius = next(
+        r for r in rows if (r["grantor"], r["beneficiary"], r["flow"]) == ("microsoft", "nebius", "spend")
+    )
+    assert (nebius["confirmed"], nebius["reported"]) == ("0", "19400000000")
+    assert nebius["deals"] == ["microsoft-nebius-2025-09"]
+    assert {r["grantor"] for r in rows} | {r["beneficiary"] for r in rows} >= {"nebius", "meta", "microsoft"}

@@ -20,12 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from partnerships import ledger
 from partnerships.filters import DealFilter
-from partnerships.models import Company, LedgerEntry
+from partnerships.models import Company, Deal, LedgerEntry
 from partnerships.models.deals import Certainty
+from partnerships.services.dataset import dataset_as_of
 
 # Money the home page adds up: invested, spent on compute, or compute supplied in dollars
 # (Stargate's $500B). Licence fees, contract ceilings and other payments are ledger rows
@@ -225,6 +226,17 @@ class LedgerTotals:
         return sorted(
             {i.unit for i in self.flows if i.flow in HEADLINE_MONEY_FLOWS and i.unit in ledger.MONEY_UNITS}
         )
+
+
+def data_as_of() -> datetime.date | None:
+    """The "data as of" date: the latest change to a public deal, or the dataset's last check.
+
+    A dataset deal last changed at its announcement, so a database holding only the dataset
+    is as fresh as the dataset's ``as_of``; a curator's later edit moves the date on. 1 query.
+    """
+    latest = Deal.objects.public().aggregate(latest=Max("updated_at"))["latest"]
+    dates = [d for d in (latest.date() if latest else None, dataset_as_of()) if d is not None]
+    return max(dates) if dates else None
 
 
 def ledger_totals(*, year: int | None = None) -> LedgerTotals:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from partnerships import ledger
@@ -60,6 +60,21 @@ _CLAUSE_VALUES = (
     "position",
 )
 MAX_CHAIN_STEPS = 50  # a predecessor chain is a handful of phases; this bounds a corrupt one
+# PostgreSQL advisory lock key (any constant the project uses for nothing else): "PWLEDGER".
+LEDGER_LOCK = 0x50574C4544474552 & 0x7FFFFFFFFFFFFFFF
+
+
+def _serialise_refreshes() -> None:
+    """One ledger refresh at a time, until the transaction ends.
+
+    Two curators editing two phases of one chain would otherwise each compute the chain from
+    a state without the other's change. Curation writes are few, so one lock for all is cheap;
+    it is taken before anything is read, so the refresh sees every write committed before it.
+    SQLite serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK])
 
 
 @dataclass(frozen=True)
@@ -219,6 +234,7 @@ def ledger_refresh(*, deal_ids: Iterable[int | None]) -> LedgerRefresh:
     wanted = {pk for pk in deal_ids if pk is not None}
     if not wanted:
         return LedgerRefresh()
+    _serialise_refreshes()
     scope = _chain_scope(wanted)
     return _write(scope, _desired_rows(_deals(scope)))
 
@@ -226,4 +242,5 @@ def ledger_refresh(*, deal_ids: Iterable[int | None]) -> LedgerRefresh:
 @transaction.atomic
 def ledger_rebuild() -> LedgerRefresh:
     """Recompute the whole ledger from the clauses (``manage.py rebuild_ledger``)."""
+    _serialise_refreshes()
     return _write(None, _desired_rows(_deals(None)))

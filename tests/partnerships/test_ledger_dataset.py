@@ -181,3 +181,9 @@ def test_it_exports_a_reported_flow_as_reported_and_never_as_confirmed(loaded, c
     assert (nebius["confirmed"], nebius["reported"]) == ("0", "19400000000")
     assert nebius["deals"] == ["microsoft-nebius-2025-09"]
     assert {r["grantor"] for r in rows} | {r["beneficiary"] for r in rows} >= {"nebius", "meta", "microsoft"}
+
+
+def test_it_says_the_data_is_as_of_the_dataset_check_until_a_curator_changes_a_deal(loaded):
+    import datetime
+
+    assert selectors.data_as_of() == datetime.date(2026, 12, 1)

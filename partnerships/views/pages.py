@@ -287,13 +287,14 @@ def flows(request):
 
 
 def exports_doc(request):
-    from partnerships.exports import CLAUSE_FIELDS, DEAL_FIELDS, SCHEMA_VERSION
+    from partnerships.exports import CLAUSE_FIELDS, DEAL_FIELDS, LEDGER_FIELDS, SCHEMA_VERSION
 
     def build():
         ctx = {
             "version": SCHEMA_VERSION,
             "deal_fields": DEAL_FIELDS,
             "clause_fields": CLAUSE_FIELDS,
+            "ledger_fields": LEDGER_FIELDS,
             "site_url": settings.SITE_URL,
             "example": reverse("partnerships:export", kwargs={"what": "deals", "fmt": "csv"})
             + "?company=openai&year_from=2025",

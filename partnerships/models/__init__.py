@@ -1,6 +1,7 @@
 """Pactwatch's domain: companies, deals in phases, the clauses that make them up, and the ledger.
 
-Alerts and subscriptions live in ``partnerships.models.alerts``; announcements,
+Alerts and subscriptions live in ``partnerships.models.alerts``, webhook endpoints and their
+deliveries in ``partnerships.models.webhooks``; announcements,
 newsrooms and scrape runs in ``scrapers.models``.
 """
 
@@ -8,6 +9,7 @@ from partnerships.models.alerts import AlertDelivery, AlertEvent, Digest, Subscr
 from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 from partnerships.models.ledger import LedgerEntry
+from partnerships.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AlertDelivery",
@@ -20,5 +22,8 @@ __all__ = [
     "LedgerEntry",
     "Digest",
     "Subscription",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "normalize_name",
 ]

@@ -7,7 +7,16 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
 
-from partnerships.models import AlertDelivery, AlertEvent, CompanyAlias, Digest, Subscription
+from partnerships.models import (
+    AlertDelivery,
+    AlertEvent,
+    CompanyAlias,
+    Digest,
+    Subscription,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from partnerships.services.ledger import ledger_refresh
 from scrapers.models import AnnouncementRevision, ScrapeRun, SelectorTest
 from tests.factories import AnnouncementFactory, ClauseFactory, DealPartyFactory, NewsroomFactory
@@ -39,6 +48,13 @@ def one_of_each(db):
     Digest.objects.create(
         subscription=subscription, frequency="daily", period="2026-01-01", until="2026-01-02T00:00Z"
     )
+    endpoint = WebhookEndpoint.objects.create(
+        subscription=subscription, url="https://hooks.example.com/in", secret="whsec_dGVzdA=="
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, key="test-1", event_type="endpoint.test", message_id="msg_1"
+    )
+    WebhookAttempt.objects.create(delivery=delivery, started_at="2026-01-01T00:00Z", status_code=500)
 
 
 def test_it_registers_every_model_of_the_project():

@@ -24,6 +24,8 @@ class DeliveryInline(admin.TabularInline):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=1000, assume_scheme="https")
+
     class Meta:
         model = WebhookEndpoint
         fields = ("subscription", "url", "kind", "description", "companies", "min_amount")

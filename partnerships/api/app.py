@@ -73,6 +73,8 @@ _CACHE_HEADERS = {
 
 
 def _complete_responses(responses: dict) -> None:
+    for code in list(responses):
+        responses[str(code)] = responses.pop(code)
     for status, response in responses.items():
         content = response.get("content", {})
         if status.startswith(("4", "5")) and "application/json" in content:

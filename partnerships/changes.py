@@ -9,10 +9,11 @@ changed when any compared field differs, direction and certainty included. Pure:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 from partnerships.diff import clause_diff
-from partnerships.formatting import amount, clause_value
+from partnerships.formatting import amount, clause_value, decimal_plain
 
 CLAUSE_FIELDS = ("amount", "unit", "qualifier", "effect", "basis", "certainty", "grantor", "beneficiary")
 DEAL_FIELDS = (
@@ -24,7 +25,10 @@ _DEFAULTS = {"subject": "", "effect": "granted", "amount": "", "unit": "", "qual
 
 
 def _clause(raw: dict) -> SimpleNamespace:
-    return SimpleNamespace(**{**_DEFAULTS, **{name: "" for name in CLAUSE_FIELDS}, **raw})
+    clause = SimpleNamespace(**{**_DEFAULTS, **{name: "" for name in CLAUSE_FIELDS}, **raw})
+    if clause.amount not in ("", None):  # snapshots write 1E+9; people and machines want 1000000000
+        clause.amount = decimal_plain(Decimal(str(clause.amount)))
+    return clause
 
 
 def clause_state(clause: SimpleNamespace) -> dict:

@@ -36,6 +36,7 @@ from partnerships import tasks
 from partnerships.filters import filters_accepting
 from partnerships.models import AlertEvent, Subscription, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from partnerships.services.alerts.delivery import deliveries_claim, deliveries_due
+from partnerships.services.alerts.events import deal_snapshot, terms_fingerprint
 from partnerships.services.webhooks import payloads, slack
 from partnerships.services.webhooks.signing import signed_headers
 from partnerships.services.webhooks.transport import Outcome, webhook_post
@@ -67,6 +68,7 @@ def webhooks_fan_out(*, event_id: int, deliver: bool = True) -> int:
     if event_type is None or not event_type.deliverable(alert_event.deal):
         AlertEvent.objects.filter(pk=event_id).update(webhooks_fanned_out_at=now)
         return 0
+    _ensure_snapshot(alert_event)
     active = WebhookEndpoint.objects.filter(
         status=WebhookEndpoint.Status.ACTIVE, subscription__status=Subscription.Status.ACTIVE
     )
@@ -91,6 +93,17 @@ def webhooks_fan_out(*, event_id: int, deliver: bool = True) -> int:
         for _ in range(min(settings.WEBHOOKS_SENDERS, -(-len(ids) // settings.WEBHOOKS_BATCH_SIZE))):
             tasks.webhooks_deliver_task.delay(event_id=event_id)
     return len(ids)
+
+
+def _ensure_snapshot(alert_event: AlertEvent) -> None:
+    """A publication's terms, taken now if the email fan-out has not taken them yet (the same
+    conditional write as ``alert_fan_out``: whichever runs first stores them, once)."""
+    if alert_event.kind != AlertEvent.Kind.PUBLISHED or alert_event.fingerprint:
+        return
+    snapshot = deal_snapshot(alert_event.deal)
+    AlertEvent.objects.filter(pk=alert_event.pk, fingerprint="").update(
+        snapshot=snapshot, fingerprint=terms_fingerprint(snapshot)
+    )
 
 
 def webhooks_deliver(

@@ -14,13 +14,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q
-
-from partnerships.selectors.common import headline_value
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 
 PATTERN = r"^(d[0-9]{1,7}|a([0-9]{1,20}(\.[0-9]{1,4})?|n))\.[0-9]{1,18}$"
 DATE, AMOUNT = "date", "amount"
 _LAST_DAY = datetime.date.max.toordinal()
+NO_VALUE = Decimal(-1)
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,21 @@ class DealCursor:
         return cls(AMOUNT, deal.pk, amount=deal.headline_value)
 
 
+def amount_key():
+    """The amount order's key: the headline value (maximum, else minimum), -1 when there is none.
+
+    Values are never negative (a check constraint), so -1 sorts the deals without one last; the
+    same expression is indexed (``deal_published_value_idx``) on every database, which NULLS LAST
+    could not be on SQLite.
+    """
+    return Coalesce("value_max", "value_min", Value(NO_VALUE))
+
+
 def ordered(qs, sort: str):
     """Deals in the order of ``sort``: newest first, or largest headline value first (none last)."""
     if sort == DATE:
         return qs.order_by("-announced_on", "-id")
-    return qs.alias(headline=headline_value()).order_by(F("headline").desc(nulls_last=True), "-id")
+    return qs.alias(amount_key=amount_key()).order_by("-amount_key", "-id")
 
 
 def after(qs, cursor: DealCursor):
@@ -64,9 +74,9 @@ def after(qs, cursor: DealCursor):
         return qs.filter(announced_on__lte=cursor.day).filter(
             Q(announced_on__lt=cursor.day) | Q(id__lt=cursor.pk)
         )
-    qs = qs.alias(headline=headline_value())
-    if cursor.amount is None:
-        return qs.filter(headline__isnull=True, id__lt=cursor.pk)
-    return qs.filter(
-        Q(headline__lt=cursor.amount) | Q(headline=cursor.amount, id__lt=cursor.pk) | Q(headline__isnull=True)
+    key = NO_VALUE if cursor.amount is None else cursor.amount
+    return (
+        qs.alias(amount_key=amount_key())
+        .filter(amount_key__lte=key)
+        .filter(Q(amount_key__lt=key) | Q(id__lt=cursor.pk))
     )

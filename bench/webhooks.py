@@ -53,6 +53,7 @@ def _receiver_main(conn) -> None:
             self.wfile.write(b"ok")
 
     ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.request_queue_size = 256  # the default 5 resets concurrent connects
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     conn.send(server.server_address[1])
@@ -193,16 +194,22 @@ def _seed(count: int, port: int):
 
 
 def _plain_loop(port: int, count: int, body: bytes, concurrency: int) -> float:
-    """The ceiling: the same POSTs from a thread pool, a new connection each, nothing else."""
-    import httpx
+    """The ceiling: the same POSTs from a thread pool with the standard library's http.client,
+    a new connection each (as Pactwatch makes), no database, no check, no signature."""
+    import http.client
 
     def post(i):
-        with httpx.Client(timeout=10) as client:
-            client.post(
-                f"http://127.0.0.1:{port}/baseline/{i}",
-                content=body,
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request(
+                "POST",
+                f"/baseline/{i}",
+                body=body,
                 headers={"Content-Type": "application/json", "webhook-id": f"b{i}"},
             )
+            connection.getresponse().read()
+        finally:
+            connection.close()
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:

@@ -5,7 +5,9 @@ Like email alerts (``partnerships.services.alerts``): an alert event fans out to
 (endpoint, key) constraint; senders claim batches with ``SELECT … FOR UPDATE SKIP LOCKED`` and
 a conditional UPDATE (pending → sending), commit, then send. Requests of a batch run on a small
 thread pool (``WEBHOOKS_CONCURRENCY``, HTTP only: the database is written from the sender's
-thread), and each outcome is recorded as soon as it arrives. A worker killed mid-batch leaves
+thread), and each outcome is recorded as soon as it arrives, in one short transaction committed
+with ``synchronous_commit`` off, as email's "sent" marks are (a killed worker loses none; only a
+PostgreSQL crash within a fraction of a second could, and those rows are resent with their id). A worker killed mid-batch leaves
 its claimed rows "sending"; the reaper returns them to "pending" after
 ``WEBHOOKS_CLAIM_TIMEOUT``. A request that reached the receiver just before the kill is sent
 again, with the same ``webhook-id``, which is what receivers deduplicate on.
@@ -28,6 +30,7 @@ from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -35,6 +38,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from partnerships import tasks
 from partnerships.filters import filters_accepting
 from partnerships.models import AlertEvent, Subscription, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from partnerships.services.alerts.delivery import _asynchronous_commits as asynchronous_commits
 from partnerships.services.alerts.delivery import deliveries_claim, deliveries_due
 from partnerships.services.alerts.events import deal_snapshot, terms_fingerprint
 from partnerships.services.webhooks import payloads, slack
@@ -156,7 +160,10 @@ def _send_batch(rows: list[WebhookDelivery], bodies: dict, report: WebhookReport
         jobs.append((row, bodies[key]))
     if not jobs:
         return
-    with ThreadPoolExecutor(max_workers=min(settings.WEBHOOKS_CONCURRENCY, len(jobs))) as pool:
+    with (
+        ThreadPoolExecutor(max_workers=min(settings.WEBHOOKS_CONCURRENCY, len(jobs))) as pool,
+        asynchronous_commits(),
+    ):
         started = {pool.submit(_attempt, row, body): row for row, body in jobs}
         for future in as_completed(started):
             row = started[future]
@@ -203,22 +210,28 @@ def retry_delay(attempts: int, retry_after: float | None) -> timedelta:
 
 
 def record_outcome(row: WebhookDelivery, moment, outcome: Outcome, report: WebhookReport) -> None:
-    """Store the attempt, then move the delivery and the endpoint on (each its own UPDATE)."""
-    WebhookAttempt.objects.create(
-        delivery_id=row.pk,
-        started_at=moment,
-        status_code=outcome.status,
-        latency_ms=outcome.latency_ms,
-        error=outcome.error[:500],
-        response_excerpt=outcome.excerpt[:300],
-    )
-    WebhookEndpoint.objects.filter(pk=row.endpoint_id).update(
-        last_attempt_at=moment, last_status_code=outcome.status, last_error=outcome.error[:500]
-    )
-    if outcome.ok:
-        _record_sent(row, report)
-    else:
-        _record_failure(row, outcome, report)
+    """Store the attempt and move the delivery and its endpoint on, in one short transaction."""
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery_id=row.pk,
+            started_at=moment,
+            status_code=outcome.status,
+            latency_ms=outcome.latency_ms,
+            error=outcome.error[:500],
+            response_excerpt=outcome.excerpt[:300],
+        )
+        seen = {
+            "last_attempt_at": moment,
+            "last_status_code": outcome.status,
+            "last_error": outcome.error[:500],
+        }
+        if outcome.ok and row.event_type not in ONE_OFF:
+            seen["consecutive_failures"] = 0
+        WebhookEndpoint.objects.filter(pk=row.endpoint_id).update(**seen)
+        if outcome.ok:
+            _record_sent(row, report)
+        else:
+            _record_failure(row, outcome, report)
 
 
 def _record_sent(row: WebhookDelivery, report: WebhookReport) -> None:
@@ -231,14 +244,10 @@ def _record_sent(row: WebhookDelivery, report: WebhookReport) -> None:
         WebhookEndpoint.objects.filter(pk=row.endpoint_id, status=WebhookEndpoint.Status.PENDING).update(
             status=WebhookEndpoint.Status.ACTIVE, verified_at=now, consecutive_failures=0
         )
-    elif row.event_type not in ONE_OFF:
-        WebhookEndpoint.objects.filter(pk=row.endpoint_id).exclude(consecutive_failures=0).update(
-            consecutive_failures=0
-        )
 
 
 def _record_failure(row: WebhookDelivery, outcome: Outcome, report: WebhookReport) -> None:
-    attempts = WebhookDelivery.objects.filter(pk=row.pk).values_list("attempts", flat=True).first() or 1
+    attempts = row.attempts or 1  # the claim counted this attempt
     retry = outcome.transient and row.event_type not in ONE_OFF and attempts < settings.WEBHOOKS_MAX_ATTEMPTS
     if retry:
         WebhookDelivery.objects.filter(pk=row.pk).update(

@@ -118,8 +118,8 @@ def companies_detail(request, name: str = NAME):
     tags=["companies"],
 )
 def partnerships_detail(request, a: str = SLUG, b: str = SLUG):
-    """Every public deal two companies are both party to, oldest first, each with the
-    clause-by-clause change from its previous phase."""
+    """The public deals two companies are both party to (the latest 24), oldest first, each with
+    the clause-by-clause change from its previous phase."""
     if a == b:
         raise Problem("not-found", "A partnership needs two different companies.")
     found = {c.slug: c for c in companies.public_companies().filter(slug__in=[a, b])}

@@ -122,3 +122,17 @@ def test_it_answers_a_304_while_nothing_changed_and_a_200_after_a_change(client,
     bump_content_version()  # what every committed change to a deal does
     changed = client.get("/api/v1/deals/", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_it_answers_a_retracted_deal_marked_so_with_its_history(
+    client, chain, django_capture_on_commit_callbacks
+):
+    from partnerships.services.deals import deal_retract
+
+    deal_retract(deal=chain.second, reason="the vendor withdrew the announcement")
+    body = client.get("/api/v1/deals/northwind-acme-2025/").json()
+    assert body["status"] == "retracted"
+    assert body["status_reason"] == "the vendor withdrew the announcement"
+    assert [h["event"] for h in body["history"]] == ["deal.published", "deal.retracted"]
+    listed = [d["slug"] for d in client.get("/api/v1/deals/").json()["data"]]
+    assert listed == ["northwind-acme-2023"]  # lists hold published deals only

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from partnerships.api.reads.common import absolute, api_url, company_ref, deal_summary, side_ref
 from partnerships.api.reads.deals import clauses_prefetch, parties_prefetch, phase_diff_out
@@ -13,7 +14,7 @@ from partnerships.models.deals import Certainty
 from partnerships.selectors.ledger import company_ledger
 from scrapers.models import Newsroom
 
-MAX_PHASES = 50
+MAX_PHASES = 24  # the latest ones, as on the partnership page
 
 
 def public_companies():
@@ -21,10 +22,18 @@ def public_companies():
 
 
 def company_page(*, after: str | None, limit: int) -> tuple[list[dict], str | None]:
-    """Companies by slug, keyset on the slug, with their published deal counts: 1 query."""
-    qs = public_companies().annotate(
-        deals=Count("deal_parties", filter=Q(deal_parties__deal__status=Deal.Status.PUBLISHED))
+    """Companies by slug, keyset on the slug, with their published deal counts: 1 query.
+
+    The count is a subquery per listed company (the party index), not a GROUP BY over every party.
+    """
+    published = (
+        DealParty.objects.filter(company=OuterRef("pk"), deal__status=Deal.Status.PUBLISHED)
+        .order_by()
+        .values("company")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    qs = public_companies().annotate(deals=Coalesce(Subquery(published), 0))
     if after:
         qs = qs.filter(slug__gt=after)
     rows = list(qs.order_by("slug")[: limit + 1])
@@ -117,8 +126,8 @@ def company_detail(*, company: Company) -> dict:
 
 
 def partnership_detail(*, a: Company, b: Company) -> dict:
-    """Every public deal both are party to, oldest first, each diffed with its previous phase
-    when that phase is listed too: 4 queries."""
+    """The public deals both are party to (the latest ``MAX_PHASES``), oldest first, each diffed
+    with its previous phase when that phase is listed too: 4 queries."""
     phases = list(
         Deal.objects.public()
         .filter(Exists(DealParty.objects.filter(deal=OuterRef("pk"), company=a)))

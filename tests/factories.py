@@ -70,6 +70,13 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     text = "Example Corp and Sample Labs announce a partnership."
 
 
+class ArchivedAnnouncementFactory(AnnouncementFactory):
+    """A source page Pactwatch has fetched and kept, so quotes can be checked against its text."""
+
+    fetch_status = "fetched"
+    content_hash = factory.Sequence(lambda n: f"archived-{n}")
+
+
 class SubscriptionFactory(factory.django.DjangoModelFactory):
     """An active (confirmed) alert subscription with no filters: it matches every deal."""
 

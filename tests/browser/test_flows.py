@@ -156,7 +156,7 @@ def test_it_searches_deals_and_highlights_matches(site, page):
 
 
 def _candidate_deal() -> Deal:
-    from tests.factories import ClauseFactory, DealFactory, DealPartyFactory
+    from tests.factories import ArchivedAnnouncementFactory, ClauseFactory, DealFactory, DealPartyFactory
 
     deal = DealFactory(
         title="Proof Labs takes a compute commitment from OpenAI",
@@ -166,9 +166,23 @@ def _candidate_deal() -> Deal:
         announced_on=datetime.date.today(),
     )
     proof_labs = Company.objects.create(name="Proof Labs", slug="proof-labs", kind=Company.Kind.CLOUD)
-    DealPartyFactory(deal=deal, company=Company.objects.get(slug="openai"), role="customer")
+    openai = Company.objects.get(slug="openai")
+    DealPartyFactory(deal=deal, company=openai, role="customer")
     DealPartyFactory(deal=deal, company=proof_labs, role="provider")
-    ClauseFactory(deal=deal, kind=Clause.Kind.COMPUTE_COMMITMENT, amount=1, unit="GW", status=Clause.Status.CONFIRMED)
+    quote = "Proof Labs will supply OpenAI with one gigawatt of compute."
+    source = ArchivedAnnouncementFactory(text=f"Today. {quote}")
+    deal.sources.add(source)
+    ClauseFactory(
+        deal=deal,
+        kind=Clause.Kind.COMPUTE_COMMITMENT,
+        amount=1,
+        unit="GW",
+        status=Clause.Status.CONFIRMED,
+        quote=quote,
+        source=source,
+        grantor=proof_labs,
+        beneficiary=openai,
+    )
     return deal
 
 
@@ -243,7 +257,7 @@ def test_it_runs_the_alert_round_trip_through_real_email(site, page, smtp_sink, 
 
 
 def _second_candidate() -> Deal:
-    from tests.factories import DealFactory, DealPartyFactory
+    from tests.factories import ArchivedAnnouncementFactory, DealFactory, DealPartyFactory
 
     deal = DealFactory(
         title="OpenAI signs a second proof deal",
@@ -254,6 +268,7 @@ def _second_candidate() -> Deal:
     )
     DealPartyFactory(deal=deal, company=Company.objects.get(slug="openai"), role="customer")
     DealPartyFactory(deal=deal, company=Company.objects.get(slug="proof-labs"), role="provider")
+    deal.sources.add(ArchivedAnnouncementFactory())
     return deal
 
 

@@ -28,10 +28,20 @@ from partnerships.selectors.deals import (
 from partnerships.selectors.home import HomeFigures, deals_per_quarter, home_figures, most_active_companies
 from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
-from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
+from partnerships.selectors.timeline import (
+    SORTS,
+    Cursor,
+    Sort,
+    TimelinePage,
+    company_datalist,
+    deal_latest,
+    deal_timeline,
+    sort_named,
+)
 
 __all__ = [
     "PARTNER_GROUPS",
+    "SORTS",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
@@ -43,6 +53,7 @@ __all__ = [
     "Network",
     "Partnership",
     "PhaseChange",
+    "Sort",
     "TimelinePage",
     "capital_flows",
     "company_datalist",
@@ -60,4 +71,5 @@ __all__ = [
     "partners_by_group",
     "partnership",
     "phase_changes",
+    "sort_named",
 ]

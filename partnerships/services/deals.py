@@ -4,7 +4,9 @@ Every function takes keyword-only arguments, validates before it writes, runs in
 transaction with the deal row locked, and saves through the model so the audit trail
 (django-simple-history) records who did what.
 
-Alerts are part of the write, called here rather than hidden in model signals: publishing
+The SQLite search index is updated here too (``search_index_update``; a no-op on PostgreSQL,
+whose search columns are generated). Alerts are part of the write, called here rather than
+hidden in model signals: publishing
 records the "published" event (``deal_publication_record``), and every path that can change
 a published deal's terms (``deal_update``, ``deal_review_clauses``, ``deal_link_phase``, and
 the merges in ``partnerships.services.merges``) reads the terms before writing and asks
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.models import Clause, Company, Deal
+from partnerships.search.index import search_index_update
 from partnerships.services.alerts.events import deal_detect_change, deal_publication_record, deal_terms
 from partnerships.services.curation import CurationResult, deal_lock, history_stamp
 
@@ -70,6 +73,7 @@ def deal_publish(*, deal: Deal, actor=None) -> CurationResult:
     deal.published_at = deal.published_at or timezone.now()
     history_stamp(deal, actor=actor, reason="published").save()
     deal_publication_record(deal_id=deal.pk)
+    search_index_update(deal_ids=[deal.pk])
     note = f" New companies approved: {', '.join(approved)}." if approved else ""
     return CurationResult(True, f"Published “{deal.title}”.{note}")
 
@@ -121,6 +125,7 @@ def deal_update(
     for clause in deleted_clauses:
         history_stamp(clause, actor=actor).delete()
     event = deal_detect_change(deal_id=deal.pk, before=before) if before is not None else None
+    search_index_update(deal_ids=[deal.pk])
     note = " Subscribers will be told what changed." if event is not None else ""
     return CurationResult(True, f"Saved “{deal.title}”.{note}")
 
@@ -196,6 +201,7 @@ def deal_retract(*, deal: Deal, reason: str, actor=None) -> CurationResult:
     deal.status = Deal.Status.RETRACTED
     deal.status_reason = reason
     history_stamp(deal, actor=actor, reason="retracted").save()
+    search_index_update(deal_ids=[deal.pk])
     return CurationResult(True, f"Retracted “{deal.title}”; its page stays up with the reason.")
 
 

@@ -15,8 +15,13 @@ def test_it_compares_deals_clause_by_clause_in_the_order_asked(client):
     build_story()
     html = client.get("/compare/?deals=ms-openai-2025-10,ms-openai-2019").content.decode()
     assert html.index("/deals/ms-openai-2025-10/") < html.index("/deals/ms-openai-2019/")
-    for label in ("Equity stake", "Exclusivity", "AGI clause", "Right of first refusal"):
-        assert f'<th scope="row">{label}</th>' in html
+    for kind, label in (
+        ("equity_stake", "Equity stake"),
+        ("exclusivity", "Exclusivity"),
+        ("agi_clause", "AGI clause"),
+        ("right_of_first_refusal", "Right of first refusal"),
+    ):
+        assert f'<th scope="row"><a href="/glossary/#clause-{kind}">{label}</a></th>' in html
     assert "about 27%" in html
 
 

@@ -72,10 +72,12 @@ def test_it_reports_a_bad_filter_and_keeps_the_others(client, deals):
     assert "Write an amount like" in response.content.decode()
 
 
-def test_it_answers_htmx_with_the_list_fragment_only(client, deals):
+def test_it_answers_htmx_with_the_form_and_list_fragment_only(client, deals):
     response = client.get("/deals/?company=openai", HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="deal-results"')
+    # The form comes with the results, rendered from the URL: a history entry restores both.
+    assert html.lstrip().startswith('<div id="timeline"')
+    assert '<section id="deal-results"' in html and 'value="openai"' in html
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]
 

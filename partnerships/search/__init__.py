@@ -40,7 +40,7 @@ class SearchResults:
     deals: list = field(default_factory=list)
     clauses: list = field(default_factory=list)
     announcements: list = field(default_factory=list)
-    understood: list[str] = field(default_factory=list)  # "aws: the company Amazon"
+    understood: list[str] = field(default_factory=list)  # "“aws”: the company Amazon"
     limit: int = 20
 
     @property
@@ -64,7 +64,7 @@ def _vocabulary(directory: CompanyDirectory) -> Vocabulary:
 
 
 def _understood(query: Query, directory: CompanyDirectory) -> list[str]:
-    """What each term was read as, for the reader: "aws: the company Amazon"."""
+    """What each term that names something was read as: "“aws”: the company Amazon"."""
     names = {c.id: c.name for c in directory.by_slug.values()}
     lines = []
     for group in query.groups:
@@ -73,10 +73,8 @@ def _understood(query: Query, directory: CompanyDirectory) -> list[str]:
             meanings += [f"{DealKind(k).label} deals" for k in term.deal_kinds]
             meanings += [f"{ClauseKind(k).label} clauses" for k in term.clause_kinds]
             if meanings:
-                prefix = "not " if term.negated else ""
-                lines.append(
-                    f"{'-' if term.negated else ''}{term.text}: {prefix}{' or '.join(meanings)}, or the words"
-                )
+                joined = " or ".join(meanings)
+                lines.append(f"“{term.text}”: {'not ' if term.negated else ''}{joined}")
     return lines
 
 

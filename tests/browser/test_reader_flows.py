@@ -202,3 +202,25 @@ def test_it_finds_a_company_in_the_alert_form_by_typing(site, page):
     assert page.locator("#id_company label:visible").count() > 10
     assert page.locator("select[multiple]").count() == 0
     assert not page.console_log.problems(), page.console_log.problems()
+
+
+def test_htmx_runs_with_the_strict_configuration_the_csp_needs(site, page):
+    page.goto(site + "/deals/")
+    config = page.evaluate(
+        "() => ({indicator: htmx.config.includeIndicatorStyles, settle: htmx.config.attributesToSettle,"
+        " evalAllowed: htmx.config.allowEval, styles: document.querySelectorAll('style').length,"
+        " styled: document.querySelectorAll('[style]').length})"
+    )
+    assert config == {
+        "indicator": False,
+        "settle": ["class", "width", "height"],
+        "evalAllowed": False,
+        "styles": 0,
+        "styled": 0,
+    }
+    page.select_option("#id_kind", "chips")
+    page.wait_for_url(re.compile(r"kind=chips"))
+    page.go_back()
+    page.wait_for_url(lambda url: "kind=" not in url)
+    assert page.evaluate("() => document.querySelectorAll('style, [style]').length") == 0
+    assert not page.console_log.problems(), page.console_log.problems()

@@ -94,10 +94,10 @@ def _structured(family: str, term: Term) -> Q | None:
         if term.deal_kinds:
             parts.append(Q(deal__kind__in=term.deal_kinds))
     else:
-        deal = None
-        if term.companies:
-            parts.append(Q(newsroom__company_id__in=term.companies))
-    if term.companies and deal is not None:
+        # Announcements match a company through its spellings in their text (the name and every
+        # alias are among the term's texts): one indexed full-text test, no scan of the archive.
+        return None
+    if term.companies:
         parts.append(Q(Exists(DealParty.objects.filter(deal=deal, company_id__in=term.companies))))
     return functools.reduce(operator.or_, parts) if parts else None
 

@@ -72,7 +72,7 @@ def _company_hints(query, parsed) -> dict[str, str]:
     hints = {}
     for name in ("company", "counterparty"):
         typed = [v.strip() for v in query.getlist(name) if v.strip()]
-        shown = [parsed.named[v] for v in typed if v in parsed.named and parsed.named[v] != v]
+        shown = [parsed.named[v] for v in typed if v in parsed.named and parsed.named[v].lower() != v.lower()]
         if shown:
             hints[name] = "Showing " + ", ".join(dict.fromkeys(shown))
     return hints

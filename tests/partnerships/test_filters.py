@@ -20,9 +20,15 @@ def _parse(query: str):
 @pytest.fixture
 def companies(db):
     """Companies the query strings name: a filter resolves names and slugs against them."""
-    made = {slug: CompanyFactory(name=name, slug=slug) for slug, name in (
-        ("openai", "OpenAI"), ("anthropic", "Anthropic"), ("microsoft", "Microsoft"), ("amazon", "Amazon"),
-    )}
+    made = {
+        slug: CompanyFactory(name=name, slug=slug)
+        for slug, name in (
+            ("openai", "OpenAI"),
+            ("anthropic", "Anthropic"),
+            ("microsoft", "Microsoft"),
+            ("amazon", "Amazon"),
+        )
+    }
     made["amazon"].aliases.create(name="AWS")
     made["amazon"].aliases.create(name="Amazon Web Services")
     return made
@@ -73,8 +79,16 @@ def test_it_bounds_how_many_values_a_parameter_carries(db):
 
 @pytest.mark.parametrize(
     ("typed", "slug"),
-    [("openai", "openai"), ("OpenAI", "openai"), ("Microsoft Corp", "microsoft"), ("microsoft corp.", "microsoft"),
-     ("aws", "amazon"), ("AWS", "amazon"), ("Amazon Web Services", "amazon"), ("  Anthropic ", "anthropic")],
+    [
+        ("openai", "openai"),
+        ("OpenAI", "openai"),
+        ("Microsoft Corp", "microsoft"),
+        ("microsoft corp.", "microsoft"),
+        ("aws", "amazon"),
+        ("AWS", "amazon"),
+        ("Amazon Web Services", "amazon"),
+        ("  Anthropic ", "anthropic"),
+    ],
 )
 def test_it_reads_a_company_by_slug_name_or_alias(companies, typed, slug):
     parsed = _parse(urlencode({"company": typed, "counterparty": typed}))

@@ -11,11 +11,16 @@ VOCABULARY = Vocabulary(
 
 
 def _read(raw):
-    return [[(t.text, t.negated, t.companies, t.clause_kinds) for t in group] for group in parse_query(raw, VOCABULARY).groups]
+    return [
+        [(t.text, t.negated, t.companies, t.clause_kinds) for t in group]
+        for group in parse_query(raw, VOCABULARY).groups
+    ]
 
 
 def test_it_ands_words_and_drops_english_stop_words():
-    assert _read("the gigawatt of datacenters") == [[("gigawatt", False, (), ()), ("datacenters", False, (), ())]]
+    assert _read("the gigawatt of datacenters") == [
+        [("gigawatt", False, (), ()), ("datacenters", False, (), ())]
+    ]
 
 
 def test_it_reads_quoted_phrases_and_excluded_words():
@@ -59,7 +64,10 @@ def test_it_marks_whole_words_only():
 
 def test_it_escapes_scraped_text_and_only_adds_marks():
     html = str(snippet('<img src=x onerror="alert(1)"> partnership <b>bold</b>', {"partnership"}))
-    assert html == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>partnership</mark> &lt;b&gt;bold&lt;/b&gt;"
+    assert (
+        html
+        == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>partnership</mark> &lt;b&gt;bold&lt;/b&gt;"
+    )
 
 
 def test_it_cuts_a_window_around_the_first_match():

@@ -41,7 +41,16 @@ from partnerships.selectors.ledger import (
 )
 from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
-from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
+from partnerships.selectors.timeline import (
+    SORTS,
+    Cursor,
+    Sort,
+    TimelinePage,
+    company_datalist,
+    deal_latest,
+    deal_timeline,
+    sort_named,
+)
 
 __all__ = [
     "PARTNER_GROUPS",
@@ -55,6 +64,7 @@ __all__ = [
     "ledger_edges",
     "ledger_rows",
     "ledger_totals",
+    "SORTS",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
@@ -66,6 +76,7 @@ __all__ = [
     "Network",
     "Partnership",
     "PhaseChange",
+    "Sort",
     "TimelinePage",
     "capital_flows",
     "company_datalist",
@@ -83,4 +94,5 @@ __all__ = [
     "partners_by_group",
     "partnership",
     "phase_changes",
+    "sort_named",
 ]

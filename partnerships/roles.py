@@ -17,10 +17,12 @@ _CURATOR_FULL = {
     ("partnerships", "companyalias"),
 }
 # Models a curator edits but never deletes: a deal is rejected or retracted, never deleted;
-# a newsroom is switched off rather than removed (its runs and announcements stay).
+# a newsroom is switched off rather than removed (its runs and announcements stay); an
+# announcement submission is the record of an "Add announcement".
 _CURATOR_EDIT = {
     ("partnerships", "deal"),
     ("scrapers", "newsroom"),
+    ("scrapers", "announcementsubmission"),
 }
 # Personal data of subscribers: not part of curation, hidden from both roles.
 _PRIVATE_MODELS = {"subscription", "alertevent", "alertdelivery", "digest"}

@@ -10,13 +10,15 @@ file into what the archive stores:
 - a feed (RSS/Atom), an HTML listing or a JSON listing: every item, as a newsroom run
   would list them.
 
-A page's link is the one the file gives (its ``SOURCE:`` line, front matter, or the
-page's own ``<link rel="canonical">``), exactly as written; a file that names none is an
-error unless the caller supplies the address.
+A page's link is the one the file gives, exactly as written: its ``SOURCE:`` line (the
+line's first http(s) address when it opens with a description of where the text was
+seen), its front matter's ``source_url``, or the page's own ``<link rel="canonical">``.
+A file that names none is an error unless the caller supplies the address.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,9 +27,9 @@ from bs4 import BeautifulSoup
 
 from extraction.text import parse_document
 from extraction.vocabulary import DatePrecision
-from scrapers.adapters import ListingItem, ParseError, absolute_url, detect_kind, get_adapter
+from scrapers.adapters import ListingItem, ParseError, detect_kind, get_adapter
 from scrapers.adapters.base import json_ld_nodes
-from scrapers.fetch import FetchError, decode_checked
+from scrapers.fetch import FetchError, decode_checked, looks_like_challenge
 from scrapers.parsing import extract_article
 from scrapers.untrusted import TooDeep, http_url
 
@@ -39,6 +41,8 @@ JSON_SUFFIXES = {".json"}
 # Kinds a caller may force instead of the detected one.
 KINDS = ("text", "markdown", "page", "feed", "listing", "json")
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "report", "pressrelease"}
+HEADER_LINES = 10  # header lines are the first few of a text file
+_ADDRESS = re.compile(r"https?://\S+")
 LISTING_MIN_ITEMS = 3  # an HTML file listing fewer dated posts than this is read as one article
 
 
@@ -109,10 +113,20 @@ def detect_file_kind(path: Path, data: bytes) -> str:
     return "html" if head.startswith((b"<!doctype html", b"<html")) else "text"
 
 
+def _address_on_source_line(raw: str) -> str:
+    """The first http(s) address on a ``SOURCE:`` line that opens with words instead
+    ("SOURCE: a copy in … of https://vendor.example/post")."""
+    for line in raw.lstrip("\ufeff").splitlines()[:HEADER_LINES]:
+        key, _, value = line.partition(":")
+        if key.strip().upper() in ("SOURCE", "URL") and (match := _ADDRESS.search(value)):
+            return http_url(match.group().rstrip(").,;]'\""))
+    return ""
+
+
 def page_from_text(raw: str, *, url: str = "", markdown: bool = False) -> SuppliedPage:
     """Text with header lines or front matter; ``url`` stands in when the text names no address."""
     document = parse_document(raw)
-    link = http_url(document.source) or http_url(url)
+    link = http_url(document.source) or _address_on_source_line(raw) or http_url(url)
     if not link:
         where = "front matter (source_url)" if markdown else "SOURCE: line"
         if document.source:
@@ -162,6 +176,10 @@ def _is_article(soup: BeautifulSoup) -> bool:
 
 def page_from_html(data: bytes, html: str, *, url: str = "") -> SuppliedPage:
     """An article's saved page, read as a fetched one; the file's bytes are its archive."""
+    if looks_like_challenge(data):
+        raise SavedFileError(
+            "a bot challenge page (the fetch that saved it was blocked), not an announcement"
+        )
     soup = BeautifulSoup(html, "lxml")
     link = _page_address(soup) or http_url(url)
     if not link:
@@ -189,6 +207,11 @@ def _listing(kind: str, payload, *, base_url: str, newsroom) -> tuple[list[Listi
         items = adapter.parse(payload, base_url=base_url, newsroom=newsroom)
     except ParseError as exc:
         raise SavedFileError(f"not readable as {kind}: {exc}") from exc
+    if items and not any(http_url(item.url) for item in items):
+        raise SavedFileError(
+            f"its {len(items)} items have relative links and the file names no address to resolve "
+            "them against: give --base-url or --newsroom"
+        )
     return items, adapter.skipped
 
 
@@ -212,17 +235,19 @@ def read_saved_file(
     max_bytes: int,
     kind: str | None = None,
     url: str = "",
+    base_url: str = "",
     newsroom=None,
 ) -> SavedFile:
     """Read one saved file; ``SavedFileError`` says why a file cannot be used.
 
-    ``newsroom`` lends its selectors and its address (relative links of a listing are
-    resolved against it); ``url`` is the address of a page whose file names none.
+    ``newsroom`` lends its selectors; relative links of a listing are resolved against
+    ``base_url``, else the newsroom's address, else the page's own; ``url`` is the
+    address of a page whose file names none.
     """
     path = Path(path)
     data = _read_bytes(path, max_bytes)
     detected = {"page": "html", "listing": "html"}.get(kind or "", kind) or detect_file_kind(path, data)
-    base = absolute_url(getattr(newsroom, "url", "") or "")
+    base = http_url(base_url) or http_url(getattr(newsroom, "url", "") or "")
     saved = SavedFile(str(path), detected)
     if detected == "feed":
         saved.items, saved.skipped = _listing("feed", data, base_url=base or "", newsroom=newsroom)

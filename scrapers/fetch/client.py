@@ -204,14 +204,17 @@ def _looks_blocked(status: int, headers: httpx.Headers, body: bytes) -> bool:
     return any(marker in sample for marker in BOT_PROTECTION_MARKERS)
 
 
-def _is_challenge_page(headers: httpx.Headers, body: bytes) -> bool:
-    """A bot challenge served with a success status: it holds no content, so it is no listing."""
-    if headers.get("cf-mitigated", "").lower() == "challenge":
-        return True
+def looks_like_challenge(body: bytes) -> bool:
+    """A bot-challenge page (whatever status it came with): the challenge's own script, small."""
     if len(body) > CHALLENGE_MAX_BYTES:
         return False
     sample = body[:65536].decode("utf-8", errors="replace").lower()
     return any(marker in sample for marker in CHALLENGE_MARKERS)
+
+
+def _is_challenge_page(headers: httpx.Headers, body: bytes) -> bool:
+    """A bot challenge served with a success status: it holds no content, so it is no listing."""
+    return headers.get("cf-mitigated", "").lower() == "challenge" or looks_like_challenge(body)
 
 
 def _pinned_request_url(url: str, address: str) -> str:

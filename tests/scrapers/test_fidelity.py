@@ -84,7 +84,7 @@ def test_a_scrape_preview_counts_a_known_page_under_another_spelling_as_known(se
     assert services.newsroom_preview(newsroom=newsroom).items_new == 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_keys_existing_rows_and_keeps_their_links():
     executor = MigrationExecutor(connection)
     before = [("scrapers", "0004_selector_tests_queued_runs_skipped_items")]

@@ -8,7 +8,10 @@ down: its failure is reported in the table and the run goes on.
 PostgreSQL and Redis on 127.0.0.1 are used unless ``DATABASE_URL`` / ``REDIS_URL`` say
 otherwise (``BENCH_DATABASE_URL`` / ``BENCH_REDIS_URL`` take precedence). Options:
 
-    python -m bench [--only NAME ...] [--timeout SECONDS] [--report PATH]
+    python -m bench [--only NAME ...] [--merge] [--timeout SECONDS] [--report PATH]
+
+With ``--merge`` the modules not run this time keep their section, summary row and goal rows
+from the existing report (``python -m bench --only scrape_worker --merge`` re-measures one).
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["baselines", "scrape", "extraction_eval", "pages", "alerts"]
+MODULES = ["baselines", "scrape", "scrape_worker", "extraction_eval", "pages", "alerts"]
 MARKER = "@@BENCH-RESULT@@"
 MARKDOWN_LINES = 150  # per module in REPORT.md; long lists (extraction misses) stay in the console
 
@@ -40,6 +44,31 @@ GOALS = [
     ("scrape", "max_in_flight_per_host", "1 request in flight per host", lambda v: v == 1),
     ("scrape", "unchanged_304_share", "unchanged cycle 100 % 304", lambda v: v >= 1.0),
     ("scrape", "unchanged_new_announcements", "unchanged cycle writes nothing", lambda v: v == 0),
+    ("scrape_worker", "first_round_s", "worker + beat: first round ≤ 5 s", lambda v: v <= 5),
+    ("scrape_worker", "cpu_ms_per_check", "worker + beat: CPU per check ≤ 2 ms", lambda v: v <= 2),
+    ("scrape_worker", "cpu_vs_cdio", "≥ 5× less CPU per check than changedetection.io", lambda v: v >= 5),
+    ("scrape_worker", "detection_p50_s", "detection p50 ≤ 35 s", lambda v: v <= 35),
+    ("scrape_worker", "detection_max_s", "detection max ≤ 65 s", lambda v: v <= 65),
+    ("scrape_worker", "undetected", "every publish detected in the window", lambda v: v == 0),
+    ("scrape_worker", "rss_mb", "worker + beat RSS ≤ 250 MB", lambda v: v <= 250),
+    (
+        "scrape_worker",
+        "conditional_share",
+        "100 % conditional requests on unchanged feeds",
+        lambda v: v >= 1.0,
+    ),
+    (
+        "scrape_worker",
+        "polite_max_in_flight_per_host",
+        "host delay on: 1 request in flight per host",
+        lambda v: v == 1,
+    ),
+    (
+        "scrape_worker",
+        "polite_gaps_below_delay",
+        "host delay on: no two requests closer than it",
+        lambda v: v == 0,
+    ),
     ("alerts", "total_s", "10,000 subscribers ≤ 30 s", lambda v: v <= 30),
     ("alerts", "msgs_per_s", "≥ 50 % of the smtplib loop", None),
     ("alerts", "duplicates", "0 duplicates", lambda v: v == 0),
@@ -56,9 +85,14 @@ GOALS = [
 # baseline first; the runner's baselines module otherwise.
 BASELINES = {
     ("pages", "cached_rps"): [("pages", "hello_world_rps", 0.60), ("baselines", "hello_world_rps", 0.60)],
-    ("scrape", "cycle_wall_s"): [("scrape", "sequential_wall_s", None),
-                                 ("baselines", "sequential_fetch_200_newsrooms_s_extrapolated", None)],
-    ("alerts", "msgs_per_s"): [("alerts", "smtplib_msgs_per_s", 0.50), ("baselines", "smtplib_msgs_per_s", 0.50)],
+    ("scrape", "cycle_wall_s"): [
+        ("scrape", "sequential_wall_s", None),
+        ("baselines", "sequential_fetch_200_newsrooms_s_extrapolated", None),
+    ],
+    ("alerts", "msgs_per_s"): [
+        ("alerts", "smtplib_msgs_per_s", 0.50),
+        ("baselines", "smtplib_msgs_per_s", 0.50),
+    ],
 }
 
 RUNNER = f"""
@@ -134,8 +168,12 @@ def _machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    return {"cpus (nproc)": str(os.cpu_count()), "cpu model": cpu, "memory": memory,
-            "os": platform.platform()}
+    return {
+        "cpus (nproc)": str(os.cpu_count()),
+        "cpu model": cpu,
+        "memory": memory,
+        "os": platform.platform(),
+    }
 
 
 def _service_versions(env: dict[str, str]) -> dict[str, str]:
@@ -187,7 +225,8 @@ def _ensure_database(url: str) -> None:
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pactwatch_bench")
+        "BENCH_DATABASE_URL",
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pactwatch_bench"),
     )
     env["REDIS_URL"] = os.environ.get(
         "BENCH_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -305,9 +344,72 @@ def write_report(path: Path, results: list[dict], env: dict[str, str], started: 
     path.write_text("\n".join(lines) + "\n")
 
 
+_SECTION = re.compile(r"^## bench/(\w+)\.py — ", re.MULTILINE)
+
+
+def _split_sections(text: str) -> tuple[list[str], dict[str, str]]:
+    """The report's lines before the first module section, and each module's section."""
+    matches = list(_SECTION.finditer(text))
+    head = text[: matches[0].start()] if matches else text
+    ends = [m.start() for m in matches[1:]] + [len(text)]
+    return head.splitlines(), {
+        m[1]: text[m.start() : end].rstrip("\n") for m, end in zip(matches, ends, strict=True)
+    }
+
+
+def _module_order(name: str) -> int:
+    return MODULES.index(name) if name in MODULES else len(MODULES)
+
+
+def _merge_table(lines: list[str], header: str, extra: list[str], key) -> list[str]:
+    """Add ``extra`` rows to the table under ``header`` and order its rows by module."""
+    if header not in lines:
+        return lines
+    start = lines.index(header) + 2
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    rows = sorted(lines[start:end] + extra, key=key)  # stable: goal order within a module stays
+    return lines[:start] + rows + lines[end:]
+
+
+def merge_reports(previous: str, current: str, ran: set[str]) -> str:
+    """``current`` plus what ``previous`` says about the modules not in ``ran``."""
+    old_head, old_sections = _split_sections(previous)
+    head, sections = _split_sections(current)
+    kept = [name for name in old_sections if name not in ran]
+    if not kept:
+        return current
+    summary = [line for line in old_head if any(line.startswith(f"| `bench/{n}.py` |") for n in kept)]
+    goals = [line for line in old_head if any(line.startswith(f"| {n} | ") for n in kept)]
+    # This run lists every goal; the kept modules' rows say "not reported": the old rows replace them.
+    head = [line for line in head if not any(line.startswith(f"| {n} | ") for n in kept)]
+    head = _merge_table(
+        head,
+        "| benchmark | status | time (s) |",
+        summary,
+        lambda row: _module_order(row.split("`bench/")[-1].split(".py")[0]),
+    )
+    head = _merge_table(
+        head,
+        "| module | figure | value | baseline (same run) | ratio | goal | met |",
+        goals,
+        lambda row: _module_order(row.split("|")[1].strip()),
+    )
+    note = (
+        f"Only {', '.join(sorted(ran))} ran this time; the sections of {', '.join(kept)} are kept from the "
+        "previous report, with the machine and date they were measured on there."
+    )
+    head[3:3] = ["", note]
+    merged = {**{n: old_sections[n] for n in kept}, **sections}
+    body = "\n\n".join(merged[n] for n in sorted(merged, key=_module_order))
+    return "\n".join(head).rstrip("\n") + "\n\n" + body + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", choices=MODULES, help="run only these modules")
+    parser.add_argument("--merge", action="store_true", help="keep the existing report's other modules")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per module (default 900)")
     parser.add_argument("--report", type=Path, default=ROOT / "bench" / "REPORT.md")
     args = parser.parse_args(argv)
@@ -317,18 +419,30 @@ def main(argv: list[str] | None = None) -> int:
     if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
         try:
             _ensure_database(env["DATABASE_URL"])
-            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                           cwd=ROOT, env=env, check=True, timeout=600)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                timeout=600,
+            )
         except Exception as exc:  # noqa: BLE001 - reported, and each module then reports its own failure
             print(f"warning: could not prepare {env['DATABASE_URL']}: {exc}", file=sys.stderr)
 
     results = [_run_module(name, args.timeout, env) for name in (args.only or MODULES)]
+    previous = args.report.read_text() if args.merge and args.report.exists() else None
     write_report(args.report, results, env, started)
-    print(f"\nbench: wrote {args.report.relative_to(ROOT) if args.report.is_relative_to(ROOT) else args.report}")
+    if previous is not None:
+        args.report.write_text(merge_reports(previous, args.report.read_text(), {r["name"] for r in results}))
+    print(
+        f"\nbench: wrote {args.report.relative_to(ROOT) if args.report.is_relative_to(ROOT) else args.report}"
+    )
     failed = [r["name"] for r in results if r["status"].startswith("failed")]
     missing = [r["name"] for r in results if r["status"] == "missing"]
-    print(f"bench: {len(results) - len(failed) - len(missing)} ran, {len(failed)} failed {failed}, "
-          f"{len(missing)} missing {missing}")
+    print(
+        f"bench: {len(results) - len(failed) - len(missing)} ran, {len(failed)} failed {failed}, "
+        f"{len(missing)} missing {missing}"
+    )
     return 1 if failed else 0
 
 

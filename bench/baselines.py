@@ -109,8 +109,18 @@ def hello_world_throughput(*, workers: int | None = None, duration: float = 3.0)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         # Not the project's gunicorn.conf.py: its access log would slow the baseline.
-        [str(gunicorn), "-c", "python:bench.gunicorn_quiet", "bench.hello_wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--log-level", "warning"],
+        [
+            str(gunicorn),
+            "-c",
+            "python:bench.gunicorn_quiet",
+            "bench.hello_wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=production_env(),
     )
@@ -220,15 +230,21 @@ def main() -> dict:
     print("## Baselines (same run)\n")
     print("| baseline | figure |\n| --- | --- |")
     if "hello_world_rps" in figures:
-        print(f"| hello-world Django view, gunicorn {figures['gunicorn_workers']} sync workers | "
-              f"{figures['hello_world_rps']} req/s (p50 {figures['hello_world_p50_ms']} ms) |")
+        print(
+            f"| hello-world Django view, gunicorn {figures['gunicorn_workers']} sync workers | "
+            f"{figures['hello_world_rps']} req/s (p50 {figures['hello_world_p50_ms']} ms) |"
+        )
     if "sequential_fetch_s_per_newsroom" in figures:
-        print(f"| sequential fetch loop, {figures['sequential_fetch_latency_s'] * 1000:.0f} ms latency | "
-              f"{figures['sequential_fetch_s_per_newsroom']} s per newsroom; 200 newsrooms ≈ "
-              f"{figures['sequential_fetch_200_newsrooms_s_extrapolated']} s |")
+        print(
+            f"| sequential fetch loop, {figures['sequential_fetch_latency_s'] * 1000:.0f} ms latency | "
+            f"{figures['sequential_fetch_s_per_newsroom']} s per newsroom; 200 newsrooms ≈ "
+            f"{figures['sequential_fetch_200_newsrooms_s_extrapolated']} s |"
+        )
     if "smtplib_msgs_per_s" in figures:
-        print(f"| plain smtplib loop, one connection | {figures['smtplib_msgs_per_s']} msg/s "
-              f"({figures['smtplib_received']}/{figures['smtplib_messages']} received) |")
+        print(
+            f"| plain smtplib loop, one connection | {figures['smtplib_msgs_per_s']} msg/s "
+            f"({figures['smtplib_received']}/{figures['smtplib_messages']} received) |"
+        )
     for name, error in errors.items():
         print(f"| {name} | FAILED: {error} |")
     print()

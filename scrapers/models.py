@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partnerships.models.deals import DatePrecision
+from extraction.vocabulary import SourceKind as SourceKindVocabulary
+from partnerships.models.deals import DatePrecision, text_choices
 from scrapers.adapters.base import canonical_url
 from scrapers.fetch import inflate, validate_public_url
 from scrapers.untrusted import http_url
@@ -90,6 +91,9 @@ class Announcement(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
+    # filing, regulator, primary (the publisher's own page), press, mirror (a copy elsewhere).
+    SourceKind = text_choices(SourceKindVocabulary, "Announcement.SourceKind")
+
     newsroom = models.ForeignKey(
         Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
     )
@@ -99,6 +103,10 @@ class Announcement(models.Model):
     # De-duplication only: canonical_url(url), so two spellings of one page are one announcement.
     url_key = models.CharField(max_length=1000, editable=False)
     title = models.CharField(max_length=500, blank=True)
+    # Who published the page ("Microsoft", "Reuters") and what kind of evidence it is; empty
+    # when nobody has said (a page a newsroom listed is the vendor's own: "primary").
+    publisher = models.CharField(max_length=200, blank=True)
+    source_kind = models.CharField(max_length=10, choices=SourceKind.choices, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -160,6 +168,14 @@ class Announcement(models.Model):
     def link(self) -> str:
         """The original URL when it is safe to render as a link (http or https), else empty."""
         return http_url(self.url)
+
+    @property
+    def has_archive(self) -> bool:
+        """Whether Pactwatch holds its own copy of the page (fetched, with text to show).
+
+        Reads no deferred column, so pages that skip the heavy ones may ask it per row.
+        """
+        return self.fetch_status == self.FetchStatus.FETCHED and bool(self.content_hash)
 
     def set_raw_html(self, body: bytes) -> None:
         self.raw_html = zlib.compress(body, level=6)

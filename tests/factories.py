@@ -25,7 +25,11 @@ class DealFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
     kind = Deal.Kind.INVESTMENT
     status = Deal.Status.PUBLISHED
-    announced_on = factory.Sequence(lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n))
+    # One day apart in creation order, never in the future (publishing refuses future dates),
+    # however many deals the whole run has created.
+    announced_on = factory.Sequence(
+        lambda n: min(datetime.date(2024, 1, 1) + datetime.timedelta(days=n), datetime.date.today())
+    )
     summary = "A partnership written for tests."
 
 
@@ -67,6 +71,13 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://news.example.com/posts/{n}")
     title = factory.Sequence(lambda n: f"Announcement {n}")
     text = "Example Corp and Sample Labs announce a partnership."
+
+
+class ArchivedAnnouncementFactory(AnnouncementFactory):
+    """A source page Pactwatch has fetched and kept, so quotes can be checked against its text."""
+
+    fetch_status = "fetched"
+    content_hash = factory.Sequence(lambda n: f"archived-{n}")
 
 
 class SubscriptionFactory(factory.django.DjangoModelFactory):

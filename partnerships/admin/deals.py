@@ -26,33 +26,87 @@ from partnerships.services.deals import deal_publish, deal_reject, deal_retract,
 PUBLISH_PERMISSION = "partnerships.publish_deal"
 
 
+CLAUSE_FIELDS = (
+    "kind",
+    "subject",
+    "grantor",
+    "beneficiary",
+    "mutual",
+    "amount",
+    "unit",
+    "qualifier",
+    "basis",
+    "part_of",
+    "effect",
+    "certainty",
+    "quote",
+    "source",
+    "status",
+    "confidence",
+    "position",
+)
+
+
+def _direction_errors(cleaned: dict, party_ids: set[int], deal_id: int | None) -> dict[str, str]:
+    """Field errors for a clause naming a company that is not a party, or a tranche of another deal."""
+    errors = {}
+    for side in ("grantor", "beneficiary"):
+        company = cleaned.get(side)
+        if company is not None and company.pk not in party_ids:
+            errors[side] = f"{company.name} is not a party of this deal; add it as a party first."
+    if cleaned.get("grantor") is not None and cleaned.get("grantor") == cleaned.get("beneficiary"):
+        errors["beneficiary"] = "The beneficiary must be another company than the grantor."
+    part_of = cleaned.get("part_of")
+    if part_of is not None and part_of.deal_id != deal_id:
+        errors["part_of"] = "A clause can only be part of another clause of the same deal."
+    return errors
+
+
 class ClauseInlineForm(forms.ModelForm):
     class Meta:
         model = Clause
-        fields = (
-            "kind",
-            "subject",
-            "amount",
-            "unit",
-            "qualifier",
-            "effect",
-            "quote",
-            "source",
-            "status",
-            "confidence",
-            "position",
-        )
+        fields = CLAUSE_FIELDS
         widgets = {
             "quote": forms.Textarea(attrs={"rows": 2, "cols": 50}),
             "subject": forms.TextInput(attrs={"size": 14}),
         }
 
 
+class ClauseFormSet(forms.BaseInlineFormSet):
+    """Checks each clause's grantor and beneficiary against the parties submitted with it."""
+
+    party_formset = None  # set by DealAdmin._create_formsets
+
+    def _party_ids(self) -> set[int]:
+        if self.party_formset is None or not self.party_formset.is_valid():
+            return (
+                set(self.instance.deal_parties.values_list("company_id", flat=True))
+                if self.instance.pk
+                else set()
+            )
+        return {
+            form.cleaned_data["company"].pk
+            for form in self.party_formset.forms
+            if form.cleaned_data.get("company") and not form.cleaned_data.get("DELETE")
+        }
+
+    def clean(self):
+        super().clean()
+        party_ids = self._party_ids()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            for field, message in _direction_errors(form.cleaned_data, party_ids, self.instance.pk).items():
+                form.add_error(field, message)
+
+
 class ClauseInline(admin.TabularInline):
     model = Clause
     form = ClauseInlineForm
+    formset = ClauseFormSet
     extra = 0
-    raw_id_fields = ("source",)
+    raw_id_fields = ("source", "part_of")
+    autocomplete_fields = ("grantor", "beneficiary")
     show_change_link = True
 
 
@@ -127,6 +181,14 @@ class DealAdmin(GuardedHistoryAdmin):
             .prefetch_related(Prefetch("deal_parties", queryset=DealParty.objects.select_related("company")))
         )
 
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        parties = next((fs for fs in formsets if fs.model is DealParty), None)
+        for formset in formsets:
+            if formset.model is Clause:
+                formset.party_formset = parties
+        return formsets, inline_instances
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
@@ -188,15 +250,23 @@ class DealAdmin(GuardedHistoryAdmin):
         """
 
     def save_related(self, request, form, formsets, change):
-        clause_sets = [fs for fs in formsets if fs.model is Clause]
-        saved, deleted = [], []
-        for formset in clause_sets:
-            saved += formset.save(commit=False)
-            deleted += formset.deleted_objects
-        deal_update(deal=form.instance, clauses=saved, deleted_clauses=deleted, actor=request.user)
+        written = {Clause: ([], []), DealParty: ([], [])}
+        for formset in formsets:
+            if formset.model in written:
+                saved, deleted = written[formset.model]
+                saved += formset.save(commit=False)
+                deleted += formset.deleted_objects
+        deal_update(
+            deal=form.instance,
+            clauses=written[Clause][0],
+            deleted_clauses=written[Clause][1],
+            parties=written[DealParty][0],
+            deleted_parties=written[DealParty][1],
+            actor=request.user,
+        )
         form.save_m2m()
         for formset in formsets:
-            if formset not in clause_sets:
+            if formset.model not in written:
                 self.save_formset(request, form, formset, change=change)
 
     # --- Actions ----------------------------------------------------------------------
@@ -233,15 +303,43 @@ class DealAdmin(GuardedHistoryAdmin):
         return TemplateResponse(request, "admin/partnerships/deal/action_reason.html", ctx)
 
 
+class ClauseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Clause
+        fields = ("deal", *CLAUSE_FIELDS, "summary")
+
+    def clean(self):
+        cleaned = super().clean()
+        deal = cleaned.get("deal") or (self.instance.deal if self.instance.deal_id else None)
+        if deal is not None:
+            party_ids = set(deal.deal_parties.values_list("company_id", flat=True))
+            for field, message in _direction_errors(cleaned, party_ids, deal.pk).items():
+                self.add_error(field, message)
+        return cleaned
+
+
 @admin.register(Clause)
 class ClauseAdmin(GuardedHistoryAdmin):
     """Clauses on their own page (linked from the deal's inline); saves go through ``deal_update``."""
 
-    list_display = ("__str__", "kind", "subject", "value", "effect", "status", "confidence")
-    list_filter = ("status", "kind", "unit", "qualifier", "effect")
+    form = ClauseAdminForm
+    autocomplete_fields = ("grantor", "beneficiary")
+
+    list_display = (
+        "__str__",
+        "kind",
+        "subject",
+        "grantor",
+        "beneficiary",
+        "value",
+        "effect",
+        "certainty",
+        "status",
+    )
+    list_filter = ("status", "certainty", "basis", "kind", "unit", "qualifier", "effect")
     search_fields = ("quote", "subject", "summary", "deal__title")
-    list_select_related = ("deal",)
-    raw_id_fields = ("deal", "source")
+    list_select_related = ("deal", "grantor", "beneficiary")
+    raw_id_fields = ("deal", "source", "part_of")
     list_per_page = 50
 
     @admin.display(description="value")
@@ -268,9 +366,24 @@ class ClauseAdmin(GuardedHistoryAdmin):
 
 @admin.register(DealParty)
 class DealPartyAdmin(GuardedHistoryAdmin):
+    """Parties on their own page; saves go through ``deal_update`` (roles feed the ledger)."""
+
     list_display = ("deal", "company", "role")
     list_filter = ("role",)
     search_fields = ("deal__title", "company__name")
     list_select_related = ("deal", "company")
     raw_id_fields = ("deal",)
     autocomplete_fields = ("company",)
+
+    def save_model(self, request, obj, form, change):
+        deal_update(deal=obj.deal, parties=[obj], save_deal=False, actor=request.user)
+
+    def delete_model(self, request, obj):
+        deal_update(deal=obj.deal, deleted_parties=[obj], save_deal=False, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        by_deal = defaultdict(list)
+        for party in queryset.select_related("deal"):
+            by_deal[party.deal_id].append(party)
+        for parties in by_deal.values():
+            deal_update(deal=parties[0].deal, deleted_parties=parties, save_deal=False, actor=request.user)

@@ -19,6 +19,7 @@ from partnerships.admin.base import report_each
 from partnerships.admin.display import clause_value
 from partnerships.admin.highlight import highlight_quotes
 from partnerships.diff import clause_diff
+from partnerships.evidence import FOUND, MISSING, quote_checks
 from partnerships.models import Clause, Deal, DealParty
 from partnerships.services.deals import (
     deal_link_phase,
@@ -127,16 +128,24 @@ def review_view(model_admin, request, object_id):
         return _act(request, deal)
 
     parties = list(deal.deal_parties.select_related("company"))
-    clauses = list(deal.clauses.select_related("source"))
+    clauses = list(deal.clauses.select_related("source", "grantor", "beneficiary", "part_of"))
     sources = list(deal.sources.all())
-    found_somewhere = set()
     panes = []
     for source in sources:
         relevant = [c for c in clauses if c.source_id in (None, source.pk)]
-        html, missing = highlight_quotes(source.text or "", relevant)
-        found_somewhere |= {c.pk for c in relevant if c.quote and c.pk not in missing}
+        html, _missing = highlight_quotes(source.text or "", relevant)
         panes.append({"source": source, "html": html})
-    rows = [{"clause": c, "value": clause_value(c), "quote_found": c.pk in found_somewhere} for c in clauses]
+    # The same check as the publish gate's, so the page flags exactly the quotes that block it.
+    checks = quote_checks(clauses, sources)
+    rows = [
+        {
+            "clause": c,
+            "value": clause_value(c),
+            "quote_found": checks.get(c.pk) == FOUND,
+            "quote_missing": checks.get(c.pk) == MISSING,
+        }
+        for c in clauses
+    ]
     related = _related_deals(deal, [p.company_id for p in parties])
     diff = None
     if deal.predecessor_id:

@@ -22,6 +22,8 @@ class Company(models.Model):
         INVESTOR = "investor", "Investor"
         ENTERPRISE = "enterprise", "Enterprise"
         GOVERNMENT = "government", "Government"
+        # A joint venture that signs deals in its own right (Stargate LLC): its owners invest into it.
+        VENTURE = "venture", "Joint venture"
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200, unique=True)

@@ -25,6 +25,32 @@ def text_choices(source: type[vocabulary.Vocabulary], qualname: str) -> type[mod
 
 # How much of a date is known: "2023-09" is stored as 2023-09-01 with MONTH.
 DatePrecision = text_choices(vocabulary.DatePrecision, "DatePrecision")
+# confirmed (a party or a filing states it), reported (press only), unconfirmed (one weak source).
+Certainty = text_choices(vocabulary.Certainty, "Certainty")
+
+
+class ValuationBasis(models.TextChoices):
+    POST_MONEY = "post_money", "Post-money"
+    PRE_MONEY = "pre_money", "Pre-money"
+
+
+_CERTAINTY_RANK = {Certainty.CONFIRMED: 0, Certainty.REPORTED: 1, Certainty.UNCONFIRMED: 2}
+
+
+def headline_certainty(clauses) -> str:
+    """A deal's certainty: the best-supported certainty among its headline clauses.
+
+    Headline clauses are the granted clauses that state an amount and are not a tranche of
+    another clause (``part_of`` empty); a deal without any amount falls back to all its
+    granted clauses. "Best" means a deal with one confirmed figure is confirmed even if a
+    press report adds a larger one: the deal happened; each figure still shows its own
+    certainty. A deal with no clause at all is "reported" (nothing a party stated is on file).
+    """
+    granted = [c for c in clauses if c.effect == Clause.Effect.GRANTED]
+    headline = [c for c in granted if c.amount is not None and c.part_of_id is None] or granted
+    if not headline:
+        return Certainty.REPORTED
+    return min((c.certainty for c in headline), key=lambda value: _CERTAINTY_RANK.get(value, 9))
 
 
 class DealQuerySet(models.QuerySet):
@@ -77,6 +103,12 @@ class Deal(models.Model):
     value_min = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     value_max = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD", blank=True)
+    # What the deal valued a party at, apart from what anyone paid: "$183B post-money" is a
+    # valuation, never money that changed hands, so it never enters a total.
+    valuation_amount = models.DecimalField(max_digits=24, decimal_places=2, null=True, blank=True)
+    valuation_currency = models.CharField(max_length=3, blank=True)
+    valuation_basis = models.CharField(max_length=10, choices=ValuationBasis.choices, blank=True)
+    valuation_certainty = models.CharField(max_length=12, choices=Certainty.choices, blank=True)
     predecessor = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
     )
@@ -116,6 +148,10 @@ class Deal(models.Model):
             ),
             models.CheckConstraint(condition=~Q(predecessor=models.F("id")), name="deal_not_own_predecessor"),
             models.CheckConstraint(
+                condition=Q(valuation_amount__isnull=True) | Q(valuation_amount__gte=0),
+                name="deal_valuation_nonnegative",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="merged") | Q(merged_into__isnull=False), name="deal_merged_has_target"
             ),
         ]
@@ -151,6 +187,14 @@ class Deal(models.Model):
     @property
     def headline_value(self) -> Decimal | None:
         return self.value_max if self.value_max is not None else self.value_min
+
+    @property
+    def certainty(self) -> str:
+        """How sure the deal's headline facts are: see ``headline_certainty``.
+
+        Reads ``self.clauses.all()``, so list pages prefetch the clauses.
+        """
+        return headline_certainty(self.clauses.all())
 
 
 class DealParty(models.Model):
@@ -194,10 +238,14 @@ class Clause(models.Model):
     Unit = text_choices(vocabulary.ClauseUnit, "Clause.Unit")
     Qualifier = text_choices(vocabulary.ClauseQualifier, "Clause.Qualifier")
     Effect = text_choices(vocabulary.ClauseEffect, "Clause.Effect")
+    Basis = text_choices(vocabulary.ClauseBasis, "Clause.Basis")
+    Certainty = Certainty
 
     class Status(models.TextChoices):
+        """Curation state (has a curator reviewed the clause?), not how sure the fact is: ``certainty``."""
+
         EXTRACTED = "extracted", "Extracted"
-        CONFIRMED = "confirmed", "Confirmed"
+        CONFIRMED = "confirmed", "Reviewed"
 
     MONEY_UNITS = vocabulary.MONEY_UNITS
     POWER_UNITS = vocabulary.POWER_UNITS
@@ -209,6 +257,26 @@ class Clause(models.Model):
     )
     summary = models.CharField(max_length=500, blank=True)
     effect = models.CharField(max_length=10, choices=Effect.choices, default=Effect.GRANTED)
+    # Who gives what to whom: money flows grantor → beneficiary (investor → investee, customer →
+    # provider for a spend commitment); compute or chips flow supplier → customer; a right is
+    # granted by its grantor. Both are parties of the deal (checked by the curation services,
+    # the admin forms and the publish gate). ``mutual``: both sides give (research together).
+    grantor = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="clauses_granted"
+    )
+    beneficiary = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="clauses_received"
+    )
+    mutual = models.BooleanField(default=False)
+    basis = models.CharField(max_length=12, choices=Basis.choices, blank=True, default="")
+    # This clause is a tranche or subset of another clause of the same deal ("the first 1 GW of
+    # the 6 GW"): totals count the parent, never the tranche. Deleting the parent frees it.
+    part_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="tranches"
+    )
+    # Extracted clauses start as "reported": a machine reading is not a party's confirmation;
+    # a curator (or the dataset) says when a party's own page or a filing states the figure.
+    certainty = models.CharField(max_length=12, choices=Certainty.choices, default=Certainty.REPORTED)
     amount = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
     unit = models.CharField(max_length=12, choices=Unit.choices, blank=True)
     qualifier = models.CharField(max_length=15, choices=Qualifier.choices, blank=True, default="")
@@ -219,6 +287,8 @@ class Clause(models.Model):
     confidence = models.FloatField(default=1.0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.EXTRACTED)
     position = models.PositiveSmallIntegerField(default=0)
+    # The shipped dataset's key for this clause ("c1"): how ``load_dataset`` finds it again.
+    dataset_key = models.CharField(max_length=20, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,6 +307,13 @@ class Clause(models.Model):
             models.CheckConstraint(
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="clause_confidence_0_1"
             ),
+            models.CheckConstraint(condition=~Q(part_of=models.F("id")), name="clause_not_own_part"),
+            # load_dataset upserts dataset clauses by (deal, key).
+            models.UniqueConstraint(
+                fields=["deal", "dataset_key"],
+                condition=~Q(dataset_key=""),
+                name="clause_deal_dataset_key_unique",
+            ),
         ]
         indexes = [
             # Timeline filter "clause kind" and per-clause-kind feeds.
@@ -247,6 +324,20 @@ class Clause(models.Model):
         return f"{self.get_kind_display()} in {self.deal}"
 
     @property
+    def is_tranche(self) -> bool:
+        return self.part_of_id is not None
+
+    @property
+    def needs_direction(self) -> bool:
+        """Whether the publish gate asks this clause for a grantor and a beneficiary."""
+        return self.kind not in DIRECTIONLESS_KINDS
+
+    @property
     def diff_key(self) -> tuple[str, str]:
         """Clauses of two phases are compared on kind and subject."""
         return (self.kind, self.subject.strip().lower())
+
+
+# Terms that describe the deal rather than something one side gives the other: a contract's
+# length, an AGI clause. Every other kind needs a grantor and a beneficiary to be published.
+DIRECTIONLESS_KINDS = frozenset({Clause.Kind.TERM, Clause.Kind.AGI_CLAUSE})

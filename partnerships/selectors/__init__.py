@@ -5,7 +5,8 @@ number of rows, so a page's query count is pinned by a test (5 rows and 50 rows)
 Lists are filtered, ordered and cut in the database; nothing loads a table into Python.
 
 One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
-``partnership``, ``companies``, ``network`` (network and flows); ``common`` holds shared
+``partnership``, ``companies``, ``network`` (network and flows), ``ledger`` (every total and
+relationship, from the ledger); ``common`` holds shared
 prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
 """
 
@@ -26,12 +27,44 @@ from partnerships.selectors.deals import (
     phase_changes,
 )
 from partnerships.selectors.home import HomeFigures, deals_per_quarter, home_figures, most_active_companies
+from partnerships.selectors.ledger import (
+    RELATIONSHIPS,
+    Amounts,
+    CompanyLedger,
+    LedgerRow,
+    LedgerTotals,
+    company_ledger,
+    data_as_of,
+    ledger_edges,
+    ledger_rows,
+    ledger_totals,
+)
 from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
-from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
+from partnerships.selectors.timeline import (
+    SORTS,
+    Cursor,
+    Sort,
+    TimelinePage,
+    company_datalist,
+    deal_latest,
+    deal_timeline,
+    sort_named,
+)
 
 __all__ = [
     "PARTNER_GROUPS",
+    "RELATIONSHIPS",
+    "Amounts",
+    "CompanyLedger",
+    "LedgerRow",
+    "LedgerTotals",
+    "company_ledger",
+    "data_as_of",
+    "ledger_edges",
+    "ledger_rows",
+    "ledger_totals",
+    "SORTS",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
@@ -43,6 +76,7 @@ __all__ = [
     "Network",
     "Partnership",
     "PhaseChange",
+    "Sort",
     "TimelinePage",
     "capital_flows",
     "company_datalist",
@@ -60,4 +94,5 @@ __all__ = [
     "partners_by_group",
     "partnership",
     "phase_changes",
+    "sort_named",
 ]

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partnerships.diff import clause_diff
-from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
+from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, LedgerEntry, normalize_name
+from partnerships.search.index import search_index_update
 from partnerships.services.alerts.events import deal_detect_change, deal_terms
 from partnerships.services.curation import CurationResult, history_stamp
+from partnerships.services.ledger import ledger_refresh
 
 
 def _same_clause(a: Clause, b: Clause) -> bool:
@@ -111,7 +113,9 @@ def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
     deal.merged_into = into
     deal.status_reason = f"Merged into “{into.title}”."
     history_stamp(deal, actor=actor, reason=f"merged into {into.pk}").save()
+    search_index_update(deal_ids=[deal.pk, into.pk])
 
+    ledger_refresh(deal_ids=[deal.pk, into.pk, *(s.pk for s in successors)])
     for deal_id, before in terms_before.items():
         if before is not None:
             deal_detect_change(deal_id=deal_id, before=before)
@@ -127,7 +131,8 @@ def _move_other_relations(company: Company, into: Company) -> int:
     moved = 0
     for relation in Company._meta.related_objects:
         model = relation.related_model
-        if model in (DealParty, CompanyAlias) or model.__name__.startswith("Historical"):
+        # The ledger is derived: it is recomputed from the moved clauses instead.
+        if model in (DealParty, CompanyAlias, LedgerEntry) or model.__name__.startswith("Historical"):
             continue
         if relation.many_to_many:
             through = relation.through
@@ -164,6 +169,7 @@ def company_merge(*, company: Company, into: Company, actor=None) -> CurationRes
     into = Company.objects.select_for_update().get(pk=into.pk)
 
     survivor_deals = set(into.deal_parties.values_list("deal_id", flat=True))
+    touched = survivor_deals | set(company.deal_parties.values_list("deal_id", flat=True))
     moved_deals = 0
     for party in company.deal_parties.all():
         if party.deal_id in survivor_deals:
@@ -183,6 +189,9 @@ def company_merge(*, company: Company, into: Company, actor=None) -> CurationRes
     moved_other = _move_other_relations(company, into)
 
     name = company.name
+    # Clauses moved to the survivor as grantor or beneficiary with the other relations;
+    # its ledger rows are recomputed (a clause between the two companies is no flow any more).
+    ledger_refresh(deal_ids=touched)
     history_stamp(company, actor=actor, reason=f"merged into {into.pk}").delete()
     return CurationResult(
         True,

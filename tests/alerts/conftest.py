@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 from partnerships.services.alerts.events import deal_publication_record
-from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
+from tests.factories import AnnouncementFactory, ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +104,7 @@ def make_deal(*, companies=(), clauses=(), status="published", **fields):
     ``deal_publish``'s checks, so a test can publish a one-party deal).
     """
     deal = DealFactory(status="candidate", **fields)
+    deal.sources.add(AnnouncementFactory())  # the publish gate asks for a source
     for company in companies:
         DealPartyFactory(deal=deal, company=company)
     for clause in clauses:

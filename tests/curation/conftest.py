@@ -34,8 +34,12 @@ def bare_staff(db):
     return _staff("sam")
 
 
-def make_candidate(*, parties=2, clauses=2, confirmed=True, text=None, **kwargs):
-    """A candidate deal as extraction leaves it: parties, a source, clauses with quotes."""
+def make_candidate(*, parties=2, clauses=2, confirmed=True, text=None, directed=True, **kwargs):
+    """A candidate deal as a curator leaves it: parties, a source, clauses with quotes.
+
+    ``directed``: each clause names its grantor and beneficiary among the first two parties
+    (the investor invests, the customer spends), as the publish gate asks.
+    """
     source = AnnouncementFactory(
         text=text
         or "Northwind and Contoso agree a cloud deal. Contoso will invest $2 billion in Northwind. "
@@ -46,13 +50,18 @@ def make_candidate(*, parties=2, clauses=2, confirmed=True, text=None, **kwargs)
     kwargs.setdefault("announced_on", datetime.date(2025, 3, 1))
     deal = DealFactory(**kwargs)
     deal.sources.add(source)
-    for _ in range(parties):
-        DealPartyFactory(deal=deal, company=CompanyFactory())
+    companies = [DealPartyFactory(deal=deal, company=CompanyFactory()).company for _ in range(parties)]
     quotes = ["Contoso will invest $2 billion in Northwind.", "spend $10 billion on Contoso cloud"]
     kinds = [Clause.Kind.INVESTMENT, Clause.Kind.COMPUTE_COMMITMENT]
     for i in range(clauses):
+        sides = {}
+        if directed and len(companies) >= 2:
+            investor, investee = companies[1], companies[0]
+            sides = {"grantor": investor, "beneficiary": investee} if i % 2 == 0 else {}
+            sides = sides or {"grantor": investee, "beneficiary": investor}
         ClauseFactory(
             deal=deal,
+            **sides,
             kind=kinds[i % 2],
             subject="" if i < 2 else f"item {i}",
             amount=[2_000_000_000, 10_000_000_000][i % 2],

@@ -125,6 +125,7 @@ def test_one_admin_submission_changing_the_headline_and_every_kind_of_clause_edi
         f"clauses-{new}-subject": "cloud",
         f"clauses-{new}-effect": "granted",
         f"clauses-{new}-status": "confirmed",
+        f"clauses-{new}-certainty": "reported",
         f"clauses-{new}-confidence": "1",
         f"clauses-{new}-position": "9",
         f"clauses-{new}-deal": str(published.pk),

@@ -16,9 +16,10 @@ def test_it_publishes_while_the_broker_is_down_and_the_reaper_fans_out_later(
 ):
     from partnerships.services import alerts
     from partnerships.services.deals import deal_publish
-    from tests.factories import CompanyFactory, DealFactory, DealPartyFactory
+    from tests.factories import AnnouncementFactory, CompanyFactory, DealFactory, DealPartyFactory
 
     deal = DealFactory(status=Deal.Status.CANDIDATE, announced_on=datetime.date(2026, 1, 5))
+    deal.sources.add(AnnouncementFactory())
     DealPartyFactory(deal=deal, company=CompanyFactory())
     DealPartyFactory(deal=deal, company=CompanyFactory())
 
@@ -47,9 +48,10 @@ def test_it_records_a_material_change_while_the_broker_is_down(
 ):
     from partnerships.models import Clause
     from partnerships.services.deals import deal_publish, deal_update
-    from tests.factories import CompanyFactory, DealFactory, DealPartyFactory
+    from tests.factories import AnnouncementFactory, CompanyFactory, DealFactory, DealPartyFactory
 
     deal = DealFactory(status=Deal.Status.CANDIDATE, announced_on=datetime.date(2026, 1, 5))
+    deal.sources.add(AnnouncementFactory())
     DealPartyFactory(deal=deal, company=CompanyFactory())
     DealPartyFactory(deal=deal, company=CompanyFactory())
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from partnerships.models import AlertDelivery, AlertEvent, CompanyAlias, Digest, Subscription
+from partnerships.services.ledger import ledger_refresh
 from scrapers.models import AnnouncementRevision, AnnouncementSubmission, ScrapeRun, SelectorTest
 from tests.factories import AnnouncementFactory, ClauseFactory, DealPartyFactory, NewsroomFactory
 
@@ -17,7 +18,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def one_of_each(db):
     party = DealPartyFactory()
-    ClauseFactory(deal=party.deal, source=AnnouncementFactory())
+    other = DealPartyFactory(deal=party.deal)
+    ClauseFactory(
+        deal=party.deal, source=AnnouncementFactory(), grantor=party.company, beneficiary=other.company
+    )
+    ledger_refresh(deal_ids=[party.deal_id])
     CompanyAlias.objects.create(company=party.company, name="Alias Corp")
     newsroom = NewsroomFactory()
     ScrapeRun.objects.create(newsroom=newsroom, error="boom")

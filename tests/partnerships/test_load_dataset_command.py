@@ -38,12 +38,13 @@ def broken_file(tmp_path, change) -> str:
 def test_it_prints_a_line_per_section_and_a_summary():
     output = run("--no-evidence")
     lines = output.splitlines()
-    assert lines[0].startswith("Companies: 34 (34 new, 0 updated, 0 unchanged); aliases:")
+    assert lines[0].startswith("Companies: 74 (74 new, 0 updated, 0 unchanged); aliases:")
     assert lines[1].startswith("Newsrooms: 20 (20 new")
-    assert lines[2].startswith("Deals: 38 (38 new")
-    assert lines[3].startswith("Clauses: ")
-    assert lines[-1].startswith("Loaded 38 deals (38 new, 0 updated, 0 unchanged), 34 companies,")
-    assert "newsrooms" in lines[-1]
+    assert lines[2].startswith("Deals: 101 (101 new")
+    assert lines[3].startswith("Clauses: 349 (349 new")
+    assert lines[4].startswith("Ledger: 345 rows new")
+    assert lines[-1].startswith("Loaded 101 deals (101 new, 0 updated, 0 unchanged), 74 companies,")
+    assert "newsrooms" in lines[-1] and "ledger:" in lines[-1]
 
 
 def test_it_loads_exactly_once():
@@ -51,7 +52,7 @@ def test_it_loads_exactly_once():
     before = row_counts()
     output = run("--no-evidence")
     assert row_counts() == before
-    assert "Loaded 38 deals (0 new, 0 updated, 38 unchanged)" in output
+    assert "Loaded 101 deals (0 new, 0 updated, 101 unchanged)" in output
     assert "Nothing to change" in output
 
 
@@ -70,13 +71,13 @@ def test_it_notes_a_missing_default_fact_sheet(monkeypatch, tmp_path):
 
 
 def test_it_reads_quotes_from_an_explicit_fact_sheet(realdata):
-    output = run("--evidence", str(realdata / "deals.json"))
-    assert f"quotes from {realdata / 'deals.json'}" in output
+    output = run("--evidence", str(realdata / "deals_v2.json"))
+    assert f"titles from {realdata / 'deals_v2.json'}" in output
     assert Clause.objects.exclude(quote="").count() > 100
 
 
 def test_it_keeps_quotes_when_reloaded_without_the_fact_sheet(realdata):
-    run("--evidence", str(realdata / "deals.json"))
+    run("--evidence", str(realdata / "deals_v2.json"))
     quoted = Clause.objects.exclude(quote="").count()
     run("--no-evidence")
     assert Clause.objects.exclude(quote="").count() == quoted
@@ -97,20 +98,20 @@ def test_it_refuses_contradicting_evidence_options(tmp_path):
     ("change", "message"),
     [
         (
-            lambda d: d["deals"][4]["clauses"][0].update(kind="handshake"),
-            "deals[4] (microsoft-openai-2025-09-mou) clauses[0]: unknown clause kind 'handshake'",
+            lambda d: d["deals"][26]["clauses"][0].update(kind="handshake"),
+            "deals[26] (microsoft-openai-2025-01) clauses[0]: unknown clause kind 'handshake'",
         ),
         (
-            lambda d: d["deals"][15]["clauses"][1].update(amount="-1"),
-            "deals[15] (nvidia-openai-2025-09) clauses[1]: negative amount '-1'",
+            lambda d: d["deals"][5]["clauses"][1].update(amount="-1"),
+            "deals[5] (amazon-anthropic-2023) clauses[1]: negative amount '-1'",
         ),
         (
-            lambda d: d["deals"][13]["parties"].append({"company": "stargate-llc", "role": "partner"}),
-            "deals[13] (oracle-openai-2025-07) parties[2]: missing party: unknown company 'stargate-llc'",
+            lambda d: d["deals"][0]["parties"].append({"company": "stargate-inc", "role": "partner"}),
+            "deals[0] (microsoft-openai-2019) parties[2]: missing party: unknown company 'stargate-inc'",
         ),
         (
-            lambda d: d["deals"][34].update(predecessor="amazon-anthropic-2025"),
-            "deals[34] (amazon-anthropic-2026-04): unknown predecessor slug 'amazon-anthropic-2025'",
+            lambda d: d["deals"][24].update(predecessor="amazon-anthropic-2025"),
+            "deals[24] (amazon-anthropic-2024): unknown predecessor slug 'amazon-anthropic-2025'",
         ),
     ],
 )

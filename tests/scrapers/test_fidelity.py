@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from scrapers import services
-from scrapers.adapters import ListingItem, get_adapter
+from scrapers.adapters import ListingItem, canonical_url, get_adapter
 from scrapers.models import Announcement
 from tests.factories import NewsroomFactory
 from tests.scrapers.conftest import article, rss
@@ -87,7 +87,7 @@ def test_a_scrape_preview_counts_a_known_page_under_another_spelling_as_known(se
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keys_existing_rows_and_keeps_their_links():
     executor = MigrationExecutor(connection)
-    before = [("scrapers", "0004_selector_tests_queued_runs_skipped_items")]
+    before = [("scrapers", "0006_source_kind_of_newsroom_pages")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("scrapers", "Announcement")
     old.objects.create(url="https://blog.example/a")  # stored canonical, as the scraper did
@@ -104,3 +104,37 @@ def test_the_migration_keys_existing_rows_and_keeps_their_links():
         "https://blog.example/a/": "https://blog.example/a/",  # the key was taken: its own link, nothing lost
         "https://blog.example/b?utm_source=x": "https://blog.example/b",
     }
+
+
+@pytest.mark.django_db
+def test_the_dataset_finds_a_page_already_stored_under_another_spelling(realdata):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from partnerships.models import Deal
+
+    given = "https://openai.com/index/microsoft-invests-in-and-partners-with-openai/"
+    services.announcement_ingest(newsroom=None, items=[ListingItem("Microsoft invests", given, None)])
+
+    call_command("load_dataset", stdout=StringIO(), stderr=StringIO())
+
+    [page] = Announcement.objects.filter(url_key=given.rstrip("/"))
+    assert page.url == given  # the first spelling stays the link
+    assert Deal.objects.filter(sources=page).exists()
+
+
+@pytest.mark.django_db
+def test_the_dataset_stores_its_sources_as_written():
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    data = json.loads((settings.BASE_DIR / "partnerships" / "data" / "dataset.json").read_text())
+    written = {source["url"] for deal in data["deals"] for source in deal["sources"]}
+    call_command("load_dataset", "--no-evidence", stdout=StringIO(), stderr=StringIO())
+
+    stored = set(Announcement.objects.values_list("url", flat=True))
+    assert any(url.endswith("/") for url in stored)  # the trailing slashes survived
+    assert stored <= written and len(stored) == len({canonical_url(url) for url in written})

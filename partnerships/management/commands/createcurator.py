@@ -25,9 +25,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("email")
-        parser.add_argument("--password", help=f"Prefer ${PASSWORD_ENV} or the prompt: arguments end up in shell history.")
-        parser.add_argument("--viewer", action="store_true", help="Read-only staff (Viewer group) instead of Curator.")
-        parser.add_argument("--no-input", action="store_true", help="Never prompt; fail when no password is given.")
+        parser.add_argument(
+            "--password", help=f"Prefer ${PASSWORD_ENV} or the prompt: arguments end up in shell history."
+        )
+        parser.add_argument(
+            "--viewer", action="store_true", help="Read-only staff (Viewer group) instead of Curator."
+        )
+        parser.add_argument(
+            "--no-input", action="store_true", help="Never prompt; fail when no password is given."
+        )
 
     def handle(self, *args, username, email, password, viewer, no_input, **options):
         try:

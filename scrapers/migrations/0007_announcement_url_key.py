@@ -29,7 +29,7 @@ def fill_url_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("scrapers", "0004_selector_tests_queued_runs_skipped_items"),
+        ("scrapers", "0006_source_kind_of_newsroom_pages"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("scrapers", "0005_announcement_url_key"),
+        ("scrapers", "0007_announcement_url_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,317 @@
+"""Reads over the ledger: every total, relationship and flow on the site comes from here.
+
+The rows are ``LedgerEntry`` (one per flow a published clause states, kept by
+``partnerships.services.ledger``); these selectors only filter and group them, in SQL, in a
+fixed number of queries. Amounts are ``counted`` amounts (the counting rule is in
+``partnerships.ledger``), split by certainty: confirmed, reported, unconfirmed are never
+added together here, so a page can say "$X confirmed + $Y reported".
+
+A relationship between two companies exists only where a clause names one as grantor and
+the other as beneficiary; being parties of the same deal makes none. A company's
+counterparties are grouped by what flows and which way: who invested in it and what it
+invested in, its compute providers and chip suppliers, its customers, its licensors and
+licensees, and other partners (rights, research, everything else).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, Sum
+
+from partnerships import ledger
+from partnerships.filters import DealFilter
+from partnerships.models import Company, Deal, LedgerEntry
+from partnerships.models.deals import Certainty
+from partnerships.services.dataset import dataset_as_of
+
+# Money the home page adds up: invested, spent on compute, or compute supplied in dollars
+# (Stargate's $500B). Licence fees, contract ceilings and other payments are ledger rows
+# too, shown on their own.
+HEADLINE_MONEY_FLOWS = (ledger.INVESTMENT, ledger.SPEND, ledger.SUPPLY)
+_CHIP_KINDS = frozenset({"chips_supply", "chip_codesign"})
+RELATIONSHIPS = [
+    ("investors", "Investors"),
+    ("invested_in", "Invested in"),
+    ("compute_providers", "Cloud and compute providers"),
+    ("chip_suppliers", "Chip suppliers"),
+    ("customers", "Customers"),
+    ("licensors", "Licensors"),
+    ("licensees", "Licensees"),
+    ("partners", "Other partners"),
+]
+
+
+@dataclass(frozen=True)
+class Side:
+    """A company as the ledger names it."""
+
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass
+class Amounts:
+    confirmed: Decimal = Decimal(0)
+    reported: Decimal = Decimal(0)
+    unconfirmed: Decimal = Decimal(0)
+
+    def add(self, certainty: str, value) -> None:
+        name = certainty if certainty in Certainty.values else Certainty.UNCONFIRMED
+        setattr(self, name, getattr(self, name) + Decimal(value or 0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.confirmed + self.reported + self.unconfirmed
+
+    @property
+    def is_zero(self) -> bool:
+        return not self.total
+
+
+def _sums(prefix: str = "") -> dict:
+    """confirmed / reported / unconfirmed sums of counted amounts, for ``annotate``."""
+    return {
+        value: Sum(f"{prefix}counted", filter=Q(**{f"{prefix}certainty": value}))
+        for value in Certainty.values
+    }
+
+
+def _amounts(row: dict) -> Amounts:
+    return Amounts(*(row[value] or Decimal(0) for value in Certainty.values))
+
+
+@dataclass
+class LedgerRow:
+    """One grantor → beneficiary flow of one kind and unit, summed by certainty."""
+
+    grantor: Side
+    beneficiary: Side
+    flow: str
+    unit: str
+    amounts: Amounts
+    clauses: int
+    mutual: bool
+    deals: list[str] = field(default_factory=list)  # slugs, oldest first
+
+    @property
+    def confirmed(self) -> Decimal:
+        return self.amounts.confirmed
+
+    @property
+    def reported(self) -> Decimal:
+        return self.amounts.reported
+
+    @property
+    def unconfirmed(self) -> Decimal:
+        return self.amounts.unconfirmed
+
+
+_GROUP = (
+    "grantor_id",
+    "grantor__slug",
+    "grantor__name",
+    "beneficiary_id",
+    "beneficiary__slug",
+    "beneficiary__name",
+)
+
+
+def _grouped(qs) -> list[LedgerRow]:
+    """Rows of ``qs`` grouped by (grantor, beneficiary, flow, unit): 2 queries."""
+    groups = (
+        qs.values(*_GROUP, "flow", "unit")
+        .annotate(**_sums(), clauses=Count("id"), mutual_count=Count("id", filter=Q(mutual=True)))
+        .order_by("grantor__name", "beneficiary__name", "flow", "unit")
+    )
+    rows, index = [], {}
+    for group in groups:
+        row = LedgerRow(
+            Side(group["grantor_id"], group["grantor__slug"], group["grantor__name"]),
+            Side(group["beneficiary_id"], group["beneficiary__slug"], group["beneficiary__name"]),
+            group["flow"],
+            group["unit"],
+            _amounts(group),
+            group["clauses"],
+            group["mutual_count"] > 0,
+        )
+        rows.append(row)
+        index[group["grantor_id"], group["beneficiary_id"], group["flow"], group["unit"]] = row
+    behind = (
+        qs.values_list("grantor_id", "beneficiary_id", "flow", "unit", "deal__slug", "deal__announced_on")
+        .distinct()
+        .order_by("deal__announced_on", "deal__slug")
+    )
+    for grantor, beneficiary, flow, unit, slug, _on in behind:
+        row = index.get((grantor, beneficiary, flow, unit))
+        if row is not None and slug not in row.deals:
+            row.deals.append(slug)
+    return rows
+
+
+def ledger_rows(
+    *,
+    deal_filter: DealFilter | None = None,
+    company: Company | None = None,
+    flow: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    certainty: str | None = None,
+) -> list[LedgerRow]:
+    """The ledger grouped per (grantor, beneficiary, flow kind, unit), for exports and the API.
+
+    ``deal_filter`` is the timeline's filter (which published deals count); the other
+    arguments narrow the rows: a company on either side, one flow kind, one unit, one year
+    of announcement, one certainty. 2 queries.
+    """
+    qs = LedgerEntry.objects.all()
+    if deal_filter is not None and not deal_filter.is_empty:
+        qs = qs.filter(deal_id__in=deal_filter.deals().values("pk"))
+    if company is not None:
+        qs = qs.filter(Q(grantor=company) | Q(beneficiary=company))
+    for name, value in (("flow", flow), ("unit", unit), ("year", year), ("certainty", certainty)):
+        if value:
+            qs = qs.filter(**{name: value})
+    return _grouped(qs)
+
+
+def ledger_edges(*, year: int | None = None, as_of: datetime.date | None = None) -> list[LedgerRow]:
+    """Who gives what to whom, for the network and the flows pages: 2 queries.
+
+    ``year`` keeps one year of announcements; ``as_of`` keeps what was announced by that day.
+    An edge is a clause naming both companies; mutual clauses are flagged (``mutual``).
+    """
+    qs = LedgerEntry.objects.all()
+    if year:
+        qs = qs.filter(year=year)
+    if as_of:
+        qs = qs.filter(announced_on__lte=as_of)
+    return _grouped(qs)
+
+
+@dataclass
+class FlowTotal:
+    flow: str
+    unit: str
+    amounts: Amounts
+
+
+@dataclass
+class LedgerTotals:
+    """What the ledger adds up for one year (or all years): per flow kind and unit."""
+
+    year: int | None
+    flows: list[FlowTotal]
+
+    def money(self, currency: str = "USD", flows=HEADLINE_MONEY_FLOWS) -> Amounts:
+        """Money invested or committed, in one currency (currencies are never converted)."""
+        total = Amounts()
+        for item in self.flows:
+            if item.flow in flows and item.unit == currency:
+                for name in Certainty.values:
+                    total.add(name, getattr(item.amounts, name))
+        return total
+
+    @property
+    def gigawatts(self) -> Amounts:
+        """Compute capacity supplied, in GW (MW converted)."""
+        return next((i.amounts for i in self.flows if i.flow == ledger.SUPPLY and i.unit == "GW"), Amounts())
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted(
+            {i.unit for i in self.flows if i.flow in HEADLINE_MONEY_FLOWS and i.unit in ledger.MONEY_UNITS}
+        )
+
+
+def data_as_of() -> datetime.date | None:
+    """The "data as of" date: the latest change to a public deal, or the dataset's last check.
+
+    A dataset deal last changed at its announcement, so a database holding only the dataset
+    is as fresh as the dataset's ``as_of``; a curator's later edit moves the date on. 1 query.
+    """
+    latest = Deal.objects.public().aggregate(latest=Max("updated_at"))["latest"]
+    dates = [d for d in (latest.date() if latest else None, dataset_as_of()) if d is not None]
+    return max(dates) if dates else None
+
+
+def ledger_totals(*, year: int | None = None) -> LedgerTotals:
+    """Totals per flow kind and unit for a year of announcements (None: all years): 1 query."""
+    qs = LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
+    if year:
+        qs = qs.filter(year=year)
+    rows = qs.values("flow", "unit").annotate(**_sums()).order_by("flow", "unit")
+    return LedgerTotals(year, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
+
+
+@dataclass
+class Counterparty:
+    """Another company seen from one company's ledger, in one relationship."""
+
+    company: Side
+    given: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gives it
+    received: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gets from it
+    deals: set[int] = field(default_factory=set)
+
+
+@dataclass
+class CompanyLedger:
+    """What one company gives and receives, and its counterparties by relationship."""
+
+    company: Company
+    gives: dict[tuple[str, str], Amounts]  # (flow, unit) → amounts
+    receives: dict[tuple[str, str], Amounts]
+    relationships: list[tuple[str, str, list[Counterparty]]]  # (key, label, counterparties)
+
+    def counterparties(self, key: str) -> list[Counterparty]:
+        return next((found for k, _label, found in self.relationships if k == key), [])
+
+
+def _relationship(flow: str, clause_kind: str, gives: bool) -> str:
+    """How the counterparty relates to the company, from what flows and which way."""
+    if flow == ledger.INVESTMENT:
+        return "invested_in" if gives else "investors"
+    provider = "chip_suppliers" if clause_kind in _CHIP_KINDS else "compute_providers"
+    if flow == ledger.SPEND:
+        return provider if gives else "customers"
+    if flow == ledger.SUPPLY:
+        return "customers" if gives else provider
+    if flow == ledger.LICENCE:
+        return "licensees" if gives else "licensors"
+    return "partners"
+
+
+def company_ledger(*, company: Company) -> CompanyLedger:
+    """One company's side of the ledger: 1 query, grouped in SQL per counterparty and deal."""
+    rows = (
+        LedgerEntry.objects.filter(Q(grantor=company) | Q(beneficiary=company))
+        .values(*_GROUP, "flow", "clause_kind", "unit", "deal_id")
+        .annotate(**_sums())
+        .order_by()
+    )
+    gives: dict = defaultdict(Amounts)
+    receives: dict = defaultdict(Amounts)
+    found: dict[str, dict[int, Counterparty]] = defaultdict(dict)
+    for row in rows:
+        giving = row["grantor_id"] == company.pk
+        side = "beneficiary" if giving else "grantor"
+        other = Side(row[f"{side}_id"], row[f"{side}__slug"], row[f"{side}__name"])
+        amounts = _amounts(row)
+        key = (row["flow"], row["unit"])
+        party = found[_relationship(row["flow"], row["clause_kind"], giving)].setdefault(
+            other.id, Counterparty(other)
+        )
+        party.deals.add(row["deal_id"])
+        book = party.given if giving else party.received
+        for name in Certainty.values:
+            (gives if giving else receives)[key].add(name, getattr(amounts, name))
+            book.setdefault(key, Amounts()).add(name, getattr(amounts, name))
+    relationships = [
+        (key, label, sorted(found[key].values(), key=lambda c: (-len(c.deals), c.company.name)))
+        for key, label in RELATIONSHIPS
+    ]
+    return CompanyLedger(company, dict(gives), dict(receives), relationships)

@@ -78,6 +78,7 @@ from scrapers.filings.cma_feeds import (
     parse_cma_atom,
     parse_cma_finder,
 )
+from scrapers.filings.cover import Cover, filing_label, long_date, parse_cover
 from scrapers.filings.document_text import filing_document_text
 from scrapers.filings.edgar import FullTextSearch, SearchHit, parse_full_text_search, parse_submissions
 from scrapers.filings.edgar_documents import (
@@ -99,6 +100,7 @@ from scrapers.filings.edgar_records import (
     FilingRecord,
     SkippedFiling,
     archive_url,
+    cik_of_submissions_url,
     company_facts_url,
     company_feed_url,
     filing_index_url,
@@ -116,6 +118,7 @@ __all__ = [
     "CaseDocument",
     "CaseStub",
     "CompanyFacts",
+    "Cover",
     "Facet",
     "Filer",
     "FilingBatch",
@@ -136,19 +139,23 @@ __all__ = [
     "archive_url",
     "case_content_url",
     "case_page_url",
+    "cik_of_submissions_url",
     "cases_feed_url",
     "cases_search_url",
     "company_facts_url",
     "company_feed_url",
     "filing_document_text",
     "filing_index_url",
+    "filing_label",
     "find_passages",
     "full_text_search_url",
+    "long_date",
     "normalize_name",
     "parse_cma_atom",
     "parse_cma_case",
     "parse_cma_finder",
     "parse_company_facts",
+    "parse_cover",
     "parse_edgar_atom",
     "parse_filing_index",
     "parse_filing_summary",

@@ -97,7 +97,8 @@ def deal_detail(request, slug):
         if not deal.is_public and not _is_staff(request):
             raise Http404("No such deal.")
         previous, following = selectors.phase_changes(deal)
-        ctx = {"deal": deal, "previous": previous, "following": following}
+        reviews = selectors.deal_reviews(deal=deal)
+        ctx = {"deal": deal, "previous": previous, "following": following, "reviews": reviews}
         return render(request, "partnerships/deal_detail.html", ctx)
 
     # Only 200s are cached, so a later merge or retraction shows at the next version bump.

@@ -345,6 +345,9 @@ class ScrapeRun(models.Model):
     items_skipped = models.PositiveIntegerField(default=0)
     bytes_received = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
+    # What a run passed over on purpose and why, not a failure: the forms an EDGAR listing
+    # holds that Pactwatch does not read, the filings left for the next run.
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

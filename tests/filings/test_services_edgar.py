@@ -95,7 +95,8 @@ def test_it_archives_each_passage_of_the_10k_naming_anthropic_as_a_filing(
     assert extraction_calls == [p.pk for p in passages]
     assert run.items_new == 3 and run.items_seen == 1  # passages; filings of the forms read since the cut-off
     assert run.items_skipped == 3  # the Form 4, the SC 13G/A and the earnings 8-K
-    assert "form 4 is not read" in run.error and "8-K items 2.02, 9.01 name no agreement" in run.error
+    assert "form 4 is not read" in run.note and "8-K items 2.02, 9.01 name no agreement" in run.note
+    assert run.error == ""  # forms not read are the note of a run, not its error
     amazon.refresh_from_db()
     assert amazon.last_new_item_at.date() == datetime.date(2025, 2, 7) and amazon.consecutive_failures == 0
 
@@ -173,7 +174,8 @@ def test_it_leaves_a_filing_to_the_next_run_after_a_transient_error(sec, edgar, 
     run = newsroom_scrape(newsroom=amazon)
     amazon.refresh_from_db()
 
-    assert run.status == ScrapeRun.Status.OK and "wait for the next run" in run.error
+    assert run.status == ScrapeRun.Status.OK and "wait for the next run" in run.note
+    assert "Stopped reading at 10-K 0001018724-25-000004" in run.error
     assert not Filing.objects.exists() and amazon.etag == ""  # the listing is read again next time
     assert amazon.next_fetch_at - run.started_at < datetime.timedelta(minutes=5)
     sec.add(TEN_K, (edgar / AMAZON_10K).read_bytes())
@@ -229,7 +231,7 @@ def test_it_reads_the_newest_filings_first_and_leaves_the_rest_for_the_next_run(
     first = newsroom_scrape(newsroom=amazon)
 
     assert [f.accession_number for f in Filing.objects.all()] == ["0001018724-25-000004"]
-    assert "1 new item(s) wait for the next run" in first.error
+    assert "1 new item(s) wait for the next run" in first.note and first.error == ""
     newsroom_scrape(newsroom=amazon)
     older = Filing.objects.get(accession_number="0001018724-23-000018")
     assert older.status == Filing.Status.FAILED  # its document is not served here
@@ -250,7 +252,7 @@ def test_it_previews_what_the_real_apple_listing_holds_and_writes_nothing(sec, e
 
     assert run.pk is None and run.status == ScrapeRun.Status.OK
     assert run.items_seen == run.items_new == 4  # the 10-Qs and 10-K and agreement 8-Ks filed in 2023
-    assert run.items_skipped > 500 and "form 4 is not read" in run.error
+    assert run.items_skipped > 500 and "form 4 is not read" in run.note
     assert not Filing.objects.exists() and not ScrapeRun.objects.exists()
 
 

@@ -140,10 +140,10 @@ def _read_due(newsroom: Newsroom, due: list[CaseStub], outcome: SourceOutcome) -
         except FetchError as exc:
             if not exc.permanent:
                 outcome.backlog += len(due[:limit]) - position
-                outcome.note(f"Stopped at {stub.url}: {exc}")
+                outcome.problem(f"Stopped at {stub.url}: {exc}")
                 break
             outcome.skipped += 1
-            outcome.note(f"{stub.url} could not be read: {exc}")
+            outcome.problem(f"{stub.url} could not be read: {exc}")
             continue
         stored = case_store(newsroom=newsroom, case=case, result=result)
         outcome.new += stored == "new"

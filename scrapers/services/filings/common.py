@@ -96,13 +96,14 @@ class SourceOutcome:
     skipped: int = 0
     newest: datetime | None = None  # when the newest new item appeared (a filing date, a case update)
     backlog: int = 0  # new items left for the next run
-    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # items that could not be read: the run's error
+    notes: list[str] = field(default_factory=list)  # what the run did and passed over: its note
     skipped_kinds: Counter = field(default_factory=Counter)  # why listed items were not read
     complete: bool = True  # everything listed was handled: safe to keep the listing's validators
 
-    def note(self, text: str) -> None:
+    def problem(self, text: str) -> None:
         if text:
-            self.notes.append(text)
+            self.problems.append(text)
 
     def summary(self) -> str:
         notes = list(self.notes)
@@ -129,7 +130,8 @@ def source_run_finish(
         items_new=outcome.new,
         items_updated=outcome.updated,
         items_skipped=outcome.skipped,
-        error=outcome.summary(),
+        error=" ".join(outcome.problems),
+        note=outcome.summary(),
     )
     now = run.started_at
     wait = BACKLOG_RECHECK if outcome.backlog else newsroom.fetch_interval
@@ -163,7 +165,8 @@ def source_preview_finish(run: ScrapeRun, outcome: SourceOutcome, *, new: int) -
         items_seen=outcome.seen,
         items_new=new,
         items_skipped=outcome.skipped,
-        error=outcome.summary(),
+        error=" ".join(outcome.problems),
+        note=outcome.summary(),
     )
 
 

@@ -212,11 +212,11 @@ def _read_due(newsroom: Newsroom, due: list[FilingRecord], filer_name: str, outc
         except FetchError as exc:
             if not exc.permanent:
                 outcome.backlog += len(due[:limit]) - position
-                outcome.note(f"Stopped reading at {record.form} {record.accession_number}: {exc}")
+                outcome.problem(f"Stopped reading at {record.form} {record.accession_number}: {exc}")
                 break
             filing_store_failure(newsroom=newsroom, record=record, filer_name=filer_name, error=str(exc))
             outcome.skipped += 1
-            outcome.note(f"{record.form} {record.accession_number} could not be read: {exc}")
+            outcome.problem(f"{record.form} {record.accession_number} could not be read: {exc}")
             continue
         outcome.new += len(filing_store(newsroom=newsroom, read=read, filer_name=filer_name))
         read_count += 1

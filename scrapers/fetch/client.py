@@ -270,9 +270,9 @@ def _hop(
     policy: HostPolicy | None,
 ) -> _Answer:
     """One request of a redirect chain, with every failure turned into a ``FetchError``."""
-    addresses = check_url_allowed(url)
     _scheme, host, _port = split_checked(url)
-    policy = policy or host_policy(host)
+    policy = policy or host_policy(host)  # before any lookup: a refused host is not even resolved
+    addresses = check_url_allowed(url)
     if check_robots and not robots_allowed(
         url, fetcher=functools.partial(_fetch_once, policy=policy), user_agent=policy.agent
     ):

@@ -168,3 +168,13 @@ def test_the_command_reports_the_reviews_and_the_watchlist(loaded, capsys):
     out = capsys.readouterr().out
     assert "EDGAR filers and regulator feeds: 11 (0 new, 0 updated, 11 unchanged)" in out
     assert re.search(r"Regulatory reviews: 7 \(0 new, 0 updated, 7 unchanged\); events: \d+", out)
+
+
+def test_a_new_stage_of_a_review_makes_cached_pages_stale(loaded, django_capture_on_commit_callbacks):
+    from partnerships.cache import content_version
+
+    review = RegulatoryReview.objects.get(authority="uk-cma", case__startswith="Microsoft / OpenAI")
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        RegulatoryEvent.objects.create(review=review, stage="update", on=datetime.date(2025, 5, 1))
+    assert content_version() != before

@@ -47,7 +47,9 @@ def one_of_each(db):
     Digest.objects.create(
         subscription=subscription, frequency="daily", period="2026-01-01", until="2026-01-02T00:00Z"
     )
-    review = RegulatoryReview.objects.create(key="uk-cma-a-b", authority="uk-cma", case="A / B merger inquiry")
+    review = RegulatoryReview.objects.create(
+        key="uk-cma-a-b", authority="uk-cma", case="A / B merger inquiry"
+    )
     review.deals.add(party.deal)
     RegulatoryEvent.objects.create(review=review, stage="opened", on="2024-01-02")
     edgar = NewsroomFactory(kind="edgar", url="https://data.sec.gov/submissions/CIK0000789019.json")

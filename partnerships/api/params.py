@@ -14,11 +14,12 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from partnerships.api.cursors import PATTERN as CURSOR_PATTERN
-from partnerships.filters import MAX_SLUG, MAX_VALUES, YEARS
+from partnerships.filters import MAX_VALUES, YEARS
 from partnerships.models import Clause, Deal, LedgerEntry
 from partnerships.models.deals import Certainty
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+MAX_SLUG = 200
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG)]
 # Printable text: control characters (a NUL above all) are refused before any view runs.
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]+$", min_length=1, max_length=200)]

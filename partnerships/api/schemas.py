@@ -145,11 +145,16 @@ class Valuation(Schema):
 
 
 class RegulatoryReview(Schema):
-    authority: str
-    case: str
-    status: str
+    key: str = Field(..., description="Permanent identifier of the review.")
+    authority: str = Field(..., description="uk-cma, us-ftc, eu-commission, ...")
+    authority_name: str
+    case: str = Field(..., description="The case as the authority names it.")
+    stage: str = Field(..., description="Where the review stands: opened, phase1_decision, closed, ...")
+    outcome: str = Field(..., description="Empty while undecided.")
     decided_on: datetime.date | None
-    url: str | None
+    decision_url: str | None = Field(..., description="The decision document.")
+    url: str | None = Field(..., description="The authority's case page, else where the facts were read.")
+    certainty: str
 
 
 class ClauseState(Schema):
@@ -192,7 +197,9 @@ class ChangeSet(Schema):
 
 
 class HistoryEntry(Schema):
-    event: str = Field(..., description="deal.published, deal.terms_changed or deal.retracted.")
+    event: str = Field(
+        ..., description="deal.published, deal.terms_changed, deal.retracted or regulatory.decision."
+    )
     at: datetime.datetime
     changes: ChangeSet | None = Field(..., description="For terms_changed: what changed.")
 

@@ -1,7 +1,8 @@
 """Pactwatch's domain: companies, deals in phases, the clauses that make them up, and the ledger.
 
-Alerts and subscriptions live in ``partnerships.models.alerts``, webhook endpoints and their
-deliveries in ``partnerships.models.webhooks``; announcements,
+Competition authorities' reviews live in ``partnerships.models.regulatory``; alerts and
+subscriptions in ``partnerships.models.alerts``; webhook endpoints and their deliveries in
+``partnerships.models.webhooks``; announcements,
 newsrooms and scrape runs in ``scrapers.models``.
 """
 
@@ -9,6 +10,7 @@ from partnerships.models.alerts import AlertDelivery, AlertEvent, Digest, Subscr
 from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 from partnerships.models.ledger import LedgerEntry
+from partnerships.models.regulatory import RegulatoryEvent, RegulatoryReview
 from partnerships.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "Deal",
     "DealParty",
     "LedgerEntry",
+    "RegulatoryEvent",
+    "RegulatoryReview",
     "Digest",
     "Subscription",
     "WebhookAttempt",

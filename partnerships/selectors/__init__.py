@@ -5,7 +5,7 @@ number of rows, so a page's query count is pinned by a test (5 rows and 50 rows)
 Lists are filtered, ordered and cut in the database; nothing loads a table into Python.
 
 One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
-``partnership``, ``companies``, ``network`` (network and flows), ``ledger`` (every total and
+``partnership``, ``regulatory`` (competition reviews on the deal and partnership pages), ``companies``, ``network`` (network and flows), ``ledger`` (every total and
 relationship, from the ledger); ``common`` holds shared
 prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
 """
@@ -41,12 +41,23 @@ from partnerships.selectors.ledger import (
 )
 from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
-from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
+from partnerships.selectors.regulatory import ChainEvent, chain_events, deal_reviews, phase_chain
+from partnerships.selectors.timeline import (
+    SORTS,
+    Cursor,
+    Sort,
+    TimelinePage,
+    company_datalist,
+    deal_latest,
+    deal_timeline,
+    sort_named,
+)
 
 __all__ = [
     "PARTNER_GROUPS",
     "RELATIONSHIPS",
     "Amounts",
+    "ChainEvent",
     "CompanyLedger",
     "LedgerRow",
     "LedgerTotals",
@@ -55,6 +66,7 @@ __all__ = [
     "ledger_edges",
     "ledger_rows",
     "ledger_totals",
+    "SORTS",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
@@ -66,13 +78,16 @@ __all__ = [
     "Network",
     "Partnership",
     "PhaseChange",
+    "Sort",
     "TimelinePage",
     "capital_flows",
+    "chain_events",
     "company_datalist",
     "company_overview",
     "compare_deals",
     "deal_detail",
     "deal_latest",
+    "deal_reviews",
     "deal_timeline",
     "deal_years",
     "deals_per_quarter",
@@ -83,4 +98,6 @@ __all__ = [
     "partners_by_group",
     "partnership",
     "phase_changes",
+    "sort_named",
+    "phase_chain",
 ]

@@ -8,6 +8,7 @@ from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.models import Clause, Company, Deal, DealParty
 from partnerships.selectors.common import clauses_prefetch
 from partnerships.selectors.deals import PhaseChange
+from partnerships.selectors.regulatory import ChainEvent, chain_events, phase_chain
 
 MAX_PHASES = 24
 
@@ -51,6 +52,9 @@ class Partnership:
     phases: list
     changes: list  # PhaseChange for each phase with a public predecessor in the list
     rows: list
+    # Dated events of the chain, oldest first: the phases and the stages of their regulatory
+    # reviews (``ChainEvent``), for the phase line.
+    timeline: list[ChainEvent] = field(default_factory=list)
 
 
 def _base_for(deal, index, phases):
@@ -110,7 +114,8 @@ def _phase_cells(deal: Deal, base: Deal | None) -> tuple[dict, PhaseChange | Non
 
 
 def partnership(*, a: Company, b: Company) -> Partnership:
-    """All public deals both companies are party to, oldest first, with a clause matrix: 3 queries."""
+    """All public deals both companies are party to, oldest first, with a clause matrix and the
+    dated regulatory events of the chain: 4 queries."""
     phases = list(
         Deal.objects.public()
         .filter(Exists(DealParty.objects.filter(deal=OuterRef("pk"), company=a)))
@@ -132,4 +137,5 @@ def partnership(*, a: Company, b: Company) -> Partnership:
             cell = states.get(key, MatrixCell(None, "absent"))
             cell.phase = deal
             row.cells.append(cell)
-    return Partnership(a, b, phases, changes, list(rows.values()))
+    timeline = phase_chain(phases, chain_events(deal_ids=[deal.pk for deal in phases]))
+    return Partnership(a, b, phases, changes, list(rows.values()), timeline)

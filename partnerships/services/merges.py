@@ -11,6 +11,7 @@ from django.db import transaction
 
 from partnerships.diff import clause_diff
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, LedgerEntry, normalize_name
+from partnerships.search.index import search_index_update
 from partnerships.services.alerts.events import deal_detect_change, deal_terms
 from partnerships.services.curation import CurationResult, history_stamp
 from partnerships.services.ledger import ledger_refresh
@@ -103,6 +104,8 @@ def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
     terms_before = {d.pk: deal_terms(deal_id=d.pk) for d in (into, *successors)}
 
     into.sources.add(*deal.sources.all())
+    # A competition review linked to the duplicate (a CMA case waiting as a candidate) concerns the survivor.
+    into.regulatory_reviews.add(*deal.regulatory_reviews.all())
     moved_parties = _move_parties(deal, into, actor)
     moved_clauses = _move_clauses(deal, into, actor)
     _repoint_links(deal, into, actor, successors)
@@ -112,6 +115,7 @@ def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
     deal.merged_into = into
     deal.status_reason = f"Merged into “{into.title}”."
     history_stamp(deal, actor=actor, reason=f"merged into {into.pk}").save()
+    search_index_update(deal_ids=[deal.pk, into.pk])
 
     ledger_refresh(deal_ids=[deal.pk, into.pk, *(s.pk for s in successors)])
     for deal_id, before in terms_before.items():

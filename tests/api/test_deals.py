@@ -38,7 +38,11 @@ def test_it_filters_with_the_timelines_parameters(client, chain):
     assert [d["slug"] for d in client.get("/api/v1/deals/?year_from=2024").json()["data"]] == [
         "northwind-acme-2025"
     ]
-    assert client.get("/api/v1/deals/?company=nobody").json()["data"] == []
+    nobody = client.get("/api/v1/deals/?company=nobody").json()
+    assert nobody["data"] == [] and "nobody" in nobody["ignored"]["company"][0]
+    # An alias resolves, as on the timeline.
+    aliased = client.get("/api/v1/deals/?company=northwind-web-services").json()
+    assert len(aliased["data"]) == 2 and aliased["filters"] == {"company": "northwind"}
     body = client.get("/api/v1/deals/?min_amount=2B&company=acme").json()
     assert [d["slug"] for d in body["data"]] == ["northwind-acme-2025"]
     assert body["filters"] == {"company": "acme", "min_amount": "2000000000"}
@@ -136,3 +140,27 @@ def test_it_answers_a_retracted_deal_marked_so_with_its_history(
     assert [h["event"] for h in body["history"]] == ["deal.published", "deal.retracted"]
     listed = [d["slug"] for d in client.get("/api/v1/deals/").json()["data"]]
     assert listed == ["northwind-acme-2023"]  # lists hold published deals only
+
+
+def test_it_lists_a_deals_regulatory_reviews(client, chain):
+    import datetime
+
+    from partnerships.models import RegulatoryReview
+
+    review = RegulatoryReview.objects.create(
+        key="uk-cma-northwind-acme",
+        authority="uk-cma",
+        case="Northwind / Acme",
+        stage="closed",
+        outcome="Cleared",
+        decided_on=datetime.date(2025, 4, 1),
+        case_url="https://www.gov.uk/cma-cases/x",
+    )
+    review.deals.add(chain.second)
+    [listed] = client.get("/api/v1/deals/northwind-acme-2025/").json()["regulatory_reviews"]
+    assert (listed["authority"], listed["outcome"], listed["decided_on"], listed["url"]) == (
+        "uk-cma",
+        "Cleared",
+        "2025-04-01",
+        "https://www.gov.uk/cma-cases/x",
+    )

@@ -332,7 +332,9 @@ def test_retracting_mails_nobody_and_republishing_unchanged_makes_no_event(
     events = AlertEvent.objects.filter(deal=published)
     assert events.exclude(kind=AlertEvent.Kind.RETRACTED).count() == 1  # the first "published"
     # The retraction is an event for webhooks only: no email about a withdrawal.
-    assert list(events.filter(kind=AlertEvent.Kind.RETRACTED).values_list("key", flat=True)) == ["retracted-1"]
+    assert list(events.filter(kind=AlertEvent.Kind.RETRACTED).values_list("key", flat=True)) == [
+        "retracted-1"
+    ]
     assert mail.outbox == []
 
 

@@ -12,13 +12,15 @@ from partnerships.models import (
     AlertEvent,
     CompanyAlias,
     Digest,
+    RegulatoryEvent,
+    RegulatoryReview,
     Subscription,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from partnerships.services.ledger import ledger_refresh
-from scrapers.models import AnnouncementRevision, ScrapeRun, SelectorTest
+from scrapers.models import AnnouncementRevision, AnnouncementSubmission, Filing, ScrapeRun, SelectorTest
 from tests.factories import AnnouncementFactory, ClauseFactory, DealPartyFactory, NewsroomFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +44,27 @@ def one_of_each(db):
     announcement.set_raw_html(b"<html><script>alert(1)</script><p>archived</p></html>")
     announcement.save()
     AnnouncementRevision.objects.create(announcement=announcement, text="v1", content_hash="abc")
+    AnnouncementSubmission.objects.create(url="https://x.example/a/", mode="fetch", announcement=announcement)
     subscription = Subscription.objects.create(email="reader@example.com")
     AlertEvent.objects.get_or_create(deal=party.deal, key="published", defaults={"kind": "published"})
     AlertDelivery.objects.get_or_create(subscription=subscription, deal=party.deal, event="published")
     Digest.objects.create(
         subscription=subscription, frequency="daily", period="2026-01-01", until="2026-01-02T00:00Z"
     )
+    review = RegulatoryReview.objects.create(
+        key="uk-cma-a-b", authority="uk-cma", case="A / B merger inquiry"
+    )
+    review.deals.add(party.deal)
+    RegulatoryEvent.objects.create(review=review, stage="opened", on="2024-01-02")
+    edgar = NewsroomFactory(kind="edgar", url="https://data.sec.gov/submissions/CIK0000789019.json")
+    filing = Filing.objects.create(
+        accession_number="0000789019-25-000001",
+        newsroom=edgar,
+        cik="0000789019",
+        form="10-Q",
+        document_url="https://www.sec.gov/Archives/edgar/data/789019/000078901925000001/msft.htm",
+    )
+    AnnouncementFactory(newsroom=edgar, filing=filing, passage_start=0, passage_end=10, source_kind="filing")
     endpoint = WebhookEndpoint.objects.create(
         subscription=subscription, url="https://hooks.example.com/in", secret="whsec_dGVzdA=="
     )

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from partnerships.models import Clause, DealParty
+from partnerships.search.index import search_index_install
 from scrapers.models import AnnouncementRevision, ScrapeRun
 from tests.factories import (
     AnnouncementFactory,
@@ -47,6 +48,7 @@ def evil():
         deal=deal, kind=Clause.Kind.EXCLUSIVITY, subject=EVIL, quote=f"Scripted {EVIL}", source=source
     )
     deal.sources.add(source)
+    search_index_install()  # factories write rows directly; SQLite's search index is rebuilt
     return source
 
 

@@ -216,3 +216,27 @@ def test_a_success_resets_the_failure_count(receiver, settings):
         _deliver(publish(make_deal(slug=f"deal-{n}")))
     endpoint.refresh_from_db()
     assert endpoint.status == "active" and endpoint.consecutive_failures == 2
+
+
+def test_it_delivers_a_regulatory_decision(receiver, django_capture_on_commit_callbacks):
+    import datetime
+
+    from partnerships.models import RegulatoryReview
+    from partnerships.services.alerts.events import regulatory_decision_record
+
+    endpoint = make_endpoint(receiver.url())
+    deal = make_deal()
+    review = RegulatoryReview.objects.create(
+        key="uk-cma-northwind-acme",
+        authority="uk-cma",
+        case="Northwind / Acme merger inquiry",
+        outcome="Not a relevant merger situation",
+        decided_on=datetime.date(2025, 3, 5),
+    )
+    review.deals.add(deal)
+    [event] = regulatory_decision_record(review=review)
+    _deliver(event)
+    payload = Webhook(endpoint.secret).verify(receiver.received[-1].body, receiver.received[-1].headers)
+    assert payload["type"] == "regulatory.decision"
+    assert payload["data"]["review"]["outcome"] == "Not a relevant merger situation"
+    assert payload["data"]["deal"]["slug"] == "northwind-acme"

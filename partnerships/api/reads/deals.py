@@ -12,7 +12,7 @@ from partnerships.api.reads.common import api_url, clause_out, deal_summary, pla
 from partnerships.changes import change_set
 from partnerships.diff import clause_diff
 from partnerships.filters import DealFilter
-from partnerships.models import AlertEvent, Clause, Deal, DealParty
+from partnerships.models import AlertEvent, Clause, Deal, DealParty, RegulatoryReview
 from partnerships.selectors.common import ANNOUNCEMENT_HEAVY
 from partnerships.selectors.deals import merge_survivor
 from scrapers.models import Announcement
@@ -21,6 +21,7 @@ EVENT_TYPES = {
     AlertEvent.Kind.PUBLISHED: "deal.published",
     AlertEvent.Kind.CHANGED: "deal.terms_changed",
     AlertEvent.Kind.RETRACTED: "deal.retracted",
+    AlertEvent.Kind.REGULATORY_DECISION: "regulatory.decision",
 }
 # What a deal's certainty needs from its clauses, and no more.
 _CERTAINTY_FIELDS = ("id", "deal_id", "effect", "amount", "part_of_id", "certainty")
@@ -38,12 +39,26 @@ class DealPage:
     ignored: dict[str, list[str]]
 
 
+def _names_nobody(query, deal_filter: DealFilter) -> bool:
+    """A company filter none of whose values is a known company matches no deal.
+
+    The timeline drops such a filter and says so; an API client that mistyped a slug must not
+    get every deal instead, so the page is empty (the message is still under ``ignored``).
+    """
+    return bool(
+        (query.company and not deal_filter.companies)
+        or (query.counterparty and not deal_filter.counterparties)
+    )
+
+
 def deal_page(*, query) -> DealPage:
     """One page of published deals: the timeline's filter, keyset by date or amount. 3 queries."""
     parsed = DealFilter.from_query(MultiValueDict(query.timeline_query()))
     cursor = cursors.DealCursor.parse(query.cursor) if query.cursor else None
     sort = cursor.sort if cursor else query.sort
     qs = parsed.filter.deals()
+    if _names_nobody(query, parsed.filter):
+        qs = qs.none()
     if cursor is not None:
         qs = cursors.after(qs, cursor)
     rows = list(
@@ -118,8 +133,24 @@ def _history(deal: Deal, events: list[AlertEvent]) -> list[dict]:
         changes = None
         if event.kind == AlertEvent.Kind.CHANGED and event.snapshot:
             changes = change_set(event.previous_snapshot, event.snapshot)
-        history.append({"event": EVENT_TYPES[event.kind], "at": event.created_at, "changes": changes})
+        if event.kind in EVENT_TYPES:
+            history.append({"event": EVENT_TYPES[event.kind], "at": event.created_at, "changes": changes})
     return history
+
+
+def review_out(review) -> dict:
+    return {
+        "key": review.key,
+        "authority": review.authority,
+        "authority_name": review.get_authority_display(),
+        "case": review.case,
+        "stage": review.stage,
+        "outcome": review.outcome,
+        "decided_on": review.decided_on,
+        "decision_url": review.decision_link or None,
+        "url": review.link or None,
+        "certainty": review.certainty,
+    }
 
 
 def _valuation(deal: Deal) -> dict | None:
@@ -134,7 +165,7 @@ def _valuation(deal: Deal) -> dict | None:
 
 
 def deal_answer(*, slug: str) -> DealAnswer:
-    """A public deal with its clauses, sources, phases and history: 7 queries; a merged deal's survivor."""
+    """A public deal with its clauses, sources, reviews, phases and history: 8 queries; a merged deal's survivor."""
     deal = (
         Deal.objects.filter(slug=slug)
         .select_related("predecessor", "merged_into")
@@ -142,6 +173,7 @@ def deal_answer(*, slug: str) -> DealAnswer:
             parties_prefetch(),
             clauses_prefetch(),
             Prefetch("sources", queryset=Announcement.objects.defer(*ANNOUNCEMENT_HEAVY).order_by("id")),
+            Prefetch("regulatory_reviews", queryset=RegulatoryReview.objects.order_by("authority", "case")),
         )
         .first()
     )
@@ -172,7 +204,7 @@ def deal_answer(*, slug: str) -> DealAnswer:
         sources=[source_out(source) for source in deal.sources.all()],
         previous_phase=_phase(previous, deal, previous) if previous is not None else None,
         next_phases=[_phase(deal, nxt, nxt) for nxt in following],
-        regulatory_reviews=[],
+        regulatory_reviews=[review_out(review) for review in deal.regulatory_reviews.all()],
         history=_history(deal, events),
     )
     return DealAnswer(deal=answer)

@@ -8,10 +8,12 @@ A generic (JSON) delivery's body follows the Standard Webhooks shape::
 
 ``changes`` is ``partnerships.changes.change_set`` (old → new per clause field, basis and
 certainty included); each added or changed clause carries its evidence (quote, source,
-archived copy). Slack deliveries are built from the same data by ``slack``.
+archived copy). A ``regulatory.decision`` carries the ``review`` instead (authority, case, outcome,
+decision date and document, the decision stages). Slack deliveries are built from the same data
+by ``slack``.
 
-Another part of Pactwatch adds an event type by registering a builder for its alert event kind
-(``register``): the fan-out, signing, retries and Slack rendering are shared.
+A new event type is a builder registered for its alert event kind (``register``): the fan-out,
+signing, retries and Slack rendering are shared.
 """
 
 from __future__ import annotations
@@ -100,6 +102,12 @@ def retraction_data(alert_event: AlertEvent) -> dict:
     return {"deal": _deal_out(deal), "reason": deal.status_reason, "links": _links(deal)}
 
 
+def regulatory_data(alert_event: AlertEvent) -> dict:
+    """A competition authority's decision on a review of the deal (the event's snapshot of it)."""
+    deal = alert_event.deal
+    return {"deal": _deal_out(deal), "review": alert_event.snapshot or {}, "links": _links(deal)}
+
+
 def _published(deal: Deal) -> bool:
     return deal.status == Deal.Status.PUBLISHED
 
@@ -107,6 +115,7 @@ def _published(deal: Deal) -> bool:
 register(AlertEvent.Kind.PUBLISHED, EventType("deal.published", deal_event_data, _published))
 register(AlertEvent.Kind.CHANGED, EventType("deal.terms_changed", deal_event_data, _published))
 register(AlertEvent.Kind.RETRACTED, EventType("deal.retracted", retraction_data, lambda deal: True))
+register(AlertEvent.Kind.REGULATORY_DECISION, EventType("regulatory.decision", regulatory_data, _published))
 
 VERIFICATION, TEST = "endpoint.verification", "endpoint.test"
 

@@ -63,6 +63,7 @@ _HEADINGS = {
     "deal.published": "New deal",
     "deal.terms_changed": "Terms changed",
     "deal.retracted": "Deal retracted",
+    "regulatory.decision": "Regulatory decision",
     "endpoint.test": "Test event",
 }
 
@@ -83,6 +84,16 @@ def deal_message(event_type: str, data: dict) -> dict:
     changes = data.get("changes")
     if changes:
         blocks.append(_section("*What changed*\n" + "\n".join(_change_lines(changes))))
+    review = data.get("review")
+    if review:
+        decided = f" on {review['decided_on']}" if review.get("decided_on") else ""
+        outcome = review.get("outcome") or "decided"
+        blocks.append(
+            _section(
+                f"*{escape(review.get('authority', ''))}:* {escape(review.get('case', ''))}\n"
+                f"*Decision{escape(decided)}:* {escape(outcome)}"
+            )
+        )
     if data.get("reason"):
         blocks.append(_section(f"*Reason:* {escape(data['reason'])}"))
     blocks.append(

@@ -120,23 +120,46 @@ def _setup_django(db_url: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _seed(count: int, port: int):
-    """One published deal with its event, and ``count`` active endpoints on the receiver."""
+def _seed_deal(now):
+    """A published compute deal with one confirmed, directed clause, and its publication event."""
     import datetime
     from decimal import Decimal
 
+    from partnerships.models import AlertEvent, Clause, Company, Deal, DealParty
+
+    lab, _ = Company.objects.get_or_create(slug="bench-lab", defaults={"name": "Bench Lab"})
+    cloud, _ = Company.objects.get_or_create(slug="bench-cloud", defaults={"name": "Bench Cloud"})
+    deal = Deal.objects.create(
+        title="Bench Lab commits $4B to Bench Cloud compute",
+        slug=f"bench-webhook-deal-{int(time.time())}",
+        kind="compute",
+        status="published",
+        published_at=now,
+        announced_on=datetime.date(2026, 1, 15),
+        value_max=4_000_000_000,
+    )
+    DealParty.objects.create(deal=deal, company=lab, role="customer")
+    DealParty.objects.create(deal=deal, company=cloud, role="provider")
+    Clause.objects.create(
+        deal=deal,
+        kind="compute_commitment",
+        amount=Decimal(4_000_000_000),
+        unit="USD",
+        grantor=lab,
+        beneficiary=cloud,
+        certainty="confirmed",
+        status="confirmed",
+        quote="Bench Lab commits four billion dollars to Bench Cloud.",
+    )
+    return AlertEvent.objects.create(deal=deal, key="published", kind="published")
+
+
+def _seed(count: int, port: int):
+    """One published deal with its event, and ``count`` active endpoints on the receiver."""
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from partnerships.models import (
-        AlertEvent,
-        Clause,
-        Company,
-        Deal,
-        DealParty,
-        Subscription,
-        WebhookEndpoint,
-    )
+    from partnerships.models import AlertEvent, Subscription, WebhookEndpoint
     from partnerships.services.webhooks.signing import new_secret
 
     with transaction.atomic():
@@ -144,8 +167,6 @@ def _seed(count: int, port: int):
             for model in (WebhookEndpoint, Subscription):
                 cursor.execute(f'TRUNCATE "{model._meta.db_table}" CASCADE')
         AlertEvent.objects.all().delete()
-        lab, _ = Company.objects.get_or_create(slug="bench-lab", defaults={"name": "Bench Lab"})
-        cloud, _ = Company.objects.get_or_create(slug="bench-cloud", defaults={"name": "Bench Cloud"})
         now = timezone.now()
         owners = Subscription.objects.bulk_create(
             [
@@ -167,30 +188,7 @@ def _seed(count: int, port: int):
                 for i, owner in enumerate(owners)
             ]
         )
-        deal = Deal.objects.create(
-            title="Bench Lab commits $4B to Bench Cloud compute",
-            slug=f"bench-webhook-deal-{int(time.time())}",
-            kind="compute",
-            status="published",
-            published_at=now,
-            announced_on=datetime.date(2026, 1, 15),
-            value_max=4_000_000_000,
-        )
-        DealParty.objects.create(deal=deal, company=lab, role="customer")
-        DealParty.objects.create(deal=deal, company=cloud, role="provider")
-        Clause.objects.create(
-            deal=deal,
-            kind="compute_commitment",
-            amount=Decimal(4_000_000_000),
-            unit="USD",
-            grantor=lab,
-            beneficiary=cloud,
-            certainty="confirmed",
-            status="confirmed",
-            quote="Bench Lab commits four billion dollars to Bench Cloud.",
-        )
-        event = AlertEvent.objects.create(deal=deal, key="published", kind="published")
-    return event
+        return _seed_deal(now)
 
 
 def _plain_loop(port: int, count: int, body: bytes, concurrency: int) -> float:
@@ -288,7 +286,12 @@ def main() -> dict:
         }
     finally:
         receiver.close()
+    _print_table(figures)
+    return figures
 
+
+def _print_table(figures: dict) -> None:
+    count, senders, concurrency = figures["endpoints"], figures["senders"], figures["concurrency"]
     print(f"### Webhooks: one event to {count:,} endpoints on a loopback receiver\n")
     print("| Figure | Value | Goal |")
     print("|---|---|---|")
@@ -308,7 +311,6 @@ def main() -> dict:
     )
     print(f"| Duplicates | {figures['duplicates']} | 0 |")
     print(f"| Body size | {figures['body_bytes']:,} bytes | |")
-    return figures
 
 
 if __name__ == "__main__":

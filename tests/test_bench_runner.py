@@ -13,9 +13,7 @@ def _result(name, figures, status="ok"):
 def test_it_writes_goals_beside_same_run_baselines(tmp_path):
     results = [
         _result("baselines", {"hello_world_rps": 1000, "smtplib_msgs_per_s": 400}),
-        _result(
-            "pages", {"cached_rps": 700, "hello_world_rps": 1000, "max_queries": 9, "max_cold_median_ms": 12}
-        ),
+        _result("pages", {"cached_rps": 700, "hello_world_rps": 1000, "max_queries": 9, "max_cold_median_ms": 12}),
         _result("alerts", {"msgs_per_s": 100, "total_s": 12, "duplicates": 0}),
         {**_result("scrape", {}, status="failed: exit 1"), "error": "Traceback: boom"},
         _result("extraction_eval", {}, status="missing"),
@@ -25,10 +23,7 @@ def test_it_writes_goals_beside_same_run_baselines(tmp_path):
     runner.write_report(report, results, env, runner.datetime.datetime(2026, 1, 1))
     text = report.read_text()
     assert "| cpus (nproc) |" in text and "| Django |" in text and "2026-01-01" in text
-    assert (
-        "| pages | cached_rps | 700 | pages.hello_world_rps = 1,000 | 0.70× | cached pages ≥ 60 % of hello-world | yes |"
-        in text
-    )
+    assert "| pages | cached_rps | 700 | pages.hello_world_rps = 1,000 | 0.70× | cached pages ≥ 60 % of hello-world | yes |" in text
     assert "| pages | max_queries | 9 |" in text and "≤ 8 queries per page | **no** |" in text
     assert "| alerts | msgs_per_s | 100 | baselines.smtplib_msgs_per_s = 400 | 0.25× |" in text
     assert "failed: exit 1" in text and "Traceback: boom" in text

@@ -78,9 +78,7 @@ def run_axe(page, *, rules: list[str] | None = None) -> list[dict]:
 
 
 def describe_violations(violations: list[dict]) -> str:
-    return "\n".join(
-        f"  {v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
-    )
+    return "\n".join(f"  {v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
 
 
 # --- Nu HTML checker ---------------------------------------------------------------------------

@@ -42,9 +42,7 @@ def test_it_reports_quotes_that_are_not_in_the_text_and_skips_empty_ones():
 
 
 def test_overlapping_quotes_do_not_nest_marks():
-    html, _ = highlight_quotes(
-        "one two three four", [clause(1, "one two three"), clause(2, "two three four")]
-    )
+    html, _ = highlight_quotes("one two three four", [clause(1, "one two three"), clause(2, "two three four")])
     assert str(html) == '<mark id="quote-1">one two three</mark><mark id="quote-2"> four</mark>'
 
 

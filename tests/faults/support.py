@@ -37,21 +37,8 @@ class PrivateRedis:
         if not binary:
             pytest.skip("redis-server is not installed")
         self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.dir,
-                "--logfile",
-                "",
-            ],
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.dir, "--logfile", ""],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -102,20 +89,8 @@ class Gunicorn:
     def __init__(self, app: str, env: dict[str, str], workers: int = 2):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-c",
-                "python:bench.gunicorn_quiet",
-                app,
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "-w",
-                str(workers),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "30",
-            ],
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:bench.gunicorn_quiet", app, "-b", f"127.0.0.1:{self.port}",
+             "-w", str(workers), "--log-level", "warning", "--timeout", "30"],
             cwd=ROOT,
             env=env,
         )
@@ -147,31 +122,16 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.2, message: str
 class CeleryWorker:
     """``celery -A config worker`` in its own process group, logging to a file."""
 
-    def __init__(
-        self, env: dict[str, str], *, pool: str = "solo", concurrency: int = 1, name: str = "faults"
-    ):
+    def __init__(self, env: dict[str, str], *, pool: str = "solo", concurrency: int = 1, name: str = "faults"):
         import uuid
 
         self.log = tempfile.NamedTemporaryFile(prefix=f"{name}-worker-", suffix=".log", delete=False)  # noqa: SIM115
         env = {**env}
         env.pop("PYTEST_CURRENT_TEST", None)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                f"--pool={pool}",
-                f"--concurrency={concurrency}",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"{name}-{uuid.uuid4().hex[:8]}@%h",
-            ],
+            [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}",
+             f"--concurrency={concurrency}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-n", f"{name}-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -263,12 +223,10 @@ class Newsroom:
                 elif self.path.startswith("/news/"):
                     time.sleep(owner.delay)
                     slug = self.path.rsplit("/", 1)[-1]
-                    body = (
-                        f"<html><head><title>{slug}</title></head><body><article><h1>{slug}</h1>"
-                        f"<p>Example Corp and Sample Labs sign agreement {slug} for compute.</p>"
-                        + "<p>Filler paragraph about the partnership terms.</p>" * 5
-                        + "</article></body></html>"
-                    ).encode()
+                    body = (f"<html><head><title>{slug}</title></head><body><article><h1>{slug}</h1>"
+                            f"<p>Example Corp and Sample Labs sign agreement {slug} for compute.</p>"
+                            + "<p>Filler paragraph about the partnership terms.</p>" * 5
+                            + "</article></body></html>").encode()
                     kind = "text/html; charset=utf-8"
                 else:
                     self.send_response(404)
@@ -301,9 +259,7 @@ class Newsroom:
             f"<pubDate>{date}</pubDate><description>Agreement {n}</description></item>"
             for n in range(self.items)
         )
-        return (
-            f"<?xml version='1.0'?><rss version='2.0'><channel><title>Proof</title>{entries}</channel></rss>"
-        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Proof</title>{entries}</channel></rss>"
 
     def close(self) -> None:
         self.server.shutdown()

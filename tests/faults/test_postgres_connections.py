@@ -116,9 +116,7 @@ def test_it_recovers_from_connections_killed_under_load(app_server):
     assert kills >= 3
     assert len(statuses) > 40, f"only {len(statuses)} requests completed under load"
     # At most the request in flight on each killed backend may fail.
-    assert len(failed) <= killed_backends, (
-        f"{len(failed)} failures for {killed_backends} killed backends: {failed}"
-    )
+    assert len(failed) <= killed_backends, f"{len(failed)} failures for {killed_backends} killed backends: {failed}"
     after = [_get(app_server.port) for _ in range(10)]
     assert after == [200] * 10
     assert app_server.process.poll() is None

@@ -93,9 +93,7 @@ def test_it_does_not_wait_on_a_frozen_redis_for_every_call(redis_cache):
 
 
 @pytest.mark.django_db
-def test_it_serves_every_public_page_while_redis_is_down_and_recovers(
-    client, redis_cache, caplog, monkeypatch
-):
+def test_it_serves_every_public_page_while_redis_is_down_and_recovers(client, redis_cache, caplog, monkeypatch):
     load_data()
     pages = [p for p in public_pages() if p.exists]
     for page in pages:
@@ -150,9 +148,8 @@ def test_it_raises_a_clear_error_when_the_broker_is_down_and_sends_once_it_retur
         SECRET_KEY="faults-secret-key-that-is-long-enough-0123456789",
     )
 
-    down = subprocess.run(
-        [sys.executable, "-c", BROKER_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    down = subprocess.run([sys.executable, "-c", BROKER_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
     assert down.stdout.startswith("ERROR"), down.stdout + down.stderr
     seconds = float(down.stdout.split()[1])
     assert seconds < 15, f"publishing to a dead broker took {seconds}s to fail"
@@ -160,14 +157,8 @@ def test_it_raises_a_clear_error_when_the_broker_is_down_and_sends_once_it_retur
 
     server.start()
     try:
-        up = subprocess.run(
-            [sys.executable, "-c", BROKER_SCRIPT],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        up = subprocess.run([sys.executable, "-c", BROKER_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
         assert up.stdout.strip() == "SENT", up.stdout + up.stderr
         import redis
 

@@ -35,18 +35,12 @@ def test_a_worker_reconnects_after_redis_restarts(settings):
     worker = CeleryWorker(env, name="reconnect")
     try:
         _send(redis.url, 1)
-        wait_until(
-            lambda: "celery.accumulate" in worker.output() and "succeeded" in worker.output(),
-            timeout=30,
-            message="the first task",
-        )
+        wait_until(lambda: "celery.accumulate" in worker.output() and "succeeded" in worker.output(),
+                   timeout=30, message="the first task")
 
         redis.kill()
-        wait_until(
-            lambda: "Connection to broker lost" in worker.output() or "Cannot connect" in worker.output(),
-            timeout=30,
-            message="the worker to notice the broker is gone",
-        )
+        wait_until(lambda: "Connection to broker lost" in worker.output() or "Cannot connect" in worker.output(),
+                   timeout=30, message="the worker to notice the broker is gone")
         assert worker.process.poll() is None, "the worker exited instead of waiting for the broker"
         time.sleep(1.0)
 

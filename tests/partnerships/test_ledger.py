@@ -127,13 +127,10 @@ def test_it_writes_investments_from_the_investor_whatever_way_the_clause_words_t
 def test_it_converts_megawatts_and_keeps_currencies():
     assert normalise(Decimal(750), "MW") == (Decimal("0.75"), "GW")
     assert normalise(Decimal(15), "EUR") == (Decimal(15), "EUR")
-    assert {
-        "USD",
-        "EUR",
-        "GBP",
-        "GW",
-        "chips",
-    } <= ledger.ADDITIVE_UNITS and "percent" not in ledger.ADDITIVE_UNITS
+    assert (
+        {"USD", "EUR", "GBP", "GW", "chips"} <= ledger.ADDITIVE_UNITS
+        and "percent" not in ledger.ADDITIVE_UNITS
+    )
 
 
 # --- kept by every write ----------------------------------------------------------------------------

@@ -6,13 +6,7 @@ import pytest
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
-    [
-        "/search/?q=%00",
-        "/compare/companies/?companies=%00",
-        "/deals/?company=a%00b",
-        "/?x%00=1",
-        "/deals/%00/",
-    ],
+    ["/search/?q=%00", "/compare/companies/?companies=%00", "/deals/?company=a%00b", "/?x%00=1", "/deals/%00/"],
 )
 def test_it_rejects_nul_bytes_in_query_parameters(client, path):
     response = client.get(path)

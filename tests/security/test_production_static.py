@@ -55,11 +55,7 @@ def test_it_serves_every_page_and_hashed_static_files_in_production(tmp_path):
     env.pop("CELERY_BROKER_URL", None)
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path / "static")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["baselines", "scrape", "scrape_worker", "extraction_eval", "pages", "alerts"]
+MODULES = ["baselines", "scrape", "scrape_worker", "extraction_eval", "pages", "alerts", "webhooks"]
 MARKER = "@@BENCH-RESULT@@"
 MARKDOWN_LINES = 150  # per module in REPORT.md; long lists (extraction misses) stay in the console
 
@@ -72,6 +72,7 @@ GOALS = [
     ("alerts", "total_s", "10,000 subscribers ≤ 30 s", lambda v: v <= 30),
     ("alerts", "msgs_per_s", "≥ 50 % of the smtplib loop", None),
     ("alerts", "duplicates", "0 duplicates", lambda v: v == 0),
+    ("webhooks", "duplicates", "webhooks to 1,000 endpoints: 0 duplicates", lambda v: v == 0),
     ("extraction_eval", "held_out_is_deal_f1", "is_deal F1 ≥ 0.92 (held out)", lambda v: v >= 0.92),
     ("extraction_eval", "held_out_kind_accuracy", "kind accuracy ≥ 0.8 (held out)", lambda v: v >= 0.8),
     ("extraction_eval", "held_out_parties_exact", "parties exact-set ≥ 0.9 (held out)", lambda v: v >= 0.9),

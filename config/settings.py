@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "axes",
+    "ninja",  # the read API: its Swagger UI assets are served from our static files
     "partnerships",
     "scrapers",
 ]
@@ -160,6 +161,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-deliveries": {
         "task": "partnerships.tasks.reap_stuck_deliveries",
         "schedule": 300.0,
+    },
+    # Webhook retries wait in the database (next_attempt_at); this hands out the due ones.
+    "requeue-webhook-deliveries": {
+        "task": "partnerships.tasks.webhooks_reap_task",
+        "schedule": 60.0,
     },
 }
 
@@ -393,3 +399,40 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
     "config.middleware.RejectNulBytesMiddleware",
 )
+
+# --- Read API (partnerships.api) ----------------------------------------------------------
+# Requests per client IP (config.client_ip) in each window of API_RATE_WINDOW seconds, over
+# every /api/ path; past it the API answers 429 with Retry-After.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60, minimum=1)
+# Answers for the archive (announcements, newsroom health, search) are cached this long;
+# the others until the page cache's content version changes.
+API_ARCHIVE_SECONDS = env_int("API_ARCHIVE_SECONDS", 60, minimum=1)
+# The edge middleware answers /api/ before sessions, auth and CSRF: CORS, rate limit, 304s,
+# cached answers (see partnerships/api/edge.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "partnerships.api.edge.ApiEdgeMiddleware",
+)
+
+# --- Webhooks and Slack (partnerships.services.webhooks) ------------------------------------
+# Seconds for one delivery attempt (connect, send, answer together).
+WEBHOOKS_TIMEOUT = env_float("WEBHOOKS_TIMEOUT", 10.0, minimum=0.5)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8, minimum=1)
+# First retry after about this many seconds, then doubling (with jitter), capped at a day.
+WEBHOOKS_RETRY_BASE_DELAY = env_int("WEBHOOKS_RETRY_BASE_DELAY", 30, minimum=1)
+# Failed attempts in a row (any event) before an endpoint is disabled and its owner mailed.
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 15, minimum=1)
+# Deliveries claimed per batch, requests in flight per sender, sender tasks per event.
+WEBHOOKS_BATCH_SIZE = env_int("WEBHOOKS_BATCH_SIZE", 100, minimum=1)
+WEBHOOKS_CONCURRENCY = env_int("WEBHOOKS_CONCURRENCY", 8, minimum=1)
+WEBHOOKS_SENDERS = env_int("WEBHOOKS_SENDERS", 2, minimum=1)
+# A delivery left "sending" longer than this belongs to a dead worker (the reaper frees it).
+WEBHOOKS_CLAIM_TIMEOUT = env_int("WEBHOOKS_CLAIM_TIMEOUT", 600, minimum=1)
+if WEBHOOKS_CLAIM_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"WEBHOOKS_CLAIM_TIMEOUT ({WEBHOOKS_CLAIM_TIMEOUT}) must exceed the task time limit "
+        f"({CELERY_TASK_TIME_LIMIT})."
+    )
+# Endpoints one subscription may register.
+WEBHOOKS_PER_SUBSCRIPTION = env_int("WEBHOOKS_PER_SUBSCRIPTION", 5, minimum=1)

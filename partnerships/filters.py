@@ -157,8 +157,8 @@ class DealFilter:
         return ParsedFilter(cls(**values), errors, named)
 
     @classmethod
-    def of_subscription(cls, subscription: Subscription) -> "DealFilter":
-        """The filter a subscriber stored (companies, deal kinds, clause kinds, minimum value)."""
+    def of_subscription(cls, subscription) -> "DealFilter":
+        """The filter a subscriber (or a webhook endpoint) stored: companies, deal and clause kinds, minimum."""
         return cls(
             companies=tuple(subscription.companies.order_by("name").values_list("slug", flat=True)),
             kinds=tuple(subscription.deal_kind_list),
@@ -254,17 +254,25 @@ class DealFilter:
 
 
 def subscriptions_accepting(deal: Deal, subscriptions=None):
-    """Subscriptions (active ones by default) whose stored ``DealFilter`` accepts ``deal``.
-
-    The same rule as ``DealFilter.apply`` run backwards, in the database: a subscription
-    stores companies (many-to-many), deal and clause kinds (packed ",a,b,") and a minimum.
-    """
+    """Subscriptions (active ones by default) whose stored ``DealFilter`` accepts ``deal``."""
     if subscriptions is None:
         subscriptions = Subscription.objects.filter(status=Subscription.Status.ACTIVE)
+    return filters_accepting(deal, subscriptions)
+
+
+def filters_accepting(deal: Deal, queryset):
+    """Rows of ``queryset`` whose stored ``DealFilter`` accepts ``deal``.
+
+    The same rule as ``DealFilter.apply`` run backwards, in the database, for any model that
+    stores a filter the way subscriptions and webhook endpoints do: companies (many-to-many),
+    deal and clause kinds (packed ",a,b,") and a minimum headline value.
+    """
+    companies = queryset.model.companies
+    owner = companies.field.m2m_field_name()
     party_ids = list(DealParty.objects.filter(deal=deal).values_list("company_id", flat=True))
     clause_kinds = set(Clause.objects.filter(deal=deal).values_list("kind", flat=True))
-    follows = Subscription.companies.through.objects.filter(subscription_id=OuterRef("pk"))
-    qs = subscriptions.filter(~Exists(follows) | Exists(follows.filter(company_id__in=party_ids)))
+    follows = companies.through.objects.filter(**{f"{owner}_id": OuterRef("pk")})
+    qs = queryset.filter(~Exists(follows) | Exists(follows.filter(company_id__in=party_ids)))
     qs = qs.filter(Q(deal_kinds="") | Q(deal_kinds__contains=f",{deal.kind},"))
     clause_q = Q(clause_kinds="")
     for kind in clause_kinds:

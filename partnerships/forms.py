@@ -10,7 +10,7 @@ from django import forms
 
 from partnerships.filters import DealFilter, FilterValueError, parse_amount
 from partnerships.formatting import decimal_plain
-from partnerships.models import Clause, Company, Deal, Subscription
+from partnerships.models import Clause, Company, Deal, Subscription, WebhookEndpoint
 from partnerships.names import companies_named
 
 
@@ -111,3 +111,19 @@ class SubscribeForm(SubscriptionFiltersForm):
     @property
     def is_bot(self) -> bool:
         return bool((self.data.get("website") or "").strip())
+
+
+class WebhookEndpointForm(SubscriptionFiltersForm):
+    """A webhook or Slack endpoint: where to send, in which format, and the same filters as email."""
+
+    url = forms.URLField(
+        max_length=1000,
+        label="Endpoint URL",
+        assume_scheme="https",
+        help_text="An https:// address on the public internet. It is sent a signed verification event first.",
+    )
+    format = forms.ChoiceField(choices=WebhookEndpoint.Kind.choices, label="Format")
+    description = forms.CharField(required=False, max_length=200, label="Note for yourself")
+    frequency = None  # endpoints receive every event as it happens
+
+    field_order = ["url", "format", "description", "company", "kind", "clause", "min_amount"]

@@ -82,6 +82,37 @@ def deliveries_reap_task(*, claim_timeout: int | None = None) -> dict:
     return {"released": report.released, "failed": report.failed, "events": report.events}
 
 
+# --- Webhooks and Slack (partnerships.services.webhooks): idempotent like the alerts above ------
+
+
+@shared_task(acks_late=True)
+def webhooks_fan_out_task(*, event_id: int) -> int:
+    from partnerships.services.webhooks.delivery import webhooks_fan_out
+
+    return webhooks_fan_out(event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def webhooks_deliver_task(*, event_id: int | None = None, delivery_ids: list[int] | None = None) -> dict:
+    from partnerships.services.webhooks.delivery import webhooks_deliver
+
+    return webhooks_deliver(event_id=event_id, delivery_ids=delivery_ids).__dict__
+
+
+@shared_task(acks_late=True)
+def webhooks_reap_task(*, claim_timeout: int | None = None) -> dict:
+    from partnerships.services.webhooks.reaper import webhooks_reap
+
+    return webhooks_reap(claim_timeout=claim_timeout).__dict__
+
+
+@shared_task(acks_late=True)
+def webhook_disabled_notice_send_task(*, endpoint_id: int) -> bool:
+    from partnerships.services.webhooks.endpoints import webhook_disabled_notice_send
+
+    return webhook_disabled_notice_send(endpoint_id=endpoint_id)
+
+
 # --- Extraction: a stored announcement becomes a candidate deal ---------------------------------
 # Re-running is safe: the service keys the candidate deal on the announcement, so a
 # redelivered message (acks_late) updates the same rows instead of duplicating them.

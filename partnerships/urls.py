@@ -2,6 +2,7 @@ from django.urls import path
 
 from partnerships import exports, feeds, views
 from partnerships.views import alerts as alert_views
+from partnerships.views import webhooks as webhook_views
 from partnerships.views.glossary import glossary
 
 app_name = "partnerships"
@@ -31,6 +32,7 @@ urlpatterns = [
     path("alerts/", alert_views.subscribe, name="alert_subscribe"),
     path("alerts/confirm/<str:token>/", alert_views.confirm, name="alert_confirm"),
     path("alerts/manage/<str:token>/", alert_views.manage, name="alert_manage"),
+    path("alerts/manage/<str:token>/webhooks/", webhook_views.webhooks_page, name="alert_webhooks"),
     path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alert_unsubscribe"),
     path("alerts/feed/<str:token>/", feeds.subscription_feed, name="alert_feed"),
 ]

@@ -1,7 +1,8 @@
 """Pactwatch's domain: companies, deals in phases, the clauses that make them up, and the ledger.
 
 Competition authorities' reviews live in ``partnerships.models.regulatory``; alerts and
-subscriptions in ``partnerships.models.alerts``; announcements,
+subscriptions in ``partnerships.models.alerts``; webhook endpoints and their deliveries in
+``partnerships.models.webhooks``; announcements,
 newsrooms and scrape runs in ``scrapers.models``.
 """
 
@@ -10,6 +11,7 @@ from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 from partnerships.models.ledger import LedgerEntry
 from partnerships.models.regulatory import RegulatoryEvent, RegulatoryReview
+from partnerships.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AlertDelivery",
@@ -24,5 +26,8 @@ __all__ = [
     "RegulatoryReview",
     "Digest",
     "Subscription",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "normalize_name",
 ]

@@ -141,6 +141,8 @@ class AlertEvent(models.Model):
     class Kind(models.TextChoices):
         PUBLISHED = "published", "Published"
         CHANGED = "changed", "Changed materially"
+        # Webhooks only: email subscribers are not told about withdrawals.
+        RETRACTED = "retracted", "Retracted"
         # A competition authority decided on a review of the deal (``review`` says which).
         REGULATORY_DECISION = "regulatory.decision", "Regulatory decision"
 
@@ -162,6 +164,8 @@ class AlertEvent(models.Model):
     previous_snapshot = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True)
+    # Webhook endpoints have their own fan-out (partnerships.services.webhooks.delivery).
+    webhooks_fanned_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -174,6 +178,12 @@ class AlertEvent(models.Model):
             # Reaper: events whose fan-out never finished.
             models.Index(
                 fields=["created_at"], condition=Q(fanned_out_at__isnull=True), name="alertevent_unfanned_idx"
+            ),
+            # Webhook reaper: events whose webhook fan-out never finished.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(webhooks_fanned_out_at__isnull=True),
+                name="alertevent_hooks_unfanned_idx",
             ),
         ]
 

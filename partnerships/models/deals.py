@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -158,6 +159,14 @@ class Deal(models.Model):
         indexes = [
             # Timeline keyset pagination and "latest deals": status filter, newest first.
             models.Index(fields=["status", "-announced_on", "-id"], name="deal_status_announced_idx"),
+            # API deal list sorted by amount: published deals, largest headline value first, those
+            # without a value last (-1: values are never negative). partnerships.api.cursors.
+            models.Index(
+                Coalesce("value_max", "value_min", models.Value(Decimal(-1))).desc(),
+                F("id").desc(),
+                condition=Q(status="published"),
+                name="deal_published_value_idx",
+            ),
             # Review queue: candidates by newest and confidence.
             models.Index(
                 fields=["-created_at", "-confidence"],

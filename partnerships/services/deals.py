@@ -26,7 +26,12 @@ from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.evidence import MISSING, UNCHECKED, quote_checks
 from partnerships.models import Clause, Company, Deal, DealParty
 from partnerships.search.index import search_index_update
-from partnerships.services.alerts.events import deal_detect_change, deal_publication_record, deal_terms
+from partnerships.services.alerts.events import (
+    deal_detect_change,
+    deal_publication_record,
+    deal_retraction_record,
+    deal_terms,
+)
 from partnerships.services.curation import CurationResult, clause_problems, deal_lock, history_stamp
 from partnerships.services.ledger import ledger_refresh
 
@@ -255,8 +260,9 @@ def deal_reject(*, deal: Deal, reason: str, actor=None) -> CurationResult:
 def deal_retract(*, deal: Deal, reason: str, actor=None) -> CurationResult:
     """Withdraw a published deal; its page stays up, marked retracted with the reason.
 
-    No alert goes out: subscribers are told about deals and their terms, not about
-    withdrawals. Published again later, the deal alerts only if its terms moved meanwhile.
+    No email goes out (subscribers are told about deals and their terms, not about
+    withdrawals), but webhooks get a ``deal.retracted`` event, recorded here. Published again
+    later, the deal alerts only if its terms moved meanwhile.
     """
     reason = _require_reason(reason, "retracting")
     deal = deal_lock(deal)
@@ -269,6 +275,7 @@ def deal_retract(*, deal: Deal, reason: str, actor=None) -> CurationResult:
     deal.status = Deal.Status.RETRACTED
     deal.status_reason = reason
     history_stamp(deal, actor=actor, reason="retracted").save()
+    deal_retraction_record(deal_id=deal.pk)
     ledger_refresh(deal_ids=[deal.pk])
     search_index_update(deal_ids=[deal.pk])
     return CurationResult(True, f"Retracted “{deal.title}”; its page stays up with the reason.")

@@ -110,6 +110,7 @@ def manage(request, token):
         form = SubscriptionFiltersForm(initial=initial)
     ctx = {
         "subscription": subscription,
+        "token": token,
         "form": form,
         "saved": saved,
         "filters": alerts.subscription_description(subscription),

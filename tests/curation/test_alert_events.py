@@ -322,14 +322,19 @@ def test_a_company_merge_changes_no_terms_and_makes_no_event(published, committe
 # --- Retraction -------------------------------------------------------------------------------
 
 
-def test_retracting_makes_no_event_and_republishing_unchanged_makes_none(
+def test_retracting_mails_nobody_and_republishing_unchanged_makes_no_event(
     client, curator, published, committed
 ):
     client.force_login(curator)
     _review(client, published, committed, op="retract", reason="the vendor withdrew it")
     assert Deal.objects.get(pk=published.pk).status == Deal.Status.RETRACTED
     committed(deal_publish, deal=published)
-    assert AlertEvent.objects.filter(deal=published).count() == 1  # the first "published"
+    events = AlertEvent.objects.filter(deal=published)
+    assert events.exclude(kind=AlertEvent.Kind.RETRACTED).count() == 1  # the first "published"
+    # The retraction is an event for webhooks only: no email about a withdrawal.
+    assert list(events.filter(kind=AlertEvent.Kind.RETRACTED).values_list("key", flat=True)) == [
+        "retracted-1"
+    ]
     assert mail.outbox == []
 
 

@@ -15,6 +15,9 @@ from partnerships.models import (
     RegulatoryEvent,
     RegulatoryReview,
     Subscription,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from partnerships.services.ledger import ledger_refresh
 from scrapers.models import AnnouncementRevision, AnnouncementSubmission, Filing, ScrapeRun, SelectorTest
@@ -62,6 +65,13 @@ def one_of_each(db):
         document_url="https://www.sec.gov/Archives/edgar/data/789019/000078901925000001/msft.htm",
     )
     AnnouncementFactory(newsroom=edgar, filing=filing, passage_start=0, passage_end=10, source_kind="filing")
+    endpoint = WebhookEndpoint.objects.create(
+        subscription=subscription, url="https://hooks.example.com/in", secret="whsec_dGVzdA=="
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, key="test-1", event_type="endpoint.test", message_id="msg_1"
+    )
+    WebhookAttempt.objects.create(delivery=delivery, started_at="2026-01-01T00:00Z", status_code=500)
 
 
 def test_it_registers_every_model_of_the_project():

@@ -21,7 +21,7 @@ from partnerships.emails import MergeTemplate, RenderedEmail, one_line, render_e
 from partnerships.filters import subscriptions_accepting
 from partnerships.models import AlertDelivery, AlertEvent, Deal, Subscription
 from partnerships.services.alerts.content import deal_email_context, event_changes, regulatory_lines
-from partnerships.services.alerts.events import PUBLISHED, deal_snapshot, terms_fingerprint
+from partnerships.services.alerts.events import deal_snapshot, event_kind, terms_fingerprint
 from partnerships.services.alerts.links import alert_message_id, list_headers, manage_url, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -47,8 +47,9 @@ def alert_fan_out(*, deal_id: int, event: str, deliver: bool = True) -> int:
     Safe to run any number of times: rows are unique and inserted ignoring conflicts.
     Returns the number of matching subscriptions.
     """
-    kind = AlertEvent.Kind.PUBLISHED if event == PUBLISHED else AlertEvent.Kind.CHANGED
-    alert_event, _ = AlertEvent.objects.get_or_create(deal_id=deal_id, key=event, defaults={"kind": kind})
+    alert_event, _ = AlertEvent.objects.get_or_create(
+        deal_id=deal_id, key=event, defaults={"kind": event_kind(event)}
+    )
     deal = Deal.objects.filter(pk=deal_id).first()
     now = timezone.now()
     if deal is None or deal.status != Deal.Status.PUBLISHED:

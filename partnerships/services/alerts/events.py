@@ -19,22 +19,51 @@ from partnerships import tasks
 from partnerships.models import AlertEvent, Clause, Deal
 
 PUBLISHED = "published"
+RETRACTED = "retracted"
+
+
+def event_kind(event: str) -> str:
+    """The kind of an event key: "published", "retracted-…" or "changed-…"."""
+    if event == PUBLISHED:
+        return AlertEvent.Kind.PUBLISHED
+    if event.startswith(RETRACTED):
+        return AlertEvent.Kind.RETRACTED
+    if event.startswith("regulatory-"):
+        return AlertEvent.Kind.REGULATORY_DECISION
+    return AlertEvent.Kind.CHANGED
 
 
 def alert_event_record(*, deal_id: int, event: str) -> tuple[AlertEvent, bool]:
     """Write the outbox row for an event (once per deal and key) and fan it out after commit.
 
-    Returns the row and whether it is new. Re-running the fan-out of an existing event is
-    harmless (deliveries are unique), so it is enqueued either way.
+    Returns the row and whether it is new. Re-running a fan-out of an existing event is
+    harmless (deliveries are unique), so both are enqueued either way: email alerts (never
+    for a retraction: subscribers hear about deals and their terms) and webhooks.
     """
-    kind = AlertEvent.Kind.PUBLISHED if event == PUBLISHED else AlertEvent.Kind.CHANGED
+    kind = event_kind(event)
     alert_event, created = AlertEvent.objects.get_or_create(
         deal_id=deal_id, key=event, defaults={"kind": kind}
     )
     # robust: with the broker down the curator's write still succeeds (no 500); the row above
-    # is the outbox, and the reaper fans it out once the broker is back.
-    transaction.on_commit(lambda: tasks.alert_fan_out_task.delay(deal_id=deal_id, event=event), robust=True)
+    # is the outbox, and the reapers fan it out once the broker is back.
+    if kind != AlertEvent.Kind.RETRACTED:
+        transaction.on_commit(
+            lambda: tasks.alert_fan_out_task.delay(deal_id=deal_id, event=event), robust=True
+        )
+    event_id = alert_event.pk
+    transaction.on_commit(lambda: tasks.webhooks_fan_out_task.delay(event_id=event_id), robust=True)
     return alert_event, created
+
+
+def deal_retraction_record(*, deal_id: int) -> AlertEvent:
+    """A published deal was just retracted: an event for webhooks (email alerts stay silent).
+
+    Each retraction is its own event: a deal retracted, published again and retracted again
+    tells webhook receivers twice.
+    """
+    count = AlertEvent.objects.filter(deal_id=deal_id, kind=AlertEvent.Kind.RETRACTED).count()
+    alert_event, _created = alert_event_record(deal_id=deal_id, event=f"{RETRACTED}-{count + 1}")
+    return alert_event
 
 
 def deal_publication_record(*, deal_id: int) -> None:
@@ -57,7 +86,12 @@ def _norm(value):
 
 
 def deal_snapshot(deal: Deal) -> dict:
-    """The terms whose change is worth an email: phase link, headline value and clauses."""
+    """The terms whose change is worth an alert: phase link, headline value and clauses.
+
+    A clause's figure, its direction (who gives to whom, by company slug), its basis and its
+    certainty are all material: "reported" becoming "confirmed" is news, and so is a fixed
+    direction. Webhooks carry the old → new of each (``partnerships.changes``).
+    """
     clauses = sorted(
         (
             {
@@ -67,8 +101,12 @@ def deal_snapshot(deal: Deal) -> dict:
                 "amount": _norm(c.amount),
                 "unit": c.unit,
                 "qualifier": c.qualifier,
+                "basis": c.basis,
+                "certainty": c.certainty,
+                "grantor": c.grantor.slug if c.grantor else "",
+                "beneficiary": c.beneficiary.slug if c.beneficiary else "",
             }
-            for c in Clause.objects.filter(deal=deal)
+            for c in Clause.objects.filter(deal=deal).select_related("grantor", "beneficiary")
         ),
         key=lambda c: json.dumps(c, sort_keys=True),
     )
@@ -192,6 +230,9 @@ def regulatory_decision_record(*, review) -> list[AlertEvent]:
             transaction.on_commit(
                 lambda deal_id=deal_id: tasks.alert_fan_out_task.delay(deal_id=deal_id, event=key),
                 robust=True,
+            )
+            transaction.on_commit(
+                lambda event_id=event.pk: tasks.webhooks_fan_out_task.delay(event_id=event_id), robust=True
             )
             recorded.append(event)
     return recorded

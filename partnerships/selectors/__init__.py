@@ -6,17 +6,12 @@ Lists are filtered, ordered and cut in the database; nothing loads a table into 
 
 One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
 ``partnership``, ``companies``, ``network`` (network and flows), ``ledger`` (every total and
-relationship, from the ledger); ``common`` holds shared
+relationship, from the ledger), ``figures`` (the totals pages state, by direction and
+certainty); ``common`` holds shared
 prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
 """
 
-from partnerships.selectors.companies import (
-    PARTNER_GROUPS,
-    CompanyOverview,
-    CompanyTotals,
-    company_overview,
-    partners_by_group,
-)
+from partnerships.selectors.companies import CompanyOverview, CompanyTotals, company_overview
 from partnerships.selectors.deals import (
     CompareRow,
     PhaseChange,
@@ -26,7 +21,15 @@ from partnerships.selectors.deals import (
     merge_survivor,
     phase_changes,
 )
-from partnerships.selectors.home import HomeFigures, deals_per_quarter, home_figures, most_active_companies
+from partnerships.selectors.figures import (
+    FigureLine,
+    YearFigures,
+    company_figures,
+    company_years,
+    counterparty_lines,
+    home_figures,
+)
+from partnerships.selectors.home import deals_per_quarter, most_active_companies
 from partnerships.selectors.ledger import (
     RELATIONSHIPS,
     Amounts,
@@ -34,53 +37,58 @@ from partnerships.selectors.ledger import (
     LedgerRow,
     LedgerTotals,
     company_ledger,
+    company_ledgers,
     data_as_of,
     ledger_edges,
     ledger_rows,
     ledger_totals,
 )
-from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
+from partnerships.selectors.network import Flows, Network, Window, ledger_flows, ledger_network
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
 from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
 
 __all__ = [
-    "PARTNER_GROUPS",
     "RELATIONSHIPS",
     "Amounts",
     "CompanyLedger",
-    "LedgerRow",
-    "LedgerTotals",
-    "company_ledger",
-    "data_as_of",
-    "ledger_edges",
-    "ledger_rows",
-    "ledger_totals",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
     "Cursor",
-    "Flow",
-    "HomeFigures",
+    "FigureLine",
+    "Flows",
+    "LedgerRow",
+    "LedgerTotals",
     "MatrixCell",
     "MatrixRow",
     "Network",
     "Partnership",
     "PhaseChange",
     "TimelinePage",
-    "capital_flows",
+    "Window",
+    "YearFigures",
     "company_datalist",
+    "company_figures",
+    "company_ledger",
+    "company_ledgers",
     "company_overview",
+    "company_years",
     "compare_deals",
+    "counterparty_lines",
+    "data_as_of",
     "deal_detail",
     "deal_latest",
     "deal_timeline",
     "deal_years",
     "deals_per_quarter",
     "home_figures",
+    "ledger_edges",
+    "ledger_flows",
+    "ledger_network",
+    "ledger_rows",
+    "ledger_totals",
     "merge_survivor",
     "most_active_companies",
-    "network_edges",
-    "partners_by_group",
     "partnership",
     "phase_changes",
 ]

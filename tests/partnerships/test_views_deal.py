@@ -20,8 +20,13 @@ def test_it_shows_parties_value_and_clause_evidence_with_source_and_archive_link
     assert "$1B" in html
     assert "Evidence sentence for exclusivity in 2019." in html
     assert f'href="{src.url}"' in html
-    assert f'href="{src.get_absolute_url()}"' in html
-    assert "Last updated" in html
+    # No "archived copy" link to a page Pactwatch never fetched.
+    assert f'href="{src.get_absolute_url()}"' not in html and "archived copy" not in html
+    assert "Last changed" in html and "certainty-reported" in html
+    src.fetch_status, src.content_hash = "fetched", "abc"
+    src.save()
+    html = client.get("/deals/ms-openai-2019/").content.decode()
+    assert f'href="{src.get_absolute_url()}">archived copy' in html
 
 
 def test_it_keeps_the_qualifier_of_an_up_to_headline_value(client):

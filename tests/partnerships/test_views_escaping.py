@@ -5,6 +5,7 @@ import re
 import pytest
 
 from partnerships.models import Clause, DealParty
+from partnerships.services.ledger import ledger_rebuild
 from scrapers.models import AnnouncementRevision, ScrapeRun
 from tests.factories import (
     AnnouncementFactory,
@@ -46,7 +47,10 @@ def evil():
     ClauseFactory(
         deal=deal, kind=Clause.Kind.EXCLUSIVITY, subject=EVIL, quote=f"Scripted {EVIL}", source=source
     )
+    # A clause that moves money puts both names on the network and the flows.
+    ClauseFactory(deal=deal, kind=Clause.Kind.INVESTMENT, grantor=a, beneficiary=b, amount=10**9, unit="USD")
     deal.sources.add(source)
+    ledger_rebuild()
     return source
 
 

@@ -120,9 +120,12 @@ def generate(*, force: bool = False) -> dict:
     """Fill the bench database (deterministic: seeded RNG). Skipped when already the right size."""
     from django.db import connection
 
-    from partnerships.models import Clause, Company, Deal
+    from partnerships.models import Clause, Company, Deal, LedgerEntry
+    from partnerships.services.ledger import ledger_rebuild
 
     if not force and Deal.objects.count() == SIZES["deals"]:
+        if not LedgerEntry.objects.exists():  # a database made before the pages read the ledger
+            ledger_rebuild()
         return {"generated": False, "generate_s": 0.0}
     started = time.monotonic()
     rng = random.Random(20260101)
@@ -396,6 +399,11 @@ def generate(*, force: bool = False) -> dict:
             for n, company in enumerate(sorted(chosen)):
                 parties.append((deal[0], company, pair[n] if n < 2 else "partner"))
         _copy(cur, "partnerships_dealparty", ["deal_id", "company_id", "role"], parties)
+        # Each clause gives from one of its deal's first two parties to the other, as the
+        # curation services require, so the ledger (and every page's figures) has rows.
+        sides: dict[int, list[int]] = {}
+        for deal_id, company, _role in parties:
+            sides.setdefault(deal_id, []).append(company)
         clause_kinds = list(Clause.Kind.values)
         units = [("USD", 10**9), ("GW", 2), ("percent", 20), ("", None), ("years", 5)]
         _copy(
@@ -415,6 +423,10 @@ def generate(*, force: bool = False) -> dict:
                 "confidence",
                 "status",
                 "position",
+                "grantor_id",
+                "beneficiary_id",
+                "certainty",
+                "basis",
                 "created_at",
                 "updated_at",
             ],
@@ -433,6 +445,10 @@ def generate(*, force: bool = False) -> dict:
                     0.9,
                     "confirmed",
                     i // SIZES["deals"],
+                    sides[(i % SIZES["deals"]) + 1][i % 2],
+                    sides[(i % SIZES["deals"]) + 1][1 - i % 2],
+                    "reported" if i % 3 == 0 else "confirmed",
+                    "incremental",
                     now,
                     now,
                 )
@@ -454,6 +470,8 @@ def generate(*, force: bool = False) -> dict:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
+    ledger_rebuild()  # the rows every total, network edge and flow is read from
+    with connection.cursor() as cur:
         # Autovacuum would do this in production: visibility map for index-only scans, statistics.
         cur.execute("VACUUM ANALYZE")
     return {"generated": True, "generate_s": round(time.monotonic() - started, 1)}

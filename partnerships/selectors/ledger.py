@@ -269,11 +269,29 @@ def data_as_of() -> datetime.date | None:
 
 def ledger_totals(*, year: int | None = None) -> LedgerTotals:
     """Totals per flow kind and unit for a year of announcements (None: all years): 1 query."""
-    qs = LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
     if year:
-        qs = qs.filter(year=year)
-    rows = qs.values("flow", "unit").annotate(**_sums()).order_by("flow", "unit")
-    return LedgerTotals(year, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
+        return ledger_totals_by_year(years=[year])[year]
+    rows = (
+        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
+        .values("flow", "unit")
+        .annotate(**_sums())
+        .order_by("flow", "unit")
+    )
+    return LedgerTotals(None, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
+
+
+def ledger_totals_by_year(*, years: list[int]) -> dict[int, LedgerTotals]:
+    """``ledger_totals`` for several years at once (the home page's two years): 1 query."""
+    rows = (
+        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS, year__in=years)
+        .values("year", "flow", "unit")
+        .annotate(**_sums())
+        .order_by("year", "flow", "unit")
+    )
+    totals = {year: LedgerTotals(year, []) for year in years}
+    for row in rows:
+        totals[row["year"]].flows.append(FlowTotal(row["flow"], row["unit"], _amounts(row)))
+    return totals
 
 
 @dataclass

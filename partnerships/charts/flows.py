@@ -99,9 +99,12 @@ def label_boxes(links: list[FlowLink], diagram: Diagram) -> tuple[list[Box], flo
 _HATCHED = {"money": (ledger.INVESTMENT, ledger.SPEND), "compute": (ledger.SUPPLY,)}
 
 
-def _defs(diagram: Diagram) -> str:
-    """The arrowhead (sized in user units, whatever the band's width) and a hatch per flow colour."""
-    ident = diagram.ident
+def _defs(diagram: Diagram, ident: str) -> str:
+    """The arrowhead (sized in user units, whatever the band's width) and a hatch per flow colour.
+
+    ``ident`` prefixes the ids: the wide and the narrow drawing each carry their own, since
+    a pattern inside a hidden drawing paints nothing in the visible one.
+    """
     patterns = [
         fmt(
             '<pattern id="{}-hatch-{}" patternUnits="userSpaceOnUse" width="6" height="6" '
@@ -111,7 +114,7 @@ def _defs(diagram: Diagram) -> str:
             flow,
             flow,
         )
-        for flow in _HATCHED[ident]
+        for flow in _HATCHED[diagram.ident]
     ]
     return fmt(
         '<defs><marker id="{}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
@@ -211,7 +214,7 @@ def sankey_svg(links: list[FlowLink], diagram: Diagram, *, deal_links: DealLinks
     if not links:
         return ""
     drawn = _layout(links, diagram)
-    parts = [_defs(diagram), *_headings(drawn, diagram)]
+    parts = [_defs(diagram, diagram.ident), *_headings(drawn, diagram)]
     bands = sorted(drawn.layout.links, key=lambda x: -x.width)
     parts += [_band(link, diagram, drawn.layout.scale, deal_links) for link in bands]
     parts += [_node(node, drawn, diagram, deal_links) for node in drawn.layout.nodes]
@@ -231,7 +234,8 @@ def flow_bars_svg(links: list[FlowLink], diagram: Diagram, *, deal_links: DealLi
     if not chosen:
         return ""
     biggest = float(max(x.drawn for x in chosen)) or 1.0
-    parts = [_defs(diagram)]
+    ident = f"{diagram.ident}-bars"
+    parts = [_defs(diagram, ident)]
     span = BAR_WIDTH - BAR_LEFT - 2
     for i, link in enumerate(chosen):
         y = i * BAR_ROW
@@ -257,7 +261,7 @@ def flow_bars_svg(links: list[FlowLink], diagram: Diagram, *, deal_links: DealLi
                     BAR_LEFT + confirmed,
                     y + 24,
                     max(reported, 1.0),
-                    diagram.ident,
+                    ident,
                     link.flow,
                 )
             )

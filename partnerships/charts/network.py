@@ -77,9 +77,9 @@ def _fit(net: Network, unit: dict[int, tuple[float, float]], stretch: float) -> 
     xs, ys = [p[0] for p in unit.values()], [p[1] for p in unit.values()]
     span_x = (max(xs) - min(xs)) or 1.0
     scale = (WIDTH - 2 * margin) / span_x
-    height = ((max(ys) - min(ys)) * scale * stretch) + 2 * (PAD + 30)
+    height = ((max(ys) - min(ys)) * scale * stretch) + 2 * (PAD + 22)
     positions = {
-        pk: (margin + (x - min(xs)) * scale, PAD + 30 + (y - min(ys)) * scale * stretch)
+        pk: (margin + (x - min(xs)) * scale, PAD + 22 + (y - min(ys)) * scale * stretch)
         for pk, (x, y) in unit.items()
     }
     nodes = {node.company.id: node for node in net.nodes}

@@ -100,6 +100,9 @@ def test_it_shows_each_clause_quote_beside_its_source(site, page):
     if clause.source_id:
         row = page.locator("section[aria-labelledby=clauses-h] tr", has_text=clause.quote.strip()[:40])
         assert row.locator("a.source-link").first.get_attribute("href") == clause.source.url
+        if not clause.source.has_archive:  # no link to a copy Pactwatch never fetched
+            assert row.locator("a.archive-link").count() == 0
+            return
         row.locator("a.archive-link").first.click()
         page.wait_for_url(re.compile(rf"/announcements/{clause.source_id}/$"))
 
@@ -109,11 +112,11 @@ def test_it_shows_what_changed_between_microsoft_openai_phases(site, page):
     assert page.locator("h1").inner_text().count("Microsoft") == 1
     phases = page.locator("table.matrix thead th a")
     assert phases.count() >= 4, "2019, 2023, Jan 2025 and Oct 2025 phases"
-    changes = page.locator("section[aria-labelledby=changes-h]")
+    changes = page.locator("section[aria-labelledby^=changes-h]")
     assert changes.is_visible()
     text = changes.inner_text().lower()
     assert "right of first refusal" in text
-    story = page.locator("section[aria-labelledby=story-h]").inner_text().lower()
+    story = page.locator("section[aria-labelledby^=story-h]").first.inner_text().lower()
     assert "exclusivity" in story and "agi" in story
     screenshot(page, "flow-partnership-microsoft-openai")
 

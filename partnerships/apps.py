@@ -13,6 +13,13 @@ class PartnershipsConfig(AppConfig):
         from partnerships.cache import connect_signals
 
         connect_signals()
+        # SQLite only: build the full-text index of the database just migrated (or flushed by
+        # a test). Not a model signal: it runs once per migrate, never on a row's save.
+        from django.db.models.signals import post_migrate
+
+        from partnerships.search.index import search_index_on_migrate
+
+        post_migrate.connect(search_index_on_migrate, sender=self, dispatch_uid="pactwatch-search-index")
         # Register this app's tasks in every process, so a task enqueued by name (extraction
         # after a scrape) runs eagerly here when no broker is configured.
         import partnerships.tasks  # noqa: F401

@@ -8,7 +8,9 @@ subscriptions whose stored filter accepts a deal. Tests hold the three to the sa
 
 Every non-empty criterion must hold; a criterion with several values holds when any of
 them does ("OpenAI or Microsoft"). The query-string names are the timeline's: ``company``,
-``counterparty``, ``kind``, ``clause``, ``year_from``, ``year_to``, ``min_amount``.
+``counterparty``, ``kind``, ``clause``, ``year_from``, ``year_to``, ``min_amount``. A company
+may be given by slug, displayed name or alias ("openai", "OpenAI", "aws");
+``from_query`` resolves it to a slug (``partnerships.names``) and reports names it does not know.
 """
 
 import datetime
@@ -22,13 +24,13 @@ from django.db.models.functions import Coalesce
 
 from partnerships.formatting import amount, decimal_plain
 from partnerships.models import Clause, Company, Deal, DealParty, Subscription
+from partnerships.names import companies_named
 
 MAX_VALUES = 20  # per criterion: a query string cannot make one filter unboundedly large
-MAX_SLUG = 200
+MAX_NAME = 200
 YEARS = (1990, 2100)
 AMOUNT_HELP = "Write an amount like 500M, 1.5B or 2000000."
 _MULTIPLIERS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class FilterValueError(ValueError):
@@ -47,11 +49,19 @@ def parse_amount(raw: str) -> Decimal:
     return number * _MULTIPLIERS[match.group(2)]
 
 
-def _slugs(values: list[str]) -> tuple[str, ...]:
+def _names(values: list[str]) -> tuple[str, ...]:
+    """Company values as typed (a slug, a name or an alias); ``from_query`` resolves them."""
     for value in values:
-        if len(value) > MAX_SLUG or not _SLUG.fullmatch(value):
-            raise FilterValueError(f"“{value[:40]}” is not a company slug (letters, digits, hyphens).")
+        if len(value) > MAX_NAME:
+            raise FilterValueError(f"“{value[:40]}…” is too long for a company name.")
     return tuple(dict.fromkeys(values))
+
+
+def _unknown_company(value: str) -> str:
+    return (
+        f"No company is called “{value[:60]}”. Type a name as Pactwatch shows it (OpenAI, Microsoft), "
+        "an alias such as AWS, or pick one from the suggestions."
+    )
 
 
 def _choices(values: list[str], allowed: list[str], what: str) -> tuple[str, ...]:
@@ -73,8 +83,8 @@ def _year(raw: str) -> int:
 
 # Query-string name → (dataclass field, reader of the non-empty values given).
 _READERS = {
-    "company": ("companies", _slugs),
-    "counterparty": ("counterparties", _slugs),
+    "company": ("companies", _names),
+    "counterparty": ("counterparties", _names),
     "kind": ("kinds", lambda values: _choices(values, Deal.Kind.values, "deal kind")),
     "clause": ("clauses", lambda values: _choices(values, Clause.Kind.values, "clause kind")),
     "year_from": ("year_from", lambda values: _year(values[-1])),
@@ -85,10 +95,35 @@ _READERS = {
 
 @dataclass(frozen=True)
 class ParsedFilter:
-    """What ``DealFilter.from_query`` read: the filter, and a message per parameter it ignored."""
+    """What ``DealFilter.from_query`` read: the filter, a message per parameter it ignored, and
+    the company each typed company value resolved to (``{"aws": "Amazon"}``)."""
 
     filter: "DealFilter"
     errors: dict[str, list[str]] = field(default_factory=dict)
+    named: dict[str, str] = field(default_factory=dict)
+
+
+def _resolve_companies(values: dict, errors: dict[str, list[str]]) -> dict[str, str]:
+    """Replace typed company values by slugs (one lookup for both parameters); report unknown ones.
+
+    Returns what each typed value resolved to, for the page to say "aws: Amazon".
+    """
+    typed = [*values.get("companies", ()), *values.get("counterparties", ())]
+    if not typed:
+        return {}
+    found = companies_named(typed)
+    for name, attr in (("company", "companies"), ("counterparty", "counterparties")):
+        if attr not in values:
+            continue
+        unknown = [value for value in values[attr] if found.get(value) is None]
+        if unknown:
+            errors[name] = [_unknown_company(value) for value in unknown]
+        slugs = tuple(dict.fromkeys(found[v].slug for v in values[attr] if found.get(v) is not None))
+        if slugs:
+            values[attr] = slugs
+        else:
+            del values[attr]
+    return {value: company.name for value, company in found.items() if company is not None}
 
 
 @dataclass(frozen=True)
@@ -118,7 +153,8 @@ class DealFilter:
         if values.get("year_from") and values.get("year_to") and values["year_from"] > values["year_to"]:
             errors["year_to"] = ["The end year comes before the start year."]
             del values["year_to"]
-        return ParsedFilter(cls(**values), errors)
+        named = _resolve_companies(values, errors)
+        return ParsedFilter(cls(**values), errors, named)
 
     @classmethod
     def of_subscription(cls, subscription: Subscription) -> "DealFilter":

@@ -1,5 +1,8 @@
 """Subscription forms. Field names match the timeline's query string (company, kind, clause,
-min_amount), so "alert me about deals like these" is the timeline's own URL parameters."""
+min_amount), so "alert me about deals like these" is the timeline's own URL parameters.
+
+Choices are checkboxes (companies in a list a small script makes searchable), not
+multi-select boxes: usable at every width and without a modifier key."""
 
 import unicodedata
 
@@ -8,6 +11,7 @@ from django import forms
 from partnerships.filters import DealFilter, FilterValueError, parse_amount
 from partnerships.formatting import decimal_plain
 from partnerships.models import Clause, Company, Deal, Subscription
+from partnerships.names import companies_named
 
 
 class SubscriptionFiltersForm(forms.Form):
@@ -17,15 +21,21 @@ class SubscriptionFiltersForm(forms.Form):
         required=False,
         label="Companies (any party)",
         help_text="Leave empty for every company.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list scroll"}),
     )
     kind = forms.MultipleChoiceField(
-        choices=Deal.Kind.choices, required=False, label="Deal kinds", help_text="Leave empty for every kind."
+        choices=Deal.Kind.choices,
+        required=False,
+        label="Deal kinds",
+        help_text="Leave empty for every kind.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
     )
     clause = forms.MultipleChoiceField(
         choices=Clause.Kind.choices,
         required=False,
         label="Clauses",
         help_text="Deals with any of these clauses, e.g. exclusivity or a right of first refusal.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
     )
     min_amount = forms.CharField(
         required=False, max_length=30, label="Minimum headline value", help_text="For example 500M or 1.5B."
@@ -55,8 +65,10 @@ class SubscriptionFiltersForm(forms.Form):
     def initial_from_query(query) -> dict:
         """Prefill from a timeline or manage-link query string; unknown values are dropped."""
         kinds, clauses = set(Deal.Kind.values), set(Clause.Kind.values)
+        # The timeline accepts names and aliases ("aws"); the form's choices are slugs.
+        named = companies_named(query.getlist("company")[:20] + query.getlist("counterparty")[:20])
         initial = {
-            "company": [s for s in query.getlist("company") + query.getlist("counterparty") if s],
+            "company": list(dict.fromkeys(c.slug for c in named.values() if c is not None)),
             "kind": [k for k in query.getlist("kind") if k in kinds],
             "clause": [k for k in query.getlist("clause") if k in clauses],
         }

@@ -7,7 +7,8 @@ class PostgresOnlySQL(migrations.RunSQL):
     """RunSQL that is a no-op on every database but PostgreSQL.
 
     Full-text search columns and covering indexes are PostgreSQL features; SQLite, the
-    zero-setup default, keeps the plain model indexes and the icontains search fallback.
+    zero-setup default, keeps the plain model indexes and searches FTS5 tables instead
+    (``partnerships.search.index``).
     The model state is untouched, so ``makemigrations`` never sees these objects.
     """
 

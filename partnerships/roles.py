@@ -17,10 +17,12 @@ _CURATOR_FULL = {
     ("partnerships", "companyalias"),
 }
 # Models a curator edits but never deletes: a deal is rejected or retracted, never deleted;
-# a newsroom is switched off rather than removed (its runs and announcements stay).
+# a newsroom is switched off rather than removed (its runs and announcements stay); an
+# announcement submission is the record of an "Add announcement".
 _CURATOR_EDIT = {
     ("partnerships", "deal"),
     ("scrapers", "newsroom"),
+    ("scrapers", "announcementsubmission"),
 }
 # Personal data of subscribers: not part of curation, hidden from both roles.
 _PRIVATE_MODELS = {"subscription", "alertevent", "alertdelivery", "digest"}
@@ -72,7 +74,12 @@ def sync_role_groups(apps=None) -> dict[str, int]:
 def _sync_after_migrate(sender, app_config=None, using="default", **kwargs):
     # Permissions of models added after the groups migration exist only once their app's
     # post_migrate handler ran; re-sync after each role app so both groups pick them up.
+    # The admin (which connects this) may load before auth, whose own post_migrate handler
+    # creates the permissions: create this app's first, or a fresh database's groups miss them.
     if app_config is not None and app_config.label in ROLE_APPS:
+        from django.contrib.auth.management import create_permissions
+
+        create_permissions(app_config, verbosity=0, using=using)
         sync_role_groups()
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from partnerships import exports, feeds, views
 from partnerships.views import alerts as alert_views
+from partnerships.views.glossary import glossary
 
 app_name = "partnerships"
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement_detail"),
     path("sources/", views.sources, name="sources"),
+    path("glossary/", glossary, name="glossary"),
     path("feeds/deals/", feeds.deal_feed, name="feed_deals"),
     path("feeds/companies/<slug:slug>/", feeds.company_feed, name="feed_company"),
     path("feeds/clauses/<slug:kind>/", feeds.clause_feed, name="feed_clause"),

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from extraction.vocabulary import SourceKind as SourceKindVocabulary
 from partnerships.models.deals import DatePrecision, text_choices
+from scrapers.adapters.base import canonical_url
 from scrapers.fetch import inflate, validate_public_url
 from scrapers.untrusted import http_url
 
@@ -96,9 +97,11 @@ class Announcement(models.Model):
     newsroom = models.ForeignKey(
         Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
     )
-    url = models.URLField(
-        max_length=1000, unique=True, help_text="Canonical URL: no tracking parameters or fragment."
-    )
+    # The link as the publisher gave it: what pages render and the scraper fetches. Unique too,
+    # which url_key's uniqueness implies; loaders look pages up by it.
+    url = models.URLField(max_length=1000, unique=True, help_text="The address as the publisher gave it.")
+    # De-duplication only: canonical_url(url), so two spellings of one page are one announcement.
+    url_key = models.CharField(max_length=1000, editable=False)
     title = models.CharField(max_length=500, blank=True)
     # Who published the page ("Microsoft", "Reuters") and what kind of evidence it is; empty
     # when nobody has said (a page a newsroom listed is the vendor's own: "primary").
@@ -130,6 +133,10 @@ class Announcement(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        constraints = [
+            # Ingest, "Add announcement" and `manage.py ingest` upsert by this key: one row per page.
+            models.UniqueConstraint(fields=["url_key"], name="announcement_url_key_unique"),
+        ]
         indexes = [
             # Announcements archive page and per-newsroom listing, newest first.
             models.Index(fields=["newsroom", "-published_at", "-id"], name="announcement_newsroom_pub_idx"),
@@ -148,6 +155,11 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+    def save(self, *args, **kwargs):
+        if not self.url_key:
+            self.url_key = canonical_url(self.url)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("partnerships:announcement_detail", kwargs={"pk": self.pk})
@@ -272,6 +284,60 @@ class SelectorTest(models.Model):
 
     def __str__(self):
         return f"{self.newsroom} selector test {self.created_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.OK, self.Status.FAILED)
+
+
+class AnnouncementSubmission(models.Model):
+    """A curator's "Add announcement": a page to fetch (by a worker) or text pasted with its address.
+
+    The row is what the admin's progress page reads: queued until a worker has fetched the
+    page, then the announcement it became (new, updated or unchanged) or the reason it failed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        OK = "ok", "OK"
+        FAILED = "failed", "Failed"
+
+    class Mode(models.TextChoices):
+        FETCH = "fetch", "Fetch the page"
+        TEXT = "text", "Pasted text"
+
+    class Outcome(models.TextChoices):
+        NEW = "new", "New announcement"
+        UPDATED = "updated", "Updated an existing announcement"
+        UNCHANGED = "unchanged", "Already in the archive, unchanged"
+
+    url = models.CharField(max_length=1000, help_text="The address as the curator gave it.")
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    # The curator's title and date for a fetched page; empty: the page's own are used.
+    title = models.CharField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    newsroom = models.ForeignKey(Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    announcement = models.ForeignKey(
+        Announcement, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.url} ({self.get_status_display()})"
 
     @property
     def is_done(self) -> bool:

@@ -74,6 +74,13 @@ def selector_test_run_task(selector_test_id: int) -> None:
     services.selector_test_run(selector_test_id=selector_test_id)
 
 
+@shared_task(**LONG_TASK)
+@contained
+def announcement_submission_run_task(submission_id: int) -> None:
+    """The admin's "Add announcement" from an address: fetch the page, store it, queue extraction."""
+    services.announcement_submission_run(submission_id=submission_id)
+
+
 # Deprecated names, kept for messages queued before the rename (a deploy with work in flight).
 # Remove once no worker or queue can still hold a message under an old name.
 

@@ -25,8 +25,11 @@ class DealFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
     kind = Deal.Kind.INVESTMENT
     status = Deal.Status.PUBLISHED
-    # Cycles within two years: a long run of tests must not date deals in the future.
-    announced_on = factory.Sequence(lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 700))
+    # One day apart in creation order, never in the future (publishing refuses future dates),
+    # however many deals the whole run has created.
+    announced_on = factory.Sequence(
+        lambda n: min(datetime.date(2024, 1, 1) + datetime.timedelta(days=n), datetime.date.today())
+    )
     summary = "A partnership written for tests."
 
 
@@ -68,6 +71,13 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://news.example.com/posts/{n}")
     title = factory.Sequence(lambda n: f"Announcement {n}")
     text = "Example Corp and Sample Labs announce a partnership."
+
+
+class ArchivedAnnouncementFactory(AnnouncementFactory):
+    """A source page Pactwatch has fetched and kept, so quotes can be checked against its text."""
+
+    fetch_status = "fetched"
+    content_hash = factory.Sequence(lambda n: f"archived-{n}")
 
 
 class SubscriptionFactory(factory.django.DjangoModelFactory):

@@ -45,12 +45,22 @@ from partnerships.selectors.ledger import (
 )
 from partnerships.selectors.network import Flows, Network, Window, ledger_flows, ledger_network
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
-from partnerships.selectors.timeline import Cursor, TimelinePage, company_datalist, deal_latest, deal_timeline
+from partnerships.selectors.timeline import (
+    SORTS,
+    Cursor,
+    Sort,
+    TimelinePage,
+    company_datalist,
+    deal_latest,
+    deal_timeline,
+    sort_named,
+)
 
 __all__ = [
     "RELATIONSHIPS",
     "Amounts",
     "CompanyLedger",
+    "SORTS",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
@@ -64,6 +74,7 @@ __all__ = [
     "Network",
     "Partnership",
     "PhaseChange",
+    "Sort",
     "TimelinePage",
     "Window",
     "YearFigures",
@@ -91,4 +102,5 @@ __all__ = [
     "most_active_companies",
     "partnership",
     "phase_changes",
+    "sort_named",
 ]

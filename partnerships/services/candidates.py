@@ -30,6 +30,7 @@ from extraction.parties import ExtractedParty
 from extraction.text import html_to_text
 from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
+from partnerships.search.index import search_index_update
 from partnerships.services.extractor import extract
 from scrapers.models import Announcement
 
@@ -102,6 +103,8 @@ def announcement_extract(*, announcement_id: int) -> Deal | None:
         deal = _apply(locked, result, announced_on)
         locked.extracted_at = timezone.now()
         locked.save(update_fields=["extracted_at", "updated_at"])
+        # Every stored announcement passes here, so this keeps the SQLite search index current.
+        search_index_update(announcement_ids=[announcement_id], deal_ids=[deal.pk] if deal else [])
         return deal
 
 

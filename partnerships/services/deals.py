@@ -6,7 +6,9 @@ transaction with the deal row locked, and saves through the model so the audit t
 deals it touched (``ledger_refresh``), in the same transaction, so no total is ever read
 from terms that are gone.
 
-Alerts are part of the write, called here rather than hidden in model signals: publishing
+The SQLite search index is updated here too (``search_index_update``; a no-op on PostgreSQL,
+whose search columns are generated). Alerts are part of the write, called here rather than
+hidden in model signals: publishing
 records the "published" event (``deal_publication_record``), and every path that can change
 a published deal's terms (``deal_update``, ``deal_review_clauses``, ``deal_link_phase``, and
 the merges in ``partnerships.services.merges``) reads the terms before writing and asks
@@ -23,6 +25,7 @@ from django.utils import timezone
 from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.evidence import MISSING, UNCHECKED, quote_checks
 from partnerships.models import Clause, Company, Deal, DealParty
+from partnerships.search.index import search_index_update
 from partnerships.services.alerts.events import deal_detect_change, deal_publication_record, deal_terms
 from partnerships.services.curation import CurationResult, clause_problems, deal_lock, history_stamp
 from partnerships.services.ledger import ledger_refresh
@@ -107,6 +110,7 @@ def deal_publish(*, deal: Deal, actor=None) -> CurationResult:
     history_stamp(deal, actor=actor, reason="published").save()
     deal_publication_record(deal_id=deal.pk)
     ledger_refresh(deal_ids=[deal.pk])
+    search_index_update(deal_ids=[deal.pk])
     note = f" New companies approved: {', '.join(approved)}." if approved else ""
     return CurationResult(True, f"Published “{deal.title}”.{note}")
 
@@ -188,6 +192,7 @@ def deal_update(
         history_stamp(clause, actor=actor).delete()
     ledger_refresh(deal_ids=[deal.pk])
     event = deal_detect_change(deal_id=deal.pk, before=before) if before is not None else None
+    search_index_update(deal_ids=[deal.pk])
     note = " Subscribers will be told what changed." if event is not None else ""
     return CurationResult(True, f"Saved “{deal.title}”.{note}")
 
@@ -265,6 +270,7 @@ def deal_retract(*, deal: Deal, reason: str, actor=None) -> CurationResult:
     deal.status_reason = reason
     history_stamp(deal, actor=actor, reason="retracted").save()
     ledger_refresh(deal_ids=[deal.pk])
+    search_index_update(deal_ids=[deal.pk])
     return CurationResult(True, f"Retracted “{deal.title}”; its page stays up with the reason.")
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from partnerships.diff import clause_diff
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, LedgerEntry, normalize_name
+from partnerships.search.index import search_index_update
 from partnerships.services.alerts.events import deal_detect_change, deal_terms
 from partnerships.services.curation import CurationResult, history_stamp
 from partnerships.services.ledger import ledger_refresh
@@ -112,6 +113,7 @@ def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
     deal.merged_into = into
     deal.status_reason = f"Merged into “{into.title}”."
     history_stamp(deal, actor=actor, reason=f"merged into {into.pk}").save()
+    search_index_update(deal_ids=[deal.pk, into.pk])
 
     ledger_refresh(deal_ids=[deal.pk, into.pk, *(s.pk for s in successors)])
     for deal_id, before in terms_before.items():

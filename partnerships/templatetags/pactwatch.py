@@ -1,5 +1,7 @@
 """Template tags: figures (through ``partnerships.formatting``), dates and CSS classes. No tag here queries."""
 
+from urllib.parse import urlsplit
+
 from django import template
 
 from partnerships import formatting
@@ -38,3 +40,30 @@ def iso(moment):
     if not moment:
         return ""
     return moment.isoformat(timespec="seconds")
+
+
+@register.filter
+def clause_glossary(kind):
+    """The glossary entry of a clause kind: ``/glossary/#clause-exclusivity``."""
+    from partnerships.glossary import entry_url
+
+    return entry_url("clause", kind_id(kind))
+
+
+@register.filter
+def deal_glossary(kind):
+    """The glossary entry of a deal kind: ``/glossary/#deal-cloud``."""
+    from partnerships.glossary import entry_url
+
+    return entry_url("deal", kind_id(kind))
+
+
+def kind_id(kind) -> str:
+    """A kind as an HTML id part, safe for any value."""
+    return "".join(ch for ch in str(kind) if ch.isalnum() or ch == "_")[:40]
+
+
+@register.filter
+def domain(url):
+    """``https://www.example.com/a`` → ``example.com``: how a source is named when it has no publisher."""
+    return (urlsplit(str(url or "")).hostname or "").lower().removeprefix("www.")

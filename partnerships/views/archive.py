@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from partnerships.cache import cached_response, wants_fragment
 from partnerships.models import Deal
 from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
+from scrapers.verified import verification_label, verified_capture
 
 PAGE_SIZE = 50
 MAX_DIFF_LINES = 400
@@ -92,7 +93,8 @@ def announcement_detail(request, pk):
 
 
 def sources(request):
-    """Each newsroom's health, its last run, what it found and its last error: 1 query.
+    """Each newsroom's health, its last run, what it found, its last error and whether its
+    adapter was verified against a real capture of its page: 1 query.
 
     No per-newsroom COUNT of the archive: at 200,000 announcements it cost more than the
     rest of the page together; the archive link filters by newsroom instead.
@@ -114,6 +116,10 @@ def sources(request):
             )
             .order_by("name")
         )
-        return render(request, "partnerships/sources.html", {"newsrooms": newsrooms})
+        rows = list(newsrooms)
+        for newsroom in rows:  # from a registry in code: no query
+            newsroom.adapter_verified = verified_capture(newsroom.slug) is not None
+            newsroom.adapter_check = verification_label(newsroom.slug)
+        return render(request, "partnerships/sources.html", {"newsrooms": rows})
 
     return cached_response(request, build, timeout=60)

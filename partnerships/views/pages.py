@@ -6,18 +6,23 @@ gets the same partial the full page includes.
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from partnerships import charts, selectors
 from partnerships.cache import cached_response, wants_fragment
 from partnerships.filters import DealFilter
+from partnerships.glossary import entry_url
 from partnerships.models import Clause, Company, Deal, LedgerEntry
+from partnerships.names import companies_named
 from partnerships.search import search as run_search
 from partnerships.selectors import Cursor
+from partnerships.views.citations import deal_citation, source_rows
+from partnerships.views.compare import CompareTray, slug_list
 
 TIMELINE_PAGE_SIZE = 25
 CHART_YEARS = 8
@@ -64,27 +69,66 @@ def _timeline_feed(deal_filter: DealFilter) -> tuple[str, str]:
     return reverse("partnerships:feed_deals"), "Atom feed"
 
 
+SORT_CHOICES = [
+    ("" if sort is selectors.SORTS["newest"] else name, sort.label) for name, sort in selectors.SORTS.items()
+]
+
+
+def _company_hints(query, parsed) -> dict[str, str]:
+    """ "Amazon" under a company box where the reader typed "aws": what the filter understood."""
+    hints = {}
+    for name in ("company", "counterparty"):
+        typed = [v.strip() for v in query.getlist(name) if v.strip()]
+        shown = [parsed.named[v] for v in typed if v in parsed.named and parsed.named[v].lower() != v.lower()]
+        if shown:
+            hints[name] = "Showing " + ", ".join(dict.fromkeys(shown))
+    return hints
+
+
+def _kind_help(deal_filter: DealFilter) -> list[tuple[str, str]]:
+    """Glossary links for the deal and clause kinds the timeline is filtered on."""
+    links = [(Deal.Kind(kind).label, entry_url("deal", kind)) for kind in deal_filter.kinds]
+    return links + [(Clause.Kind(kind).label, entry_url("clause", kind)) for kind in deal_filter.clauses]
+
+
+def _mark_compare_links(deals, tray: CompareTray) -> None:
+    """Each listed deal's "Add to compare" link, and its page link carrying the chosen deals."""
+    suffix = "?" + urlencode({"compare": tray.joined}) if tray else ""
+    for deal in deals:
+        deal.compare_add_url = tray.add_url(deal.slug)
+        deal.in_tray = deal.slug in tray
+        deal.page_url = deal.get_absolute_url() + suffix
+
+
 def deal_list(request):
     def build():
         parsed = DealFilter.from_query(request.GET)
+        sort = selectors.sort_named(request.GET.get("sort"))
         page = selectors.deal_timeline(
             deal_filter=parsed.filter,
-            before=Cursor.parse(request.GET.get("before")),
-            after=Cursor.parse(request.GET.get("after")),
+            before=Cursor.parse(request.GET.get("before"), sort),
+            after=Cursor.parse(request.GET.get("after"), sort),
             limit=TIMELINE_PAGE_SIZE,
+            sort=sort,
         )
         feed_url, feed_label = _timeline_feed(parsed.filter)
+        tray = CompareTray.of(request)
+        _mark_compare_links(page.deals, tray)
         ctx = {
             "query": request.GET,
             "filter_errors": parsed.errors,
+            "hints": _company_hints(request.GET, parsed),
+            "kind_help": _kind_help(parsed.filter),
             "kind_choices": KIND_CHOICES,
             "clause_choices": CLAUSE_CHOICES,
+            "sort_choices": SORT_CHOICES,
             "page": page,
             "feed_url": feed_url,
             "feed_label": feed_label,
+            "tray": tray,
         }
         if wants_fragment(request):
-            return render(request, "partnerships/_deal_list.html", ctx)
+            return render(request, "partnerships/_timeline.html", ctx)
         ctx["company_datalist"] = selectors.company_datalist()
         return render(request, "partnerships/deal_list.html", ctx)
 
@@ -104,14 +148,34 @@ def deal_detail(request, slug):
         if not deal.is_public and not _is_staff(request):
             raise Http404("No such deal.")
         previous, following = selectors.phase_changes(deal)
-        ctx = {"deal": deal, "previous": previous, "following": following}
+        tray = CompareTray.of(request)
+        ctx = {
+            "deal": deal,
+            "previous": previous,
+            "following": following,
+            "tray": tray,
+            "compare_add_url": tray.add_url(deal.slug),
+            "in_tray": deal.slug in tray,
+            "citation": deal_citation(deal, request=request),
+            "sources": source_rows(deal.sources.all()),
+        }
         return render(request, "partnerships/deal_detail.html", ctx)
 
     # Only 200s are cached, so a later merge or retraction shows at the next version bump.
     return cached_response(request, build)
 
 
+def _company_or_alias(slug: str):
+    """The slug of the company a URL names by alias or name ("aws" → "amazon"), or None."""
+    company = companies_named([slug]).get(slug)
+    return company.slug if company is not None and company.slug != slug else None
+
+
 def partnership(request, a, b):
+    canonical = [_company_or_alias(s) or s for s in (a, b)]
+    if canonical != [a, b] and canonical[0] != canonical[1]:
+        first, second = sorted(canonical)
+        return redirect("partnerships:partnership", a=first, b=second, permanent=True)
     if a > b:
         return redirect("partnerships:partnership", a=b, b=a, permanent=True)
     if a == b:
@@ -149,7 +213,13 @@ def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple]]]:
 
 def company_detail(request, slug):
     def build():
-        company = get_object_or_404(Company, slug=slug, is_proposed=False)
+        company = Company.objects.filter(slug=slug, is_proposed=False).first()
+        if company is None:
+            # Every alias and spelling of a company answers with its page: /companies/aws/ → Amazon.
+            canonical = _company_or_alias(slug)
+            if canonical is None:
+                raise Http404("No such company.")
+            return redirect("partnerships:company_detail", slug=canonical, permanent=True)
         overview = selectors.company_overview(company=company)
         book = selectors.company_ledger(company=company)
         timeline = reverse("partnerships:deal_list")
@@ -168,34 +238,6 @@ def company_detail(request, slug):
             "groups": _relationship_groups(book, charts.slug_urls("partnerships:partnership", slugs=2)),
         }
         return render(request, "partnerships/company_detail.html", ctx)
-
-    return cached_response(request, build)
-
-
-def _slug_list(raw: str, limit: int) -> list[str]:
-    slugs = []
-    for part in raw.split(","):
-        part = part.strip().lower()
-        if part and part not in slugs:
-            slugs.append(part[:200])
-    return slugs[:limit]
-
-
-def compare_deals(request):
-    def build():
-        slugs = _slug_list(request.GET.get("deals", ""), 6)
-        deals, rows, missing = selectors.compare_deals(slugs=slugs) if slugs else ([], [], [])
-        error = ""
-        if request.GET.get("deals") is not None and len(deals) < 2:
-            error = "Pick between two and six published deals (their slugs, separated by commas)."
-        ctx = {
-            "deals": deals,
-            "rows": rows,
-            "missing": missing,
-            "error": error,
-            "raw": request.GET.get("deals", ""),
-        }
-        return render(request, "partnerships/compare_deals.html", ctx, status=400 if error else 200)
 
     return cached_response(request, build)
 
@@ -237,7 +279,7 @@ def _compare_timeline(companies, years) -> list[tuple[int, list]]:
 
 def compare_companies(request):
     def build():
-        slugs = _slug_list(request.GET.get("companies", ""), 4)
+        slugs = slug_list(request.GET.get("companies", ""), 4)
         found = {c.slug: c for c in Company.objects.filter(slug__in=slugs, is_proposed=False)}
         companies = [found[s] for s in slugs if s in found]
         books = selectors.company_ledgers(companies=companies) if companies else {}
@@ -263,7 +305,11 @@ def compare_companies(request):
 def search(request):
     def build():
         query = request.GET.get("q", "")
-        ctx = {"query": query, "results": run_search(query=query) if query.strip() else None}
+        ctx = {
+            "query": query,
+            "search_query": query,
+            "results": run_search(query=query) if query.strip() else None,
+        }
         template = (
             "partnerships/_search_results.html" if wants_fragment(request) else "partnerships/search.html"
         )

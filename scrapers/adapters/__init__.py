@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Adapter, ListingItem, ParseError, canonical_url
+from .base import Adapter, ListingItem, ParseError, absolute_url, canonical_url
 from .feed import FeedAdapter
 from .html import HtmlAdapter
 from .json import JsonAdapter
@@ -16,6 +16,7 @@ __all__ = [
     "Adapter",
     "ListingItem",
     "ParseError",
+    "absolute_url",
     "canonical_url",
     "detect_kind",
     "get_adapter",

@@ -1,5 +1,11 @@
 """What every newsroom adapter yields, and the URL and text rules they share.
 
+Links are kept as the publisher wrote them (``absolute_url``: only resolved against the
+page they were found on), because ``/ai-tips-2025/`` and ``/ai-tips-2025`` may be two
+different addresses on a vendor's server. ``canonical_url`` is only the de-duplication
+key: two spellings of one post (tracking parameters, a trailing slash, the host's case)
+share it, and the archive stores it beside the link as ``Announcement.url_key``.
+
 Dates are read by ``extraction.dates.parse_datetime``, the same rules the extraction
 step reads an announcement's date with.
 """
@@ -73,8 +79,27 @@ TRACKING_PARAMS = {
 TRACKING_PREFIXES = ("utm_", "hsa_", "pk_", "mtm_", "oly_")
 
 
+def absolute_url(url: str, base_url: str | None = None) -> str:
+    """The link as the publisher gave it, made absolute against ``base_url``; "" for other schemes.
+
+    Nothing else is changed: no trailing slash removed, no parameter dropped, no case folded.
+    """
+    url = (url or "").strip()
+    if base_url:
+        url = urljoin(base_url, url)
+    parts = urlsplit(url)
+    if parts.scheme and parts.scheme.lower() not in LINK_SCHEMES:
+        return ""  # javascript:, data:, mailto:... are never stored or shown as links
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return ""
+    return url
+
+
 def canonical_url(url: str, base_url: str | None = None) -> str:
-    """One spelling per post: absolute, lower-case scheme/host, no default port, tracking or fragment."""
+    """The de-duplication key of a link: absolute, lower-case scheme/host, no default port,
+    no trailing slash, tracking parameter or fragment, parameters sorted. Never shown or fetched."""
     url = (url or "").strip()
     if base_url:
         url = urljoin(base_url, url)
@@ -137,10 +162,12 @@ class Adapter:
 
     @staticmethod
     def dedupe(items: list[ListingItem]) -> list[ListingItem]:
+        """One item per post (by ``canonical_url``), keeping the first spelling of its link."""
         seen, unique = set(), []
         for item in items:
-            if item.url and item.url not in seen:
-                seen.add(item.url)
+            key = canonical_url(item.url) if item.url else ""
+            if key and key not in seen:
+                seen.add(key)
                 unique.append(item)
         return unique
 

@@ -10,7 +10,7 @@ import feedparser
 from extraction.dates import parse_datetime
 from extraction.text import html_to_text
 
-from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text
+from .base import Adapter, ListingItem, ParseError, absolute_url, clean_text
 
 
 def _summary_text(value: str) -> str:
@@ -41,7 +41,17 @@ def _entry_link(entry, base_url: str) -> str:
         link = entry["id"]
     if not link and str(entry.get("id", "")).startswith(("http://", "https://")):
         link = entry["id"]
-    return canonical_url(link, base_url) if link else ""
+    return absolute_url(link, base_url) if link else ""
+
+
+def _entry_summary(entry) -> str:
+    """The item's description. feedparser lets a later ``media:description`` (an image's alt
+    text, in blog.google's feed) overwrite ``summary``; ``summary_detail`` keeps the first one."""
+    detail = entry.get("summary_detail") or {}
+    value = detail.get("value") or entry.get("summary", "")
+    if not value:
+        value = next((c.get("value", "") for c in entry.get("content", []) if c.get("value")), "")
+    return _summary_text(value)
 
 
 def _entry_item(entry, base_url: str) -> ListingItem | None:
@@ -50,7 +60,7 @@ def _entry_item(entry, base_url: str) -> ListingItem | None:
         return None
     published_at, precision = _entry_date(entry)
     title = clean_text(entry.get("title", ""), 500) or url
-    summary = _summary_text(entry.get("summary", ""))
+    summary = _entry_summary(entry)
     return ListingItem(title, url, published_at, precision, summary)
 
 
@@ -60,7 +70,7 @@ class FeedAdapter(Adapter):
     def parse(self, body: bytes, *, base_url: str, newsroom=None) -> list[ListingItem]:
         # Bytes in a BytesIO: feedparser must never be given a string it could treat as a URL or path.
         # No sanitizing or URI rewriting inside feedparser: summaries become plain text below and
-        # links are resolved by canonical_url, and skipping both halves the parse time.
+        # links are resolved by absolute_url, and skipping both halves the parse time.
         parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
         if parsed.bozo and not parsed.entries:
             raise ParseError(f"Not a readable RSS/Atom feed: {parsed.get('bozo_exception')}")

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from extraction.dates import DATE_PATTERNS, parse_datetime
 from scrapers.untrusted import TooDeep, check_tree_depth, json_loads
 
-from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text, json_ld_nodes
+from .base import Adapter, ListingItem, ParseError, absolute_url, canonical_url, clean_text, json_ld_nodes
 
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 TITLE_CLASS = re.compile(r"title|headline|heading", re.I)
@@ -37,6 +37,15 @@ NEXT_DATE_KEYS = (
 
 def _has_date_text(text: str) -> bool:
     return any(pattern.search(text) for pattern, _ in DATE_PATTERNS)
+
+
+def _is_date_text(text: str) -> bool:
+    """A string that is a date and little else ("Mar 17, 2026", "23 April 2026 · Paper")."""
+    for pattern, _ in DATE_PATTERNS:
+        match = pattern.search(text)
+        if match and len(text) - len(match.group()) <= 12:
+            return True
+    return False
 
 
 class HtmlAdapter(Adapter):
@@ -72,7 +81,7 @@ class HtmlAdapter(Adapter):
     def _base(soup: BeautifulSoup, base_url: str) -> str:
         tag = soup.find("base", href=True)
         if tag is not None:
-            return canonical_url(tag["href"], base_url) or base_url
+            return absolute_url(tag["href"], base_url) or base_url
         if not base_url.startswith(("http://", "https://")):
             # A saved file: the page's own canonical address tells where its relative links point.
             canonical = soup.find("link", rel="canonical", href=True) or soup.find(
@@ -84,18 +93,20 @@ class HtmlAdapter(Adapter):
 
     @staticmethod
     def _merge(items: list[ListingItem], *, allow_relative: bool = False) -> list[ListingItem]:
-        """One item per URL, keeping the best-known title, date and summary from any strategy."""
+        """One item per post (its link's key), keeping the first spelling of the link and the
+        best-known title, date and summary from any strategy."""
         merged: dict[str, ListingItem] = {}
         for item in items:
             if not item.url.startswith(("http://", "https://")) and not (
                 allow_relative and item.url.startswith("/")
             ):
                 continue
-            old = merged.get(item.url)
+            key = canonical_url(item.url)
+            old = merged.get(key)
             if old is None:
-                merged[item.url] = item
+                merged[key] = item
                 continue
-            merged[item.url] = ListingItem(
+            merged[key] = ListingItem(
                 title=old.title if len(old.title) >= len(item.title) or old.title != old.url else item.title,
                 url=old.url,
                 published_at=old.published_at or item.published_at,
@@ -107,6 +118,16 @@ class HtmlAdapter(Adapter):
     @staticmethod
     def _text(tag: Tag | None) -> str:
         return clean_text(tag.get_text(" ") if tag is not None else "")
+
+    def _written_date(self, block: Tag):
+        """A date written as its own text inside a card (no ``<time>``): "Mar 17, 2026"."""
+        for text in block.stripped_strings:
+            text = clean_text(text)
+            if _is_date_text(text):
+                value = parse_datetime(text)
+                if value[0]:
+                    return value
+        return None, "day"
 
     def _date_of(self, tag: Tag | None):
         if tag is None:
@@ -132,12 +153,11 @@ class HtmlAdapter(Adapter):
             title = self._text(title_tag) or self._title_in(block) or self._text(link_tag)
             date_tag = block.select_one(config["date"]) if config.get("date") else block.find("time")
             published_at, precision = self._date_of(date_tag)
+            if published_at is None:
+                published_at, precision = self._written_date(block)
             summary_tag = block.select_one(config["summary"]) if config.get("summary") else None
-            items.append(
-                ListingItem(
-                    title, canonical_url(href, base_url), published_at, precision, self._text(summary_tag)
-                )
-            )
+            summary = self._text(summary_tag) if summary_tag is not None else self._summary_in(block, title)
+            items.append(ListingItem(title, absolute_url(href, base_url), published_at, precision, summary))
         return items
 
     def _title_in(self, block: Tag) -> str:
@@ -170,7 +190,7 @@ class HtmlAdapter(Adapter):
                 items.append(
                     ListingItem(
                         clean_text(str(title)),
-                        canonical_url(url, base_url),
+                        absolute_url(url, base_url),
                         published_at,
                         precision,
                         clean_text(str(node.get("description") or ""), 1000),
@@ -214,7 +234,7 @@ class HtmlAdapter(Adapter):
             items.append(
                 ListingItem(
                     clean_text(title),
-                    canonical_url(link, base_url),
+                    absolute_url(link, base_url),
                     published_at,
                     precision,
                     clean_text(summary, 1000),
@@ -227,15 +247,18 @@ class HtmlAdapter(Adapter):
         for article in soup.find_all("article"):
             if len(article.find_all("article")) > 0:
                 continue  # a wrapper around the real items
-            link = article.find("a", href=True)
+            # The link inside the card, or the one the whole card is wrapped in.
+            link = article.find("a", href=True) or article.find_parent("a", href=True)
             if link is None:
                 continue
             title = self._title_in(article) or self._text(link)
             published_at, precision = self._date_of(article.find("time"))
+            if published_at is None:
+                published_at, precision = self._written_date(article)
             items.append(
                 ListingItem(
                     title,
-                    canonical_url(link["href"], base_url),
+                    absolute_url(link["href"], base_url),
                     published_at,
                     precision,
                     self._summary_in(article, title),
@@ -276,7 +299,7 @@ class HtmlAdapter(Adapter):
             items.append(
                 ListingItem(
                     title,
-                    canonical_url(anchor["href"], base_url),
+                    absolute_url(anchor["href"], base_url),
                     published_at,
                     precision,
                     self._summary_in(container, title),
@@ -302,7 +325,7 @@ class HtmlAdapter(Adapter):
         host = urlsplit(base_url).hostname
         items = []
         for link in soup.find_all("a", href=True):
-            url = canonical_url(link["href"], base_url)
+            url = absolute_url(link["href"], base_url)
             parts = urlsplit(url)
             if parts.hostname != host or not parts.path.startswith(prefix + "/"):
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from extraction.dates import parse_datetime
 from scrapers.untrusted import json_loads
 
-from .base import Adapter, ListingItem, ParseError, canonical_url, clean_text
+from .base import Adapter, ListingItem, ParseError, absolute_url, clean_text
 
 TITLE_KEYS = ("title", "headline", "name")
 URL_KEYS = ("url", "link", "href", "permalink", "canonical_url", "slug")
@@ -80,7 +80,7 @@ def _entry_item(entry, config: dict, base_url: str) -> ListingItem | None:
     title = clean_text(str(_first(entry, TITLE_KEYS, config.get("title")) or ""), 500)
     published_at, precision = parse_datetime(_first(entry, DATE_KEYS, config.get("date")))
     summary = clean_text(str(_first(entry, SUMMARY_KEYS, config.get("summary")) or ""), 1000)
-    url = canonical_url(link, base_url)
+    url = absolute_url(link, base_url)
     return ListingItem(title or url, url, published_at, precision, summary)
 
 

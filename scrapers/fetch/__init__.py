@@ -22,7 +22,7 @@ Every request here therefore:
   whether retrying can help (``errors``).
 """
 
-from .client import MAX_RETRY_AFTER, FetchResult, fetch, parse_retry_after
+from .client import MAX_RETRY_AFTER, FetchResult, fetch, looks_like_challenge, parse_retry_after
 from .decode import TooLarge, decode_body, decode_checked, garbage_ratio, inflate
 from .errors import FetchError, UnsafeURLError
 from .guard import address_is_public, check_url_allowed, validate_public_url
@@ -43,6 +43,7 @@ __all__ = [
     "garbage_ratio",
     "host_slot",
     "inflate",
+    "looks_like_challenge",
     "parse_retry_after",
     "request_deadline",
     "robots_allowed",

@@ -45,6 +45,16 @@ BOT_PROTECTION_MARKERS = (
     "enable javascript and cookies to continue",
 )
 BOT_PROTECTION_HEADERS = ("cf-mitigated", "x-datadome", "x-px-block")
+# Challenge pages sometimes answer 200. Only markers no article carries in its markup count
+# then (the challenge's own script and endpoints), and only on a page small enough to be one.
+CHALLENGE_MARKERS = (
+    "window._cf_chl_opt",
+    "/cdn-cgi/challenge-platform/",
+    "cf-browser-verification",
+    "geo.captcha-delivery.com",
+    "px-captcha",
+)
+CHALLENGE_MAX_BYTES = 256 * 1024
 MAX_RETRY_AFTER = 6 * 3600  # a server asking for more than this is treated as asking for this
 
 
@@ -194,6 +204,19 @@ def _looks_blocked(status: int, headers: httpx.Headers, body: bytes) -> bool:
     return any(marker in sample for marker in BOT_PROTECTION_MARKERS)
 
 
+def looks_like_challenge(body: bytes) -> bool:
+    """A bot-challenge page (whatever status it came with): the challenge's own script, small."""
+    if len(body) > CHALLENGE_MAX_BYTES:
+        return False
+    sample = body[:65536].decode("utf-8", errors="replace").lower()
+    return any(marker in sample for marker in CHALLENGE_MARKERS)
+
+
+def _is_challenge_page(headers: httpx.Headers, body: bytes) -> bool:
+    """A bot challenge served with a success status: it holds no content, so it is no listing."""
+    return headers.get("cf-mitigated", "").lower() == "challenge" or looks_like_challenge(body)
+
+
 def _pinned_request_url(url: str, address: str) -> str:
     parts = urlsplit(url)
     host = f"[{address}]" if ":" in address else address
@@ -299,7 +322,7 @@ def _failure(answer: _Answer) -> FetchError:
     blocked = _looks_blocked(status, answer.headers, answer.body)
     retry_after = parse_retry_after(answer.headers.get("retry-after"))
     transient = status in (408, 425, 429) or status >= 500
-    label = "blocked by bot protection" if blocked else f"HTTP {status}"
+    label = f"HTTP {status}: blocked by a bot challenge" if blocked else f"HTTP {status}"
     return FetchError(
         f"{answer.url} answered {label}.",
         permanent=not transient and not blocked,
@@ -317,6 +340,14 @@ def _result(answer: _Answer, hops: list[str], *, conditional: bool, max_bytes: i
         )
     if answer.status >= 400 or answer.status < 200 or answer.status in (204, 304):
         raise _failure(answer)
+    if _is_challenge_page(answer.headers, answer.body):
+        raise FetchError(
+            f"{answer.url} answered HTTP {answer.status} with a challenge page: blocked by a bot challenge.",
+            permanent=False,
+            status=answer.status,
+            blocked=True,
+            url=answer.url,
+        )
     content_type = answer.headers.get("content-type", "")
     text, encoding = decode_checked(answer.body, content_type, url=answer.url, max_bytes=max_bytes)
     return FetchResult(

@@ -1,16 +1,17 @@
 """Writes for scraping, by step of the pipeline.
 
 - ``runs``: a newsroom run (fetch, parse, store, record) and the dry run;
-- ``ingest``: listing items into the archive, cleaned and upserted by canonical URL;
+- ``ingest``: listing items into the archive, cleaned and upserted by their address key;
 - ``articles``: each announcement's page, archived with a revision per edit;
 - ``health``: a newsroom's health and how every failure is recorded;
 - ``dispatch``: beat's claims, and runs left behind by killed workers;
-- ``selector_tests``: the admin's "Test selectors now" and "Scrape now", run by workers.
+- ``selector_tests``: the admin's "Test selectors now" and "Scrape now", run by workers;
+- ``submissions``: announcements supplied by hand (saved files, the admin's "Add announcement").
 
 HTTP never happens inside a transaction: each service fetches first, then writes, and
 enqueues follow-up tasks on commit. Every write is an upsert by a natural key (the
-canonical URL, the revision's content hash), so any service can be re-run after a crash
-or a redelivered Celery message without creating duplicates.
+address key ``url_key``, the revision's content hash), so any service can be re-run after
+a crash or a redelivered Celery message without creating duplicates.
 """
 
 from scrapers.services.articles import ARTICLE_MAX_ATTEMPTS, announcement_fetch
@@ -40,6 +41,12 @@ from scrapers.services.selector_tests import (
     selector_test_run,
     selector_tests_request,
 )
+from scrapers.services.submissions import (
+    Submitted,
+    announcement_submission_request,
+    announcement_submission_run,
+    announcement_submit,
+)
 
 __all__ = [
     "ARTICLE_BURST",
@@ -48,8 +55,12 @@ __all__ = [
     "CLAIM_LEASE",
     "RUN_ORPHAN_AFTER",
     "IngestResult",
+    "Submitted",
     "announcement_fetch",
     "announcement_ingest",
+    "announcement_submission_request",
+    "announcement_submission_run",
+    "announcement_submit",
     "announcements_claim_due",
     "backoff_delay",
     "newsroom_preview",

@@ -44,6 +44,23 @@ def _text_diff(old: str, new: str) -> str:
     )
 
 
+def announcement_revision_add(
+    *, announcement: Announcement, title: str, text: str, content_hash: str, now: datetime
+) -> None:
+    """Keep this version of the page, with its diff against the previous one (once per hash)."""
+    previous = announcement.revisions.order_by("-fetched_at", "-id").first()
+    AnnouncementRevision.objects.get_or_create(
+        announcement=announcement,
+        content_hash=content_hash,
+        defaults={
+            "title": title,
+            "text": text,
+            "diff": _text_diff(previous.text, text) if previous else "",
+            "fetched_at": now,
+        },
+    )
+
+
 def _article_failure(
     announcement: Announcement, exc: FetchError, *, now: datetime, was_fetched: bool
 ) -> Announcement:
@@ -178,16 +195,12 @@ def _article_write(pk: int, result: FetchResult, content: ArticleContent, *, now
         )
         announcement.next_fetch_at = _recheck_at(announcement, now)
         if changed:
-            previous = announcement.revisions.order_by("-fetched_at", "-id").first()
-            AnnouncementRevision.objects.get_or_create(
+            announcement_revision_add(
                 announcement=announcement,
+                title=title or announcement.title,
+                text=text,
                 content_hash=content.content_hash,
-                defaults={
-                    "title": title or announcement.title,
-                    "text": text,
-                    "diff": _text_diff(previous.text, text) if previous else "",
-                    "fetched_at": now,
-                },
+                now=now,
             )
             announcement.set_raw_html(result.body)
             announcement.text = text

@@ -1,8 +1,12 @@
-"""Listing items into the archive: upserted by canonical URL, cleaned, one bad item at a time.
+"""Listing items into the archive: upserted by address key, cleaned, one bad item at a time.
 
 Every item is cleaned before it reaches the database (NUL and other control characters
 removed, only http(s) links, a date PostgreSQL can store) and an item that still cannot
 be stored is skipped and counted while the rest of the listing goes in.
+
+The link is stored as the listing gave it; ``url_key`` (``canonical_url``) finds the
+announcement it already is, so a post listed as ``/a/`` by one feed and ``/a?utm_source=x``
+by another is one announcement, keeping the first spelling seen.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from scrapers.adapters import ListingItem
+from scrapers.adapters import ListingItem, canonical_url
 from scrapers.models import Announcement, Newsroom
 from scrapers.untrusted import db_text, http_url
 
@@ -48,7 +52,7 @@ def _storable_date(value: datetime | None) -> datetime | None:
 def listing_item_clean(item: ListingItem) -> ListingItem | None:
     """The item as the archive stores it, or None when it has no link worth storing."""
     url = http_url(item.url)
-    if not url or len(url) > URL_MAX_LENGTH:
+    if not url or len(url) > URL_MAX_LENGTH or len(canonical_url(url)) > URL_MAX_LENGTH:
         return None
     return replace(
         item,
@@ -106,26 +110,27 @@ def _update(item: ListingItem, current: Announcement, newsroom: Newsroom | None,
 
 
 def announcement_ingest(*, newsroom: Newsroom | None, items: list[ListingItem]) -> IngestResult:
-    """Upsert listing items by canonical URL; only real changes are written.
+    """Upsert listing items by address key; only real changes are written.
 
-    New rows go in with one ``INSERT ... ON CONFLICT DO NOTHING`` under the unique URL, so two
+    New rows go in with one ``INSERT ... ON CONFLICT DO NOTHING`` under the unique key, so two
     runs racing on the same item cannot duplicate it; a row counts as new for this run when
     it was created after the insert began.
     """
     result = IngestResult()
-    cleaned = {}
+    cleaned: dict[str, ListingItem] = {}
     for item in items:
         clean = listing_item_clean(item)
         if clean is None:
             result.skipped += 1
         else:
-            cleaned[clean.url] = clean
-    existing = {a.url: a for a in Announcement.objects.filter(url__in=list(cleaned))}
+            cleaned.setdefault(canonical_url(clean.url), clean)  # the listing's first spelling
+    existing = {a.url_key: a for a in Announcement.objects.filter(url_key__in=list(cleaned))}
     now = timezone.now()
     fresh = [
         Announcement(
             newsroom=newsroom,
             url=item.url,
+            url_key=key,
             title=item.title,
             published_at=item.published_at,
             published_precision=item.precision,
@@ -133,18 +138,18 @@ def announcement_ingest(*, newsroom: Newsroom | None, items: list[ListingItem]) 
             # A lease: the on-commit task fetches it now; if that task is lost, the dispatcher does later.
             next_fetch_at=now + CLAIM_LEASE,
         )
-        for item in cleaned.values()
-        if item.url not in existing
+        for key, item in cleaned.items()
+        if key not in existing
     ]
     if fresh:
         result.skipped += _insert(fresh)
         result.new_ids = list(
-            Announcement.objects.filter(url__in=[a.url for a in fresh], created_at__gte=now)
+            Announcement.objects.filter(url_key__in=[a.url_key for a in fresh], created_at__gte=now)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-    for url, current in existing.items():
-        outcome = _update(cleaned[url], current, newsroom, now)
+    for key, current in existing.items():
+        outcome = _update(cleaned[key], current, newsroom, now)
         result.updated += outcome == "updated"
         result.skipped += outcome == "skipped"
     return result

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from scrapers.adapters import ListingItem, ParseError, get_adapter
+from scrapers.adapters import ListingItem, ParseError, canonical_url, get_adapter
 from scrapers.fetch import FetchError, FetchResult, fetch
 from scrapers.models import Announcement, Newsroom, ScrapeRun
 from scrapers.services.health import (
@@ -225,14 +225,14 @@ def newsroom_preview(*, newsroom: Newsroom) -> ScrapeRun:
         error = step.failure(exc)
         status = ScrapeRun.Status.BLOCKED if error.blocked else ScrapeRun.Status.FAILED
         return scrape_run_finish(run, status, http_status=error.status, error=str(error))
-    urls = [clean.url for clean in map(listing_item_clean, listing.items) if clean]
-    known = set(Announcement.objects.filter(url__in=urls).values_list("url", flat=True))
+    keys = [canonical_url(clean.url) for clean in map(listing_item_clean, listing.items) if clean]
+    known = set(Announcement.objects.filter(url_key__in=keys).values_list("url_key", flat=True))
     return scrape_run_finish(
         run,
         ScrapeRun.Status.OK,
         items_seen=len(listing.items),
-        items_new=sum(1 for url in set(urls) if url not in known),
-        items_skipped=listing.skipped + len(listing.items) - len(urls),
+        items_new=sum(1 for key in set(keys) if key not in known),
+        items_skipped=listing.skipped + len(listing.items) - len(keys),
     )
 
 

@@ -30,6 +30,17 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Every securitypolicyviolation event becomes a console error, so a page that the strict CSP
+# blocks anything on (an inline style attribute set by a script, an injected <style>) fails
+# the test that loaded it, even when Chromium itself would only warn.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  console.error('CSP violation: ' + event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline')
+    + ' at ' + event.sourceFile + ':' + event.lineNumber + ' ' + (event.sample || ''));
+}, true);
+"""
+
+
 class ConsoleLog(list):
     """Console errors and CSP violations seen by a page: a strict-CSP page must produce none."""
 
@@ -44,6 +55,7 @@ class ConsoleLog(list):
 def page(browser):
     context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(15_000)
+    context.add_init_script(CSP_LISTENER)
     tab = context.new_page()
     tab.console_log = ConsoleLog()
     tab.on("console", lambda m: m.type == "error" and tab.console_log.append(m.text))

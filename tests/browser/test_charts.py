@@ -70,7 +70,12 @@ def _label_problems(charts) -> list[str]:
         labels, frame = chart["labels"], chart["frame"]
         for i, first in enumerate(labels):
             box = first["box"]
-            if box[0] < frame[0] - 1 or box[2] > frame[2] + 1 or box[1] < frame[1] - 1 or box[3] > frame[3] + 1:
+            if (
+                box[0] < frame[0] - 1
+                or box[2] > frame[2] + 1
+                or box[1] < frame[1] - 1
+                or box[3] > frame[3] + 1
+            ):
                 problems.append(f"{chart['chart']}: {first['text']!r} is cut by the chart's edge")
             for second in labels[i + 1 :]:
                 if _overlaps(box, second["box"]):
@@ -88,7 +93,9 @@ def test_it_draws_legible_linked_charts_without_overlapping_labels(site, page):
         if not marks:
             problems.append("no chart mark found")
         problems += [f"{m['mark']} is not a link" for m in marks if not m["href"]][:5]
-        problems += [f"{g['chart']}: {g['gap']:.0f}px empty above" for g in page.evaluate(EMPTY_TOP) if g["gap"] > 32]
+        problems += [
+            f"{g['chart']}: {g['gap']:.0f}px empty above" for g in page.evaluate(EMPTY_TOP) if g["gap"] > 32
+        ]
         smallest = page.evaluate(SMALLEST_TEXT)
         if smallest < 10:
             problems.append(f"chart text {smallest:.1f}px at 1280")

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 def _publish_candidate(title: str, slug: str) -> Deal:
     from partnerships.services.deals import deal_publish
-    from tests.factories import ClauseFactory, DealFactory, DealPartyFactory
+    from tests.factories import ArchivedAnnouncementFactory, ClauseFactory, DealFactory, DealPartyFactory
 
     deal = DealFactory(
         title=title,
@@ -25,15 +25,22 @@ def _publish_candidate(title: str, slug: str) -> Deal:
         status=Deal.Status.CANDIDATE,
         announced_on=datetime.date.today(),
     )
-    DealPartyFactory(deal=deal, company=Company.objects.get(slug="openai"), role="customer")
-    DealPartyFactory(deal=deal, company=Company.objects.get(slug="oracle"), role="provider")
+    openai, oracle = Company.objects.get(slug="openai"), Company.objects.get(slug="oracle")
+    DealPartyFactory(deal=deal, company=openai, role="customer")
+    DealPartyFactory(deal=deal, company=oracle, role="provider")
+    quote = "The two companies commit 2 gigawatts <b>of</b> capacity & more."
+    source = ArchivedAnnouncementFactory(text=f"Announcement. {quote} Nothing else.")
+    deal.sources.add(source)
     ClauseFactory(
         deal=deal,
         kind=Clause.Kind.COMPUTE_COMMITMENT,
         amount=2,
         unit="GW",
         status=Clause.Status.CONFIRMED,
-        quote="The two companies commit 2 gigawatts <b>of</b> capacity & more.",
+        quote=quote,
+        source=source,
+        grantor=oracle,
+        beneficiary=openai,
     )
     deal_publish(deal=deal, actor=None)
     return deal

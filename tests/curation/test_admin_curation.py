@@ -76,7 +76,7 @@ def test_a_viewer_reads_everything_but_changes_nothing(client, viewer):
 
 
 def test_a_viewer_cannot_run_newsroom_actions(client, viewer, monkeypatch):
-    from scrapers import admin as scrapers_admin
+    from scrapers.admin import newsrooms as scrapers_admin
     from tests.factories import NewsroomFactory
 
     called = []

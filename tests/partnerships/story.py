@@ -14,7 +14,10 @@ def build_story():
     ms = CompanyFactory(name="Microsoft", slug="microsoft", kind=Company.Kind.CLOUD)
     oa = CompanyFactory(name="OpenAI", slug="openai", kind=Company.Kind.LAB)
     src = AnnouncementFactory(
-        url="https://openai.example/2019-partnership", title="OpenAI and Microsoft, 2019"
+        url="https://openai.example/2019-partnership",
+        title="OpenAI and Microsoft, 2019",
+        fetch_status="fetched",  # an archived copy exists, so pages link to it
+        content_hash="story-2019",
     )
     phases = []
     specs = [

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from partnerships.models import AlertDelivery, AlertEvent, CompanyAlias, Digest, Subscription
 from partnerships.services.ledger import ledger_refresh
-from scrapers.models import AnnouncementRevision, ScrapeRun, SelectorTest
+from scrapers.models import AnnouncementRevision, AnnouncementSubmission, ScrapeRun, SelectorTest
 from tests.factories import AnnouncementFactory, ClauseFactory, DealPartyFactory, NewsroomFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,7 @@ def one_of_each(db):
     announcement.set_raw_html(b"<html><script>alert(1)</script><p>archived</p></html>")
     announcement.save()
     AnnouncementRevision.objects.create(announcement=announcement, text="v1", content_hash="abc")
+    AnnouncementSubmission.objects.create(url="https://x.example/a/", mode="fetch", announcement=announcement)
     subscription = Subscription.objects.create(email="reader@example.com")
     AlertEvent.objects.get_or_create(deal=party.deal, key="published", defaults={"kind": "published"})
     AlertDelivery.objects.get_or_create(subscription=subscription, deal=party.deal, event="published")

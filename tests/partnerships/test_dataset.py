@@ -289,7 +289,7 @@ def test_it_fills_quotes_and_titles_from_the_fact_sheet_at_load_time(loaded, rea
             assert clause(deal["slug"], entry["key"]).quote == quote, (deal["slug"], entry["key"])
     assert loaded.quotes_filled > 340
     primary = by_id["microsoft-openai-2025-10"]["sources"][0]
-    assert Announcement.objects.get(url=canonical_url(primary["url"])).title == primary["title"]
+    assert Announcement.objects.get(url_key=canonical_url(primary["url"])).title == primary["title"]
 
 
 def test_it_skips_quotes_whose_fact_sheet_entry_is_dated_otherwise():

@@ -107,8 +107,8 @@ def test_it_keeps_stargate_partners_out_of_each_others_relationships(client, loa
 
 def _flow_rows(page: str) -> set[tuple[str, str, str, str]]:
     rows = set()
-    for body in re.findall(r'<table class="compact flow-table">(.*?)</table>', page, re.S):
-        for cells in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", body, re.S):
+    for body in re.findall(r'<table class="compact cards flow-table">(.*?)</table>', page, re.S):
+        for cells in re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>", body, re.S):
             names, flow, value = (_text(c).strip() for c in cells)
             source, target = (n.strip() for n in names.split("→"))
             rows.add((source, target, flow, value))

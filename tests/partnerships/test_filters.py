@@ -3,6 +3,7 @@
 import datetime
 import itertools
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
@@ -16,7 +17,24 @@ def _parse(query: str):
     return DealFilter.from_query(QueryDict(query))
 
 
-def test_it_reads_every_timeline_parameter():
+@pytest.fixture
+def companies(db):
+    """Companies the query strings name: a filter resolves names and slugs against them."""
+    made = {
+        slug: CompanyFactory(name=name, slug=slug)
+        for slug, name in (
+            ("openai", "OpenAI"),
+            ("anthropic", "Anthropic"),
+            ("microsoft", "Microsoft"),
+            ("amazon", "Amazon"),
+        )
+    }
+    made["amazon"].aliases.create(name="AWS")
+    made["amazon"].aliases.create(name="Amazon Web Services")
+    return made
+
+
+def test_it_reads_every_timeline_parameter(companies):
     parsed = _parse(
         "company=openai&company=anthropic&counterparty=microsoft&kind=cloud&clause=exclusivity"
         "&year_from=2020&year_to=2025&min_amount=1.5B"
@@ -45,23 +63,56 @@ def test_it_reads_every_timeline_parameter():
         ("year_from=2025&year_to=2020", "year_to"),
     ],
 )
-def test_it_reports_a_bad_value_and_ignores_only_that_one(query, field):
+def test_it_reports_a_bad_value_and_ignores_only_that_one(companies, query, field):
     parsed = _parse(query + "&counterparty=microsoft")
     assert list(parsed.errors) == [field]
     assert parsed.errors[field][0]
     assert parsed.filter.counterparties == ("microsoft",)
 
 
-def test_it_bounds_how_many_values_a_parameter_carries():
+def test_it_bounds_how_many_values_a_parameter_carries(db):
+    for i in range(100):
+        CompanyFactory(name=f"C{i}", slug=f"c{i}")
     parsed = _parse("&".join(f"company=c{i}" for i in range(100)))
     assert len(parsed.filter.companies) == 20
+
+
+@pytest.mark.parametrize(
+    ("typed", "slug"),
+    [
+        ("openai", "openai"),
+        ("OpenAI", "openai"),
+        ("Microsoft Corp", "microsoft"),
+        ("microsoft corp.", "microsoft"),
+        ("aws", "amazon"),
+        ("AWS", "amazon"),
+        ("Amazon Web Services", "amazon"),
+        ("  Anthropic ", "anthropic"),
+    ],
+)
+def test_it_reads_a_company_by_slug_name_or_alias(companies, typed, slug):
+    parsed = _parse(urlencode({"company": typed, "counterparty": typed}))
+    assert parsed.errors == {}
+    assert parsed.filter.companies == (slug,) and parsed.filter.counterparties == (slug,)
+
+
+def test_it_names_an_unknown_company_instead_of_complaining_about_slugs(companies):
+    parsed = _parse("company=Nobody%20Inc&company=openai")
+    assert parsed.filter.companies == ("openai",)
+    assert "No company is called “Nobody Inc”" in parsed.errors["company"][0]
+    assert "slug" not in parsed.errors["company"][0]
+
+
+def test_it_does_not_resolve_a_proposed_company(db):
+    CompanyFactory(name="Shadow Labs", slug="shadow", is_proposed=True)
+    assert "company" in _parse("company=shadow").errors
 
 
 def test_it_ignores_empty_values():
     assert _parse("company=&kind=&min_amount=").filter.is_empty
 
 
-def test_it_writes_itself_back_as_the_same_query():
+def test_it_writes_itself_back_as_the_same_query(companies):
     deal_filter = _parse("company=openai&kind=cloud&kind=chips&year_from=2024&min_amount=500M").filter
     assert _parse(deal_filter.querystring()).filter == deal_filter
     assert deal_filter.as_dict() == {
@@ -212,7 +263,7 @@ def test_a_stored_subscription_agrees_both_ways(deals, stored):
     }
 
 
-def test_every_clause_kind_and_deal_kind_is_accepted_by_the_parser():
+def test_every_clause_kind_and_deal_kind_is_accepted_by_the_parser(db):
     for kind, clause in itertools.zip_longest(Deal.Kind.values, Clause.Kind.values):
         query = "&".join(
             p for p in (f"kind={kind}" if kind else "", f"clause={clause}" if clause else "") if p

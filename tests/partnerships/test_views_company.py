@@ -64,3 +64,30 @@ def test_it_offers_a_feed_and_the_subscribe_form(client):
 def test_it_hides_proposed_companies(client):
     CompanyFactory(slug="maybe", is_proposed=True)
     assert client.get("/companies/maybe/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/companies/aws/", "/companies/amazon/"),
+        ("/companies/amazon-web-services/", "/companies/amazon/"),
+        ("/companies/AWS/", "/companies/amazon/"),
+        ("/partnerships/aws/anthropic/", "/partnerships/amazon/anthropic/"),
+        ("/partnerships/anthropic/aws/", "/partnerships/amazon/anthropic/"),
+    ],
+)
+def test_every_alias_answers_with_its_company_page(client, path, target):
+    amazon = CompanyFactory(name="Amazon", slug="amazon")
+    CompanyFactory(name="Anthropic", slug="anthropic")
+    amazon.aliases.create(name="AWS")
+    amazon.aliases.create(name="Amazon Web Services")
+    response = client.get(path)
+    assert response.status_code == 301 and response["Location"] == target
+
+
+def test_an_unknown_or_proposed_company_is_still_a_404(client):
+    CompanyFactory(name="Shadow", slug="shadow", is_proposed=True)
+    shadow = Company.objects.get(slug="shadow")
+    shadow.aliases.create(name="Shady")
+    assert client.get("/companies/nobody/").status_code == 404
+    assert client.get("/companies/shady/").status_code == 404

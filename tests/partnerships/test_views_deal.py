@@ -29,6 +29,15 @@ def test_it_shows_parties_value_and_clause_evidence_with_source_and_archive_link
     assert f'href="{src.get_absolute_url()}">archived copy' in html
 
 
+def test_it_links_an_archived_copy_only_when_one_was_fetched(client):
+    _, _, _, src = build_story()
+    src.fetch_status, src.content_hash = "skipped", ""
+    src.save()
+    html = client.get("/deals/ms-openai-2019/").content.decode()
+    assert f'href="{src.url}"' in html
+    assert f'href="{src.get_absolute_url()}"' not in html and "archived copy" not in html
+
+
 def test_it_keeps_the_qualifier_of_an_up_to_headline_value(client):
     DealFactory(slug="upto", value_min=None, value_max=4000000000)
     assert "up to $4B" in client.get("/deals/upto/").content.decode()

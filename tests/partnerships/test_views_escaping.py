@@ -5,6 +5,7 @@ import re
 import pytest
 
 from partnerships.models import Clause, DealParty
+from partnerships.search.index import search_index_install
 from partnerships.services.ledger import ledger_rebuild
 from scrapers.models import AnnouncementRevision, ScrapeRun
 from tests.factories import (
@@ -51,6 +52,7 @@ def evil():
     ClauseFactory(deal=deal, kind=Clause.Kind.INVESTMENT, grantor=a, beneficiary=b, amount=10**9, unit="USD")
     deal.sources.add(source)
     ledger_rebuild()
+    search_index_install()  # factories write rows directly; SQLite's search index is rebuilt
     return source
 
 

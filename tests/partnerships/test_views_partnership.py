@@ -15,7 +15,9 @@ def _no_page_cache(settings):
 
 def _row(html: str, label: str) -> list[str]:
     """The state classes of one matrix row, left to right."""
-    row = re.search(rf"<tr>\s*<th scope=\"row\">{label}.*?</tr>", html, re.S).group(0)
+    row = re.search(
+        rf"<tr>\s*<th scope=\"row\"><a href=\"/glossary/#clause-\w+\">{label}</a>.*?</tr>", html, re.S
+    ).group(0)
     return re.findall(r'<td class="st-(\w+)"', row)
 
 
@@ -126,7 +128,6 @@ def test_it_tells_apart_two_phases_announced_the_same_day(client):
 
 def test_it_lets_other_modules_add_dated_events_to_the_story(client, monkeypatch):
     import datetime
-
     import importlib
 
     module = importlib.import_module("partnerships.selectors.partnership")

@@ -11,6 +11,7 @@ MAX_QUERIES = 8
 PAGES = [
     "/",
     "/deals/",
+    "/deals/?sort=largest&company=Alpha%20Labs",
     "/deals/?company=alpha&counterparty=beta&kind=investment&clause=investment&year_from=2019&year_to=2030&min_amount=1B",
     "/deals/focus/",
     "/partnerships/alpha/beta/",
@@ -28,6 +29,7 @@ PAGES = [
     "/feeds/companies/alpha/",
     "/feeds/clauses/investment/",
     "/exports/",
+    "/glossary/",
     "/exports/deals.csv",
     "/exports/clauses.json?company=alpha",
 ]
@@ -72,11 +74,16 @@ def test_it_keeps_the_query_count_flat_from_5_to_50_rows(client, settings, url):
 
 
 @pytest.mark.django_db
-def test_it_serves_the_timeline_without_offset_or_count(client, settings):
+@pytest.mark.parametrize("sort", ["", "oldest", "largest"])
+def test_it_serves_the_timeline_without_offset_and_counts_at_most_a_capped_number(client, settings, sort):
+    from partnerships.selectors.timeline import COUNT_CAP
+
     settings.PAGE_CACHE_ENABLED = False
     World().grow_to(30)
     with CaptureQueriesContext(connection) as ctx:
-        client.get("/deals/?before=2021-01-01.99999")
-    sql = " ".join(q["sql"].upper() for q in ctx.captured_queries)
-    assert "OFFSET" not in sql
-    assert "COUNT(" not in sql
+        client.get(f"/deals/?before=2021-01-01.99999&sort={sort}")
+    statements = [q["sql"].upper() for q in ctx.captured_queries]
+    assert not any("OFFSET" in sql for sql in statements)
+    counts = [sql for sql in statements if "COUNT(" in sql]
+    # The result count reads at most COUNT_CAP + 1 rows: a COUNT over a LIMITed subquery.
+    assert len(counts) == 1 and f"LIMIT {COUNT_CAP + 1}" in counts[0]

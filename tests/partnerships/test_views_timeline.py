@@ -72,10 +72,12 @@ def test_it_reports_a_bad_filter_and_keeps_the_others(client, deals):
     assert "Write an amount like" in response.content.decode()
 
 
-def test_it_answers_htmx_with_the_list_fragment_only(client, deals):
+def test_it_answers_htmx_with_the_form_and_list_fragment_only(client, deals):
     response = client.get("/deals/?company=openai", HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="deal-results"')
+    # The form comes with the results, rendered from the URL: a history entry restores both.
+    assert html.lstrip().startswith('<div id="timeline"')
+    assert '<section id="deal-results"' in html and 'value="openai"' in html
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]
 
@@ -111,5 +113,77 @@ def test_it_keeps_the_filters_in_the_pagination_and_download_links(client):
 
 
 def test_it_answers_an_htmx_history_restore_with_the_full_page(client, deals):
-    response = client.get("/deals/?company=openai", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    response = client.get(
+        "/deals/?company=openai", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
     assert "<html" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sort=largest", ["oa-nvidia", "nvidia-amd", "oa-amd"]),
+        ("sort=oldest", ["nvidia-amd", "oa-nvidia", "oa-amd"]),
+        ("sort=nonsense", ["oa-amd", "oa-nvidia", "nvidia-amd"]),
+        ("company=OpenAI", ["oa-amd", "oa-nvidia"]),
+        ("company=OpenAI%20Inc.&counterparty=NVIDIA", ["oa-nvidia"]),
+    ],
+)
+def test_it_sorts_and_reads_company_names(client, deals, query, expected):
+    assert _slugs(client.get(f"/deals/?{query}")) == expected
+
+
+def test_it_says_how_many_deals_match(client, deals):
+    assert "3 deals" in client.get("/deals/").content.decode()
+    assert "2 deals match these filters" in client.get("/deals/?company=openai").content.decode()
+    assert "1 deal match" in client.get("/deals/?company=openai&counterparty=nvidia").content.decode()
+
+
+def test_it_caps_the_count_instead_of_counting_every_row(client, monkeypatch):
+    from partnerships.selectors import timeline
+
+    monkeypatch.setattr(timeline, "COUNT_CAP", 3)
+    for i in range(5):
+        DealFactory(slug=f"n{i}")
+    assert "More than 3 deals" in client.get("/deals/").content.decode()
+
+
+@pytest.mark.parametrize("sort", ["", "oldest", "largest"])
+def test_it_pages_every_order_by_keyset_both_ways(client, sort):
+    for i in range(30):
+        DealFactory(
+            slug=f"d{i:02d}",
+            announced_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=i),
+            value_max=None if i % 7 == 0 else Decimal(10**9 + (i * 37) % 11 * 10**8),
+        )
+    everything = []
+    url = f"/deals/?sort={sort}"
+    pages = []
+    while url:
+        html = client.get(url).content.decode()
+        pages.append((url, _slugs_of(html)))
+        everything += _slugs_of(html)
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        url = "/deals/" + found.group(1).replace("&amp;", "&") if found else None
+    assert sorted(everything) == sorted(f"d{i:02d}" for i in range(30)) and len(everything) == 30
+    # Walking back from the last page gives the previous page again.
+    last = client.get(pages[-1][0]).content.decode()
+    newer = re.search(r'rel="prev" href="([^"]+)"', last).group(1).replace("&amp;", "&")
+    assert _slugs_of(client.get("/deals/" + newer).content.decode()) == pages[-2][1]
+    if sort == "largest":
+        values = [Deal.objects.get(slug=s).headline_value or -1 for s in everything]
+        assert values == sorted(values, reverse=True)
+
+
+def _slugs_of(html: str) -> list[str]:
+    return re.findall(r'class="deal-title" href="/deals/([^/]+)/"', html)
+
+
+def test_it_explains_an_unknown_company_and_what_a_name_resolved_to(client, deals):
+    from tests.factories import CompanyFactory as Companies
+
+    Companies(slug="amazon", name="Amazon").aliases.create(name="AWS")
+    html = client.get("/deals/?company=aws&counterparty=Nobody").content.decode()
+    assert "Showing Amazon" in html
+    assert "No company is called “Nobody”" in html and "not a company slug" not in html
+    assert '<datalist id="company-names">' in html and '<option value="AWS">AWS (Amazon)</option>' in html

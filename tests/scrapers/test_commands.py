@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from scrapers.models import Announcement, Newsroom, ScrapeRun
 from tests.factories import NewsroomFactory
 from tests.scrapers.conftest import rss
-from tests.scrapers.test_adapters import FEEDS, expected_items
+from tests.scrapers.test_adapters import FEEDS, expected_items, first_per_key
 
 
 def run(*args):
@@ -27,7 +27,7 @@ def test_it_prints_one_json_line_per_feed_item_and_touches_no_database(
     with django_assert_num_queries(0):
         out, err = run("parse_listing", str(path), "--json")
     lines = [json.loads(line) for line in out.splitlines()]
-    expected = list({item["url"]: item for item in reversed(expected_items(path))}.values())[::-1]
+    expected = first_per_key(expected_items(path))
     assert [line["url"] for line in lines] == [item["url"] for item in expected]
     assert [line["title"] for line in lines] == [item["title"] for item in expected]
     assert [line["published_at"] for line in lines] == [

@@ -47,7 +47,8 @@ def test_it_ingests_a_feed_and_archives_every_article(
     assert newsroom.health == Newsroom.Health.OK
     assert newsroom.etag == '"f1"' and newsroom.typical_item_count == 3
     assert newsroom.next_fetch_at > timezone.now() + timedelta(minutes=50)
-    first = Announcement.objects.get(url=server.url("/news/post-0"))  # tracking parameter dropped
+    first = Announcement.objects.get(url_key=server.url("/news/post-0"))  # the key drops the tracking
+    assert first.url == server.url("/news/post-0?utm_source=feed")  # the link is kept as the feed gave it
     assert first.fetch_status == Announcement.FetchStatus.FETCHED
     assert first.text == "Post 0\n\nAcme and Beta announce partnership number 0."
     assert b"partnership number 0" in first.get_raw_html()

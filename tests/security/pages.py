@@ -20,6 +20,7 @@ from scrapers.models import Announcement
 class Page:
     name: str
     path: str
+    status: int = 200  # what the page answers (the not-found page answers 404)
 
     @property
     def exists(self) -> bool:
@@ -48,6 +49,7 @@ PAGE_NAMES = [
     "announcement",
     "sources",
     "exports",
+    "glossary",
     "subscribe",
 ]
 
@@ -67,7 +69,9 @@ def load_data() -> str:
     previous = None
     for year in (2019, 2023, 2025):
         deal = DealFactory(
-            title=f"Microsoft and OpenAI partnership {year}", slug=f"microsoft-openai-{year}", predecessor=previous
+            title=f"Microsoft and OpenAI partnership {year}",
+            slug=f"microsoft-openai-{year}",
+            predecessor=previous,
         )
         DealPartyFactory(deal=deal, company=microsoft, role="investor")
         DealPartyFactory(deal=deal, company=openai, role="investee")
@@ -86,7 +90,9 @@ def _archive_one_announcement() -> None:
         return
     from tests.factories import AnnouncementFactory, NewsroomFactory
 
-    newsroom = NewsroomFactory(name="Proof newsroom", slug="proof-newsroom", url="https://example.com/feed.xml")
+    newsroom = NewsroomFactory(
+        name="Proof newsroom", slug="proof-newsroom", url="https://example.com/feed.xml"
+    )
     AnnouncementFactory(
         newsroom=newsroom,
         url="https://example.com/news/expanded-partnership",
@@ -118,7 +124,9 @@ def public_pages() -> list[Page]:
     a, b = _pair_slugs(deal)
     company = Company.objects.get(slug=a)
     three = ",".join(d.slug for d in deals[:3])
-    companies = ",".join(sorted({party.company.slug for d in deals[:4] for party in d.deal_parties.all()})[:2])
+    companies = ",".join(
+        sorted({party.company.slug for d in deals[:4] for party in d.deal_parties.all()})[:2]
+    )
     announcement = Announcement.objects.order_by("pk").first()
     pages = {
         "home": "/",
@@ -136,6 +144,7 @@ def public_pages() -> list[Page]:
         "announcement": f"/announcements/{announcement.pk}/" if announcement else "/announcements/0/",
         "sources": "/sources/",
         "exports": "/exports/",
+        "glossary": "/glossary/",
         "subscribe": "/alerts/",
     }
     return [Page(name, pages[name]) for name in PAGE_NAMES]
@@ -150,3 +159,39 @@ def forget_cached_pages() -> None:
     from partnerships.cache import bump_content_version
 
     bump_content_version()
+
+
+def _longest_partnership() -> str:
+    """The partnership page with the most phases: its clause matrix is the widest table."""
+    from collections import Counter
+
+    pairs = Counter()
+    for deal in Deal.objects.filter(status=Deal.Status.PUBLISHED).prefetch_related("deal_parties__company"):
+        slugs = sorted(party.company.slug for party in deal.deal_parties.all())
+        for i, a in enumerate(slugs):
+            for b in slugs[i + 1 :]:
+                pairs[(a, b)] += 1
+    (a, b), _ = pairs.most_common(1)[0]
+    return f"/partnerships/{a}/{b}/"
+
+
+def reader_pages() -> list[Page]:
+    """Every page a reader can reach: the public pages, the pages behind the links in alert
+    emails (for a subscription made here), a bad alert link and the not-found page."""
+    from partnerships.services.alerts.links import subscription_token
+    from tests.factories import SubscriptionFactory
+
+    subscription = SubscriptionFactory(email="layout-reader@example.org")
+    token = {
+        purpose: subscription_token(subscription=subscription, purpose=purpose)
+        for purpose in ("confirm", "manage", "unsubscribe")
+    }
+    return [
+        *public_pages(),
+        Page("partnership-longest", _longest_partnership()),
+        Page("alert-confirm", f"/alerts/confirm/{token['confirm']}/"),
+        Page("alert-manage", f"/alerts/manage/{token['manage']}/"),
+        Page("alert-unsubscribe", f"/alerts/unsubscribe/{token['unsubscribe']}/"),
+        Page("alert-bad-link", "/alerts/manage/not-a-real-token/", 400),
+        Page("not-found", "/no-such-page/", 404),
+    ]

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from partnerships.search.index import search_index_install
 from partnerships.services.dataset import DEFAULT_PATH, DatasetError, dataset_load, default_evidence_path
 
 
@@ -39,5 +40,8 @@ class Command(BaseCommand):
             )
         except DatasetError as exc:
             raise CommandError(f"Dataset not loaded, nothing changed. {exc}") from exc
+        # The loader writes rows directly; SQLite's search index is rebuilt from them (a no-op on
+        # PostgreSQL, whose search columns are generated).
+        search_index_install()
         if not summary.changed:
             self.stdout.write("Nothing to change: the database already matches the dataset.")

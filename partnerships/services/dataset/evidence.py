@@ -44,7 +44,7 @@ class Evidence:
     def title_for(self, url: str, deal_ids: list[str]) -> str:
         """The title the sheet gives a source, looked up in the deals that cite it (in order)."""
         for deal_id in deal_ids:
-            title = self.titles.get((deal_id, url))
+            title = self.titles.get((deal_id, canonical_url(url)))
             if title:
                 return title
         return ""

@@ -21,6 +21,7 @@ from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, 
 from partnerships.services.dataset.derive import announced_at, deal_headline
 from partnerships.services.dataset.evidence import Evidence, fallback_title
 from partnerships.services.dataset.summary import DatasetSummary, SectionCount
+from scrapers.adapters.base import canonical_url
 from scrapers.models import Announcement, Newsroom
 
 
@@ -38,9 +39,13 @@ class Existing:
         self.newsrooms = Newsroom.objects.in_bulk(
             [n["slug"] for n in dataset["newsrooms"]], field_name="slug"
         )
-        self.announcements = Announcement.objects.defer("raw_html", "text").in_bulk(
-            list(dataset["sources"]), field_name="url"
+        # By the address key, so a page stored under another spelling (a feed's trailing slash)
+        # is found rather than created twice.
+        keys = {url: canonical_url(url) for url in dataset["sources"]}
+        stored = Announcement.objects.defer("raw_html", "text").in_bulk(
+            list(keys.values()), field_name="url_key"
         )
+        self.announcements = {url: stored[key] for url, key in keys.items() if key in stored}
         self.deals = Deal.objects.in_bulk([d["slug"] for d in dataset["deals"]], field_name="slug")
         deal_ids = [deal.pk for deal in self.deals.values()]
         self.parties: dict[int, dict[int, DealParty]] = {}

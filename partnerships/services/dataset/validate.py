@@ -238,12 +238,12 @@ def _sources(entry: dict, where: str) -> list[dict]:
         s_where = f"{where} sources[{index}]"
         if not isinstance(source, dict):
             raise fail(s_where, "must be an object with url, publisher and kind")
-        # The scraper files announcements under their canonical address; so must the dataset,
-        # or the same page would be archived twice.
-        url = canonical_url(_url(source.get("url"), s_where, "source"))
-        if url in seen:
+        # Stored as written (a trailing slash can be part of the address); two spellings of
+        # one page share its canonical form, the archive's key, so they are one source.
+        url = _url(source.get("url"), s_where, "source")
+        if canonical_url(url) in seen:
             raise fail(s_where, f"source {url} is listed twice")
-        seen.add(url)
+        seen.add(canonical_url(url))
         found.append(
             {
                 "url": url,
@@ -283,7 +283,7 @@ def _evidence(value, where: str) -> dict | None:
     return {"deal": value["deal"], "clause": value["clause"]}
 
 
-def _clause(clause: dict, position: int, parties: set[str], sources: set[str], where: str) -> dict:
+def _clause(clause: dict, position: int, parties: set[str], sources: dict[str, str], where: str) -> dict:
     kind = _choice(clause.get("kind"), CLAUSE_KINDS, where, "clause kind")
     amount = _decimal(clause.get("amount"), where, "amount")
     unit = _choice(clause.get("unit") or "", UNITS | {""}, where, "unit")
@@ -299,9 +299,10 @@ def _clause(clause: dict, position: int, parties: set[str], sources: set[str], w
         raise fail(where, "grantor and beneficiary are the same company")
     source = clause.get("source")
     if source is not None:
-        source = canonical_url(_url(source, where, "source"))
-        if source not in sources:
-            raise fail(where, f"source {source} is not one of the deal's sources")
+        given = _url(source, where, "source")
+        source = sources.get(canonical_url(given))  # the deal's own spelling of that page
+        if source is None:
+            raise fail(where, f"source {given} is not one of the deal's sources")
     if not isinstance(clause.get("mutual", False), bool):
         raise fail(where, "mutual must be true or false")
     return {
@@ -324,7 +325,7 @@ def _clause(clause: dict, position: int, parties: set[str], sources: set[str], w
     }
 
 
-def _clauses(entry: dict, parties: set[str], sources: set[str], where: str) -> list[dict]:
+def _clauses(entry: dict, parties: set[str], sources: dict[str, str], where: str) -> list[dict]:
     found, keys = [], set()
     for index, clause in enumerate(_objects(entry, "clauses", where)):
         c_where = f"{where} clauses[{index}]"
@@ -376,7 +377,7 @@ def _deal(entry: dict, companies: dict, where: str) -> dict:
         "valuation": _valuation(entry, where),
         "parties": parties,
         "sources": sources,
-        "clauses": _clauses(entry, party_slugs, {s["url"] for s in sources}, where),
+        "clauses": _clauses(entry, party_slugs, {canonical_url(s["url"]): s["url"] for s in sources}, where),
     }
 
 
@@ -416,6 +417,17 @@ def validate_phases(deals: list[dict]) -> None:
 SOURCE_STRENGTH = ["filing", "regulator", "primary", "press", "mirror"]
 
 
+def one_spelling_per_page(deals: list[dict]) -> None:
+    """A page cited by several deals under different spellings gets the first one everywhere."""
+    first: dict[str, str] = {}
+    for deal in deals:
+        for source in deal["sources"]:
+            source["url"] = first.setdefault(canonical_url(source["url"]), source["url"])
+        for clause in deal["clauses"]:
+            if clause["source"] is not None:
+                clause["source"] = first[canonical_url(clause["source"])]
+
+
 def source_registry(deals: list[dict]) -> dict[str, dict]:
     """One entry per source address across deals: its strongest kind and that citation's publisher."""
     registry: dict[str, dict] = {}
@@ -439,6 +451,7 @@ def validate_dataset(data: Any) -> dict:
     newsrooms = validate_newsrooms(data, companies)
     deals = validate_deals(data, companies)
     validate_phases(deals)
+    one_spelling_per_page(deals)
     return {
         "as_of": as_of,
         "companies": list(companies.values()),

@@ -1,7 +1,7 @@
-"""Newsrooms, the announcements they publish and every scrape run, in the admin.
+"""Newsrooms in the admin: their settings and health, "Test selectors now" and "Scrape now".
 
-Announcements and runs are records of what happened, so they are read-only: a curator
-fixes a newsroom's selectors and re-runs it, never the archive.
+Both actions are queued for a Celery worker (the web process never fetches); the progress
+page refreshes until the worker has filled in each result.
 """
 
 from urllib.parse import urlencode
@@ -16,21 +16,12 @@ from django.utils.html import format_html, format_html_join
 
 from partnerships.admin.base import GuardedHistoryAdmin
 from scrapers import services
-from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun, SelectorTest
+from scrapers.models import Newsroom, ScrapeRun, SelectorTest
 
 RECENT_RUNS = 10
-RAW_PREVIEW_BYTES = 4000
 TEST_SELECTORS_LIMIT = 5  # newsrooms tested per click: each fetch waits on politeness
 PROGRESS_REFRESH_SECONDS = 3
 PROGRESS_MAX_ROWS = 100
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Newsroom)
@@ -185,146 +176,3 @@ def _progress_url(*, tests=(), runs=()) -> str:
 def _ids(request, name: str) -> list[int]:
     values = request.GET.get(name, "").split(",")
     return [int(v) for v in values if v.isdigit() and len(v) < 19][:PROGRESS_MAX_ROWS]
-
-
-class AnnouncementRevisionInline(ReadOnlyMixin, admin.StackedInline):
-    model = AnnouncementRevision
-    extra = 0
-    fields = ("fetched_at", "title", "content_hash", "text")
-    readonly_fields = fields
-    can_delete = False
-
-
-@admin.register(Announcement)
-class AnnouncementAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "__str__",
-        "newsroom",
-        "published_at",
-        "fetch_status",
-        "http_status",
-        "fetched_at",
-        "extracted_at",
-    )
-    list_filter = ("fetch_status", "published_precision", "newsroom")
-    search_fields = ("title", "url", "text")
-    list_select_related = ("newsroom",)
-    date_hierarchy = "published_at"
-    list_per_page = 50
-    readonly_fields = (
-        "newsroom",
-        "url",
-        "title",
-        "published_at",
-        "published_precision",
-        "summary",
-        "text",
-        "raw_html_size",
-        "raw_html_preview",
-        "content_hash",
-        "etag",
-        "last_modified",
-        "fetch_status",
-        "fetch_error",
-        "fetch_attempts",
-        "http_status",
-        "fetched_at",
-        "extracted_at",
-        "created_at",
-        "updated_at",
-        "linked_deals",
-    )
-    fields = readonly_fields
-    inlines = (AnnouncementRevisionInline,)
-
-    @admin.display(description="archived page")
-    def raw_html_size(self, obj):
-        return f"{len(obj.get_raw_html()):,} bytes" if obj.raw_html else "not archived"
-
-    @admin.display(description="archived HTML (start, as text)")
-    def raw_html_preview(self, obj):
-        if not obj.raw_html:
-            return "—"
-        # Shown as escaped source text, never rendered: the page is untrusted.
-        head = obj.get_raw_html(limit=RAW_PREVIEW_BYTES).decode("utf-8", errors="replace")
-        return format_html('<pre class="raw-html">{}</pre>', head)
-
-    @admin.display(description="deals")
-    def linked_deals(self, obj):
-        deals = list(obj.deals.all()[:20])
-        if not deals:
-            return "None"
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("admin:partnerships_deal_change", args=[d.pk]), d.title) for d in deals),
-        )
-
-
-@admin.register(AnnouncementRevision)
-class AnnouncementRevisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("announcement", "fetched_at", "content_hash")
-    search_fields = ("announcement__title", "announcement__url", "title")
-    list_select_related = ("announcement",)
-    readonly_fields = ("announcement", "title", "text", "content_hash", "fetched_at")
-
-
-@admin.register(ScrapeRun)
-class ScrapeRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "newsroom",
-        "started_at",
-        "finished_at",
-        "status",
-        "http_status",
-        "items_seen",
-        "items_new",
-        "items_updated",
-        "items_skipped",
-        "bytes_received",
-    )
-    list_filter = ("status", "newsroom")
-    search_fields = ("newsroom__name", "error")
-    list_select_related = ("newsroom",)
-    date_hierarchy = "started_at"
-    readonly_fields = (
-        "newsroom",
-        "started_at",
-        "finished_at",
-        "status",
-        "http_status",
-        "items_seen",
-        "items_new",
-        "items_updated",
-        "items_skipped",
-        "bytes_received",
-        "error",
-    )
-
-
-@admin.register(SelectorTest)
-class SelectorTestAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "newsroom",
-        "created_at",
-        "status",
-        "http_status",
-        "items_seen",
-        "items_skipped",
-        "requested_by",
-    )
-    list_filter = ("status", "newsroom")
-    list_select_related = ("newsroom", "requested_by")
-    readonly_fields = (
-        "newsroom",
-        "requested_by",
-        "status",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "http_status",
-        "items_seen",
-        "items_skipped",
-        "items",
-        "error",
-    )

@@ -32,36 +32,35 @@ class ClauseDiff:
 _COMPARED = ("amount", "unit", "qualifier", "basis", "effect")
 
 
-def _key(clause) -> tuple:
+def _key(clause, directional: bool = True) -> tuple:
     """Clauses of two phases pair up on kind, subject, grantor and beneficiary.
 
     "OpenAI shares revenue with Microsoft" and "Microsoft shares revenue with OpenAI" are
     two terms, not one that changed direction.
     """
-    return (
-        clause.kind,
-        (clause.subject or "").strip().lower(),
-        getattr(clause, "grantor_id", None),
-        getattr(clause, "beneficiary_id", None),
-    )
+    base = (clause.kind, (clause.subject or "").strip().lower())
+    if not directional:
+        return base
+    return (*base, getattr(clause, "grantor_id", None), getattr(clause, "beneficiary_id", None))
 
 
-def clause_diff(before, after) -> ClauseDiff:
+def clause_diff(before, after, *, directional: bool = True) -> ClauseDiff:
     """Compare two phases' clauses (any objects with kind, subject, amount, unit, qualifier, effect).
 
     Clauses pair up on (kind, subject, grantor, beneficiary). A clause whose ``effect`` is
     "removed" (a right of first refusal given up) in the later phase counts as a change of
     the earlier one, or as a removal when the earlier phase did not list it; a clause the
     earlier phase had already given up and the later one leaves out is no news, so a right
-    is given up in one phase only.
+    is given up in one phase only. ``directional=False`` pairs on kind and subject alone
+    (a merge telling duplicates of one deal).
     """
     diff = ClauseDiff()
     old = {}
     for clause in before:
-        old.setdefault(_key(clause), clause)
+        old.setdefault(_key(clause, directional), clause)
     seen = set()
     for clause in after:
-        key = _key(clause)
+        key = _key(clause, directional)
         if key in seen:
             continue
         seen.add(key)

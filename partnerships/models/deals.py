@@ -360,7 +360,12 @@ class Clause(models.Model):
         return self.kind not in DIRECTIONLESS_KINDS
 
     @property
-    def diff_key(self) -> tuple:
+    def diff_key(self) -> tuple[str, str]:
+        """Duplicate clauses of one deal (a merge) are told by kind and subject."""
+        return (self.kind, self.subject.strip().lower())
+
+    @property
+    def phase_key(self) -> tuple:
         """Clauses of two phases are compared on kind, subject, grantor and beneficiary."""
         return (self.kind, self.subject.strip().lower(), self.grantor_id, self.beneficiary_id)
 

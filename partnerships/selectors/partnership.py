@@ -167,8 +167,8 @@ def _matrix_rows(phases, names) -> dict[tuple, MatrixRow]:
     rows: dict[tuple, MatrixRow] = {}
     for deal in phases:
         for clause in deal.clauses.all():
-            if clause.diff_key not in rows:
-                rows[clause.diff_key] = MatrixRow(
+            if clause.phase_key not in rows:
+                rows[clause.phase_key] = MatrixRow(
                     clause.kind,
                     labels.get(clause.kind, clause.kind),
                     clause.subject,
@@ -181,16 +181,16 @@ def _matrix_rows(phases, names) -> dict[tuple, MatrixRow]:
 
 def _diff_cells(diff: ClauseDiff, mine: dict) -> dict[tuple, MatrixCell]:
     """Cells of a phase compared with the phase before it."""
-    states = {clause.diff_key: MatrixCell(clause, "new") for clause in diff.added}
+    states = {clause.phase_key: MatrixCell(clause, "new") for clause in diff.added}
     for change in diff.changed:
         gave_up = "effect" in change.fields and change.after.effect == Clause.Effect.REMOVED
-        states[change.after.diff_key] = MatrixCell(
+        states[change.after.phase_key] = MatrixCell(
             change.after, "removed" if gave_up else "changed", change.fields
         )
     for clause in diff.unchanged:
-        states[clause.diff_key] = MatrixCell(clause, "same")
+        states[clause.phase_key] = MatrixCell(clause, "same")
     for clause in diff.removed:
-        key = clause.diff_key
+        key = clause.phase_key
         if key in mine:  # listed in this phase with effect "removed": given up here
             states[key] = MatrixCell(mine[key], "removed")
         elif clause.effect != Clause.Effect.REMOVED:  # given up earlier and still gone: nothing to say
@@ -202,7 +202,7 @@ def _phase_cells(deal: Deal, base: Deal | None) -> tuple[dict, PhaseChange | Non
     """A phase's cells by clause key, and its change from ``base`` (None without a base)."""
     mine = {}
     for clause in deal.clauses.all():
-        mine.setdefault(clause.diff_key, clause)
+        mine.setdefault(clause.phase_key, clause)
     change = None
     states = {}
     if base is not None:

@@ -172,19 +172,21 @@ def _company_or_alias(slug: str):
 
 
 def partnership(request, a, b):
-    canonical = [_company_or_alias(s) or s for s in (a, b)]
-    if canonical != [a, b] and canonical[0] != canonical[1]:
-        first, second = sorted(canonical)
-        return redirect("partnerships:partnership", a=first, b=second, permanent=True)
-    if a > b:
-        return redirect("partnerships:partnership", a=b, b=a, permanent=True)
     if a == b:
         raise Http404("A partnership needs two different companies.")
 
     def build():
         companies = {c.slug: c for c in Company.objects.filter(slug__in=[a, b], is_proposed=False)}
         if len(companies) != 2:
+            # An alias or a spelling of a company answers with the pair's page: /aws/openai/ → Amazon.
+            named = companies_named([a, b])
+            canonical = [named[s].slug if named.get(s) else s for s in (a, b)]
+            if all(named.get(s) for s in (a, b)) and canonical != [a, b] and canonical[0] != canonical[1]:
+                first, second = sorted(canonical)
+                return redirect("partnerships:partnership", a=first, b=second, permanent=True)
             raise Http404("No such company.")
+        if a > b:
+            return redirect("partnerships:partnership", a=b, b=a, permanent=True)
         ctx = {"p": selectors.partnership(a=companies[a], b=companies[b])}
         return render(request, "partnerships/partnership.html", ctx)
 

@@ -375,6 +375,7 @@ def network(request):
             "net": net,
             "svg": charts.network_svg(net, links=links),
             "flow_labels": dict(LedgerEntry.Flow.choices),
+            "company_kinds": Company.Kind.choices,
             "edges": [
                 (edge, links.deals(edge.a.slug, edge.b.slug, edge.deals, edge.clause_kinds))
                 for edge in net.edges

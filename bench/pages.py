@@ -107,11 +107,27 @@ def _words(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n))
 
 
+# The empty value COPY writes for a column the generator does not know (a later migration's
+# NOT NULL field whose default lives in Django, not in the database).
+_EMPTY = {"character varying": "", "text": "", "integer": 0, "smallint": 0, "bigint": 0, "boolean": False}
+
+
+def _unlisted(cursor, table: str, columns: list[str]) -> tuple[list[str], tuple]:
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+        "AND is_nullable = 'NO' AND column_default IS NULL AND is_generated = 'NEVER' AND is_identity = 'NO'",
+        (table,),
+    )
+    extra = [(name, kind) for name, kind in cursor.fetchall() if name not in columns and kind in _EMPTY]
+    return [name for name, _ in extra], tuple(_EMPTY[kind] for _, kind in extra)
+
+
 def _copy(cursor, table: str, columns: list[str], rows) -> int:
+    extra, values = _unlisted(cursor, table, columns)
     count = 0
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(columns + extra)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row(tuple(row) + values)
             count += 1
     return count
 
@@ -243,6 +259,7 @@ def generate(*, force: bool = False) -> dict:
                 "items_seen",
                 "items_new",
                 "items_updated",
+                "items_skipped",
                 "bytes_received",
                 "error",
             ],
@@ -254,6 +271,7 @@ def generate(*, force: bool = False) -> dict:
                     "failed" if h % 7 == 0 else "ok",
                     20,
                     h % 3,
+                    0,
                     0,
                     40000,
                     "HTTP 503" if h % 7 == 0 else "",
@@ -281,8 +299,9 @@ def generate(*, force: bool = False) -> dict:
             "fetch_attempts",
             "created_at",
             "updated_at",
+            "url_key",  # unique: the canonical form of the url (no tracking parameters here)
         ]
-        # Later migrations may add NOT NULL columns with defaults: COPY leaves them to the default.
+        # Later migrations may add NOT NULL columns with defaults: _copy writes them empty.
         _copy(
             cur,
             "scrapers_announcement",
@@ -305,6 +324,7 @@ def generate(*, force: bool = False) -> dict:
                     1,
                     now,
                     now,
+                    f"https://news.example.com/posts/{i}",
                 )
                 for i in range(1, SIZES["announcements"] + 1)
             ),

@@ -157,13 +157,17 @@ def _grouped(qs) -> list[LedgerRow]:
         .distinct()
         .order_by("deal__announced_on", "deal__slug", "clause_kind")
     )
+    seen: set[tuple] = set()  # (row key, slug) and (row key, kind) already listed: no quadratic scans
     for grantor, beneficiary, flow, unit, slug, _on, kind in behind:
-        row = index.get((grantor, beneficiary, flow, unit))
+        key = (grantor, beneficiary, flow, unit)
+        row = index.get(key)
         if row is None:
             continue
-        if slug not in row.deals:
+        if (key, "deal", slug) not in seen:
+            seen.add((key, "deal", slug))
             row.deals.append(slug)
-        if kind not in row.clause_kinds:
+        if (key, "kind", kind) not in seen:
+            seen.add((key, "kind", kind))
             row.clause_kinds.append(kind)
     return rows
 

@@ -61,16 +61,17 @@ def _pair_edges(rows: list[LedgerRow]) -> dict[tuple[int, int, str], NetworkEdge
         a, b = sorted((row.grantor, row.beneficiary), key=lambda side: side.id)
         edge = edges.setdefault((a.id, b.id, row.flow), NetworkEdge(a, b, row.flow))
         edge.directions.add("mutual" if row.mutual else ("ab" if row.grantor.id == a.id else "ba"))
-        edge.deals += [slug for slug in row.deals if slug not in edge.deals]
-        edge.clause_kinds += [kind for kind in row.clause_kinds if kind not in edge.clause_kinds]
+        edge.deals = list(dict.fromkeys([*edge.deals, *row.deals]))
+        edge.clause_kinds = list(dict.fromkeys([*edge.clause_kinds, *row.clause_kinds]))
     return edges
 
 
-def ledger_network(*, window: Window = Window(), limit_nodes: int = 45) -> Network:
+def ledger_network(*, window: Window = Window(), limit_nodes: int = 45, limit_edges: int = 150) -> Network:
     """Companies linked by clauses in the window, sized by their deals: 2 queries.
 
-    Limited to the ``limit_nodes`` companies with the most deals so the drawing stays
-    legible; the table beside it lists every link of those companies.
+    Limited to the ``limit_nodes`` companies with the most deals and their ``limit_edges``
+    strongest links (most deals) so the drawing stays legible; the table beside it lists
+    the same links.
     """
     edges = _pair_edges(window.rows())
     deals: dict[int, set[str]] = defaultdict(set)
@@ -86,9 +87,10 @@ def ledger_network(*, window: Window = Window(), limit_nodes: int = 45) -> Netwo
     ranked = sorted(sides, key=lambda pk: (-len(deals[pk]), -len(degree[pk]), sides[pk].name))
     kept = set(ranked[:limit_nodes])
     kept_edges = [e for e in edges.values() if e.a.id in kept and e.b.id in kept]
+    kept_edges.sort(key=lambda e: (-len(e.deals), e.a.name, e.b.name, e.flow))
+    kept_edges = kept_edges[:limit_edges]
     linked = {pk for e in kept_edges for pk in (e.a.id, e.b.id)}  # no company drawn without a line
     nodes = [NetworkNode(sides[pk], len(deals[pk])) for pk in ranked[:limit_nodes] if pk in linked]
-    kept_edges.sort(key=lambda e: (-len(e.deals), e.a.name, e.b.name, e.flow))
     return Network(nodes, kept_edges, len(ranked) - len(nodes))
 
 

@@ -203,14 +203,21 @@ def ledger_edges(
     year: int | None = None,
     as_of: datetime.date | None = None,
     since: datetime.date | None = None,
+    flows: tuple[str, ...] = (),
+    units: tuple[str, ...] = (),
 ) -> list[LedgerRow]:
     """Who gives what to whom, for the network and the flows pages: 2 queries.
 
     ``year`` keeps one year of announcements; ``since`` what was announced from that day on,
-    ``as_of`` what was announced by that day. An edge is a clause naming both companies;
-    mutual clauses are flagged (``mutual``).
+    ``as_of`` what was announced by that day; ``flows`` and ``units`` narrow to some flow
+    kinds and units (the flows page draws only amounts that add up). An edge is a clause
+    naming both companies; mutual clauses are flagged (``mutual``).
     """
     qs = LedgerEntry.objects.all()
+    if flows:
+        qs = qs.filter(flow__in=flows)
+    if units:
+        qs = qs.filter(unit__in=units)
     if year:
         qs = qs.filter(year=year)
     if since:

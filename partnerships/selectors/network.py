@@ -26,8 +26,8 @@ class Window:
     since: datetime.date | None = None
     as_of: datetime.date | None = None
 
-    def rows(self) -> list[LedgerRow]:
-        return ledger_edges(year=self.year, since=self.since, as_of=self.as_of)
+    def rows(self, **narrow) -> list[LedgerRow]:
+        return ledger_edges(year=self.year, since=self.since, as_of=self.as_of, **narrow)
 
 
 @dataclass
@@ -133,7 +133,7 @@ def ledger_flows(*, window: Window = Window()) -> Flows:
     amount stated are left out (the network shows them as links).
     """
     money, compute, other = [], [], []
-    for row in window.rows():
+    for row in window.rows(flows=(*MONEY_FLOWS, ledger.SUPPLY), units=tuple(ledger.ADDITIVE_UNITS)):
         if row.amounts.is_zero:
             continue
         if row.flow in MONEY_FLOWS and row.unit == "USD":

@@ -6,6 +6,7 @@ a typo in a deployment fails at start-up with a clear message instead of half-wo
 
 import ipaddress
 import os
+from datetime import date
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +60,17 @@ def env_float(name: str, default: float, *, minimum: float | None = None) -> flo
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}.")
     return number
+
+
+def env_date(name: str, default: date) -> date:
+    """An ISO date (``2024-01-01``)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date like 2024-01-01, got {value!r}.") from None
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -5,6 +5,8 @@ eagerly in-process, so ``make run`` needs no server. Production sets ``DATABASE_
 (PostgreSQL), ``REDIS_URL`` and ``SECRET_KEY``.
 """
 
+import re
+from datetime import date
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -13,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     env_bool,
+    env_date,
     env_float,
     env_int,
     env_list,
@@ -338,6 +341,30 @@ SCRAPER_ARTICLE_RECHECK_HOURS = env_int("SCRAPER_ARTICLE_RECHECK_HOURS", 24, min
 SCRAPER_ARTICLE_RECHECK_DAYS = env_int("SCRAPER_ARTICLE_RECHECK_DAYS", 30, minimum=0)
 # Threads the `scrape` command uses (politeness still allows one request per host at a time).
 SCRAPER_CONCURRENCY = env_int("SCRAPER_CONCURRENCY", 32, minimum=1)
+
+# --- Filings and regulators as sources (scrapers.services.filings) --------------------
+# SEC EDGAR asks every automated client to declare who it is with a contact address, and to
+# stay at or under 10 requests per second across its hosts. EDGAR polling refuses to run (a
+# recorded, permanent run failure) until SEC_USER_AGENT names one, e.g.
+# "Pactwatch admin@example.org".
+SEC_USER_AGENT = (env_str("SEC_USER_AGENT", "") or "").strip()
+if SEC_USER_AGENT and not re.search(r"[^@\s]+@[^@\s]+\.[^@\s]+", SEC_USER_AGENT):
+    raise ImproperlyConfigured(
+        f'SEC_USER_AGENT must name a contact email address ("Pactwatch admin@example.org"), got {SEC_USER_AGENT!r}.'
+    )
+# Seconds between two requests to any sec.gov host (one slot shared by all of them): 0.1 is SEC's 10/s.
+SEC_REQUEST_DELAY = env_float("SEC_REQUEST_DELAY", 0.1, minimum=0.1)
+# Where EDGAR and GOV.UK are fetched from; a mirror or a test server may stand in. Stored
+# announcements and links keep the real addresses.
+SEC_WWW_URL = env_url("SEC_WWW_URL", "https://www.sec.gov")
+SEC_DATA_URL = env_url("SEC_DATA_URL", "https://data.sec.gov")
+GOVUK_URL = env_url("GOVUK_URL", "https://www.gov.uk")
+# Filings filed before this day are never read (a new filer's backlog is not news).
+SEC_EDGAR_SINCE = env_date("SEC_EDGAR_SINCE", date(2024, 1, 1))
+# New filing documents one filer's run reads; the rest wait for its next run.
+SEC_EDGAR_DOCUMENTS_PER_RUN = env_int("SEC_EDGAR_DOCUMENTS_PER_RUN", 3, minimum=1)
+# New or updated CMA case pages one run of the cases feed fetches.
+CMA_CASES_PER_RUN = env_int("CMA_CASES_PER_RUN", 10, minimum=1)
 
 # --- Extraction (announcement → candidate deal; partnerships.services.extractor) ------
 # "rules" (default, the baseline) or "model": an OpenAI-compatible chat endpoint whose every

@@ -1,7 +1,7 @@
 """Page and fragment cache for anonymous readers, invalidated by a version key.
 
 Every cached page's key embeds the current *content version*. Any committed change to a
-deal, clause, company or deal party replaces the version, so every cached page goes
+deal, clause, company, deal party or regulatory review replaces the version, so every cached page goes
 stale at once without having to know which pages showed the changed row. Stale
 entries are never read again and simply expire.
 
@@ -72,13 +72,17 @@ def _bump_on_commit(sender, **kwargs):
 
 
 def connect_signals() -> None:
-    from partnerships.models import Clause, Company, Deal, DealParty
+    from partnerships.models import Clause, Company, Deal, DealParty, RegulatoryEvent, RegulatoryReview
 
-    for model in (Deal, Clause, Company, DealParty):
+    # Regulatory reviews show on deal pages and in partnership phase chains.
+    for model in (Deal, Clause, Company, DealParty, RegulatoryReview, RegulatoryEvent):
         uid = f"pactwatch-cache-{model.__name__}"
         post_save.connect(_bump_on_commit, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=uid + "-delete")
     m2m_changed.connect(_bump_on_commit, sender=Deal.sources.through, dispatch_uid="pactwatch-cache-sources")
+    m2m_changed.connect(
+        _bump_on_commit, sender=RegulatoryReview.deals.through, dispatch_uid="pactwatch-cache-review-deals"
+    )
 
 
 def page_cache_enabled(request) -> bool:

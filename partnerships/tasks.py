@@ -108,6 +108,19 @@ def announcement_extract_task(announcement_id: int) -> int | None:
     return deal.pk if deal is not None else None
 
 
+@shared_task(**_EXTRACT_OPTIONS)
+def regulatory_case_ingest_task(announcement_id: int) -> int | None:
+    """A CMA case page the scraper archived, read into its regulatory review (then extracted).
+
+    Enqueued by name from ``scrapers.services.filings.cma``; safe to re-run (the review is
+    upserted by its case page and events by stage and day). Returns the review's id.
+    """
+    from partnerships.services.regulatory import regulatory_case_ingest
+
+    review = regulatory_case_ingest(announcement_id=announcement_id)
+    return review.pk if review is not None else None
+
+
 @shared_task(name="scrapers.extraction.tasks.extract_announcement", **_EXTRACT_OPTIONS)
 def extract_announcement(announcement_id: int) -> int | None:
     """Deprecated name of ``announcement_extract_task``, kept for messages queued before the rename.

@@ -1,9 +1,16 @@
-"""Where deals come from: vendor newsrooms, the announcements they publish, and every scrape run."""
+"""Where deals come from: vendor newsrooms, the announcements they publish, and every scrape run.
+
+Filings and regulators are sources of the same kind: an ``edgar`` newsroom is one watched
+SEC filer (its URL is the filer's submissions JSON; ``EdgarFiler`` is the watchlist's view of
+them), a ``cma`` newsroom the UK CMA's cases feed. A ``Filing`` is one EDGAR filing that was
+read, and each passage of it naming a tracked company is an ``Announcement`` of kind "filing".
+"""
 
 import zlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,16 +21,27 @@ from extraction.vocabulary import SourceKind as SourceKindVocabulary
 from partnerships.models.deals import DatePrecision, text_choices
 from scrapers.adapters.base import canonical_url
 from scrapers.fetch import inflate, validate_public_url
+from scrapers.filings.cover import filing_label
+from scrapers.filings.edgar_records import cik_of_submissions_url
 from scrapers.untrusted import http_url
 
 
 class Newsroom(models.Model):
-    """A vendor's list of announcements: a feed, an HTML listing page or a JSON endpoint."""
+    """A list of announcements: a vendor's feed, HTML listing or JSON endpoint, or a filings source.
+
+    ``edgar``: one SEC filer, read through its submissions JSON; ``cma``: the UK CMA's case
+    feed (mergers). Both run on the same schedule, fetcher and health rules as the others.
+    """
 
     class Kind(models.TextChoices):
         FEED = "feed", "RSS / Atom feed"
         HTML = "html", "HTML listing"
         JSON = "json", "JSON endpoint"
+        EDGAR = "edgar", "SEC EDGAR filer"
+        CMA = "cma", "UK CMA cases"
+
+    # Kinds read by scrapers.services.filings rather than by a listing adapter.
+    SOURCE_KINDS = frozenset({Kind.EDGAR, Kind.CMA})
 
     class Health(models.TextChoices):
         UNKNOWN = "unknown", "Not yet checked"
@@ -81,6 +99,90 @@ class Newsroom(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_filings_source(self) -> bool:
+        return self.kind in self.SOURCE_KINDS
+
+    @property
+    def cik(self) -> str:
+        """An EDGAR filer's ten-digit CIK, read from its submissions URL ('' for other kinds)."""
+        return cik_of_submissions_url(self.url) if self.kind == self.Kind.EDGAR else ""
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.EDGAR and not self.cik:
+            raise ValidationError(
+                {
+                    "url": "An EDGAR filer's URL is its submissions JSON: https://data.sec.gov/submissions/CIK##########.json."
+                }
+            )
+
+
+class EdgarFilerManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Newsroom.Kind.EDGAR)
+
+
+class EdgarFiler(Newsroom):
+    """The EDGAR watchlist: every ``edgar`` newsroom, one per filer (CIK and company)."""
+
+    objects = EdgarFilerManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["name"]
+        verbose_name = "EDGAR filer"
+
+
+class Filing(models.Model):
+    """One EDGAR filing of a watched filer that Pactwatch read (or tried to): its passages' evidence."""
+
+    class Status(models.TextChoices):
+        READ = "read", "Read"
+        FAILED = "failed", "Could not be read"
+
+    accession_number = models.CharField(max_length=20, unique=True)
+    newsroom = models.ForeignKey(
+        Newsroom, null=True, blank=True, on_delete=models.SET_NULL, related_name="filings"
+    )
+    company = models.ForeignKey(
+        "partnerships.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="filings"
+    )
+    cik = models.CharField(max_length=10)
+    filer_name = models.CharField(max_length=200, blank=True, help_text="The filer as EDGAR names it.")
+    form = models.CharField(max_length=20)
+    items = models.CharField(max_length=100, blank=True, help_text="8-K items, e.g. 1.01,7.01.")
+    filed_on = models.DateField(null=True, blank=True)
+    period_of_report = models.DateField(null=True, blank=True)
+    document_url = models.URLField(max_length=1000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READ)
+    error = models.CharField(max_length=1000, blank=True)
+    passages_found = models.PositiveIntegerField(default=0)
+    passages_omitted = models.PositiveIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        indexes = [
+            # Newsroom admin and the EDGAR run: one filer's filings, newest first.
+            models.Index(fields=["newsroom", "-filed_on"], name="filing_newsroom_filed_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.accession_number})"
+
+    @property
+    def filer(self) -> str:
+        """The filer's name as Pactwatch knows it, else as EDGAR gives it."""
+        return self.company.name if self.company_id else self.filer_name
+
+    @property
+    def label(self) -> str:
+        """ "Microsoft’s 10-Q for the quarter ended September 30, 2025"."""
+        return filing_label(
+            filer=self.filer, form=self.form, period=self.period_of_report, filed_on=self.filed_on
+        )
+
 
 class Announcement(models.Model):
     """One post in a newsroom, archived: its raw page, main text, and a hash to notice edits."""
@@ -128,6 +230,14 @@ class Announcement(models.Model):
     # re-check for vendor edits; None means no more fetches are planned.
     next_fetch_at = models.DateTimeField(null=True, blank=True)
     extracted_at = models.DateTimeField(null=True, blank=True)
+    # A passage of an EDGAR filing (source kind "filing"): the filing, and where the passage
+    # sits in the document's text (``filing_document_text``) with the headings above it.
+    filing = models.ForeignKey(
+        Filing, null=True, blank=True, on_delete=models.PROTECT, related_name="passages"
+    )
+    passage_start = models.PositiveIntegerField(null=True, blank=True)
+    passage_end = models.PositiveIntegerField(null=True, blank=True)
+    passage_section = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +246,17 @@ class Announcement(models.Model):
         constraints = [
             # Ingest, "Add announcement" and `manage.py ingest` upsert by this key: one row per page.
             models.UniqueConstraint(fields=["url_key"], name="announcement_url_key_unique"),
+            # EDGAR polling stores each passage of a filing once: (accession, offsets) is its key.
+            models.UniqueConstraint(
+                fields=["filing", "passage_start", "passage_end"],
+                condition=Q(filing__isnull=False),
+                name="announcement_filing_passage_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(filing__isnull=True)
+                | (Q(passage_start__isnull=False) & Q(passage_end__gt=models.F("passage_start"))),
+                name="announcement_passage_has_offsets",
+            ),
         ]
         indexes = [
             # Announcements archive page and per-newsroom listing, newest first.
@@ -234,6 +355,9 @@ class ScrapeRun(models.Model):
     items_skipped = models.PositiveIntegerField(default=0)
     bytes_received = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
+    # What a run passed over on purpose and why, not a failure: the forms an EDGAR listing
+    # holds that Pactwatch does not read, the filings left for the next run.
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -134,3 +134,23 @@ def test_env_networks_reads_addresses_and_cidrs(monkeypatch):
     ]
     monkeypatch.delenv("X_NETS")
     assert env_networks("X_NETS") == []
+
+
+def test_it_rejects_an_sec_user_agent_without_a_contact_address():
+    result = load_settings(DEBUG="1", SEC_USER_AGENT="Pactwatch")
+    assert result.returncode != 0
+    assert "SEC_USER_AGENT must name a contact email address" in result.stderr
+
+
+def test_it_reads_the_filings_settings():
+    result = load_settings(
+        DEBUG="1",
+        SEC_USER_AGENT="Pactwatch admin@example.org",
+        SEC_EDGAR_SINCE="2025-01-01",
+        SEC_REQUEST_DELAY="0.5",
+    )
+    assert result.returncode == 0, result.stderr
+    result = load_settings(DEBUG="1", SEC_REQUEST_DELAY="0.01")
+    assert result.returncode != 0 and "SEC_REQUEST_DELAY must be at least 0.1" in result.stderr
+    result = load_settings(DEBUG="1", SEC_EDGAR_SINCE="last year")
+    assert result.returncode != 0 and "SEC_EDGAR_SINCE must be a date" in result.stderr

@@ -129,7 +129,7 @@ def review_view(model_admin, request, object_id):
 
     parties = list(deal.deal_parties.select_related("company"))
     clauses = list(deal.clauses.select_related("source", "grantor", "beneficiary", "part_of"))
-    sources = list(deal.sources.all())
+    sources = list(deal.sources.select_related("filing__company"))
     panes = []
     for source in sources:
         relevant = [c for c in clauses if c.source_id in (None, source.pk)]

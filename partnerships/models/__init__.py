@@ -1,6 +1,7 @@
 """Pactwatch's domain: companies, deals in phases, the clauses that make them up, and the ledger.
 
-Alerts and subscriptions live in ``partnerships.models.alerts``; announcements,
+Competition authorities' reviews live in ``partnerships.models.regulatory``; alerts and
+subscriptions in ``partnerships.models.alerts``; announcements,
 newsrooms and scrape runs in ``scrapers.models``.
 """
 
@@ -8,6 +9,7 @@ from partnerships.models.alerts import AlertDelivery, AlertEvent, Digest, Subscr
 from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 from partnerships.models.ledger import LedgerEntry
+from partnerships.models.regulatory import RegulatoryEvent, RegulatoryReview
 
 __all__ = [
     "AlertDelivery",
@@ -18,6 +20,8 @@ __all__ = [
     "Deal",
     "DealParty",
     "LedgerEntry",
+    "RegulatoryEvent",
+    "RegulatoryReview",
     "Digest",
     "Subscription",
     "normalize_name",

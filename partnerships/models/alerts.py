@@ -132,18 +132,31 @@ def normalize_email(email: str) -> str:
 class AlertEvent(models.Model):
     """Something about a published deal worth telling subscribers, written with the change.
 
-    ``key`` is "published" for the first publication and "changed-<fingerprint>" for a
-    material change, so the same change noticed twice is one event. ``snapshot`` holds the
+    ``key`` is "published" for the first publication, "changed-<fingerprint>" for a
+    material change and "regulatory-<review>-<fingerprint>" for a competition authority's
+    decision on the deal, so the same change noticed twice is one event. ``snapshot`` holds the
     deal's material terms when the event was fanned out; the next change is diffed against it.
     """
 
     class Kind(models.TextChoices):
         PUBLISHED = "published", "Published"
         CHANGED = "changed", "Changed materially"
+        # A competition authority decided on a review of the deal (``review`` says which).
+        REGULATORY_DECISION = "regulatory.decision", "Regulatory decision"
+
+    # The kinds that tell subscribers about the deal's own terms (change detection reads these).
+    TERMS_KINDS = (Kind.PUBLISHED, Kind.CHANGED)
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="alert_events")
     key = models.CharField(max_length=40)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    review = models.ForeignKey(
+        "partnerships.RegulatoryReview",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alert_events",
+    )
     fingerprint = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(null=True, blank=True)
     previous_snapshot = models.JSONField(null=True, blank=True)

@@ -5,9 +5,10 @@ number of rows, so a page's query count is pinned by a test (5 rows and 50 rows)
 Lists are filtered, ordered and cut in the database; nothing loads a table into Python.
 
 One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
-``partnership``, ``companies``, ``network`` (network and flows), ``ledger`` (every total and
-relationship, from the ledger), ``figures`` (the totals pages state, by direction and
-certainty); ``common`` holds shared
+``partnership``, ``regulatory`` (competition reviews on the deal and partnership pages),
+``companies``, ``network`` (network and flows), ``ledger`` (every total and relationship,
+from the ledger), ``figures`` (the totals pages state, by direction and certainty);
+``common`` holds shared
 prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
 """
 
@@ -45,6 +46,7 @@ from partnerships.selectors.ledger import (
 )
 from partnerships.selectors.network import Flows, Network, Window, ledger_flows, ledger_network
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
+from partnerships.selectors.regulatory import ChainEvent, chain_events, deal_reviews, phase_chain
 from partnerships.selectors.timeline import (
     SORTS,
     Cursor,
@@ -59,6 +61,7 @@ from partnerships.selectors.timeline import (
 __all__ = [
     "RELATIONSHIPS",
     "Amounts",
+    "ChainEvent",
     "CompanyLedger",
     "SORTS",
     "CompanyOverview",
@@ -78,6 +81,7 @@ __all__ = [
     "TimelinePage",
     "Window",
     "YearFigures",
+    "chain_events",
     "company_datalist",
     "company_figures",
     "company_ledger",
@@ -89,6 +93,7 @@ __all__ = [
     "data_as_of",
     "deal_detail",
     "deal_latest",
+    "deal_reviews",
     "deal_timeline",
     "deal_years",
     "deals_per_quarter",
@@ -103,4 +108,5 @@ __all__ = [
     "partnership",
     "phase_changes",
     "sort_named",
+    "phase_chain",
 ]

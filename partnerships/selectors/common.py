@@ -15,7 +15,8 @@ ANNOUNCEMENT_HEAVY = ("raw_html", "text", "summary")
 def clauses_prefetch(lookup="clauses"):
     return Prefetch(
         lookup,
-        queryset=Clause.objects.select_related("source")
+        # A filing passage names its filing ("disclosed in Microsoft’s 10-Q for …").
+        queryset=Clause.objects.select_related("source", "source__filing__company")
         .defer(*(f"source__{name}" for name in ANNOUNCEMENT_HEAVY))
         .order_by("position", "id"),
     )

@@ -19,7 +19,10 @@ def deal_detail(*, slug: str) -> Deal | None:
         .prefetch_related(
             Prefetch("deal_parties", queryset=DealParty.objects.select_related("company")),
             clauses_prefetch(),
-            Prefetch("sources", queryset=Announcement.objects.defer(*ANNOUNCEMENT_HEAVY)),
+            Prefetch(
+                "sources",
+                queryset=Announcement.objects.select_related("filing__company").defer(*ANNOUNCEMENT_HEAVY),
+            ),
             Prefetch("predecessor__clauses", queryset=Clause.objects.order_by("position", "id")),
             Prefetch("successors", queryset=Deal.objects.public().order_by("announced_on", "id")),
             Prefetch("successors__clauses", queryset=Clause.objects.order_by("position", "id")),

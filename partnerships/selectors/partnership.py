@@ -12,7 +12,8 @@ kind and unit, and the running total of the chain, so "another $4B, $8B in total
 
 ``Partnership.events`` is the pair's dated story (phases and other deals). Other kinds of
 event (a competition authority's review, say) join it through ``EVENT_SOURCES``: a list of
-functions ``(a, b, deals) -> [TimelineEvent]`` that this selector calls.
+functions ``(a, b, deals) -> [TimelineEvent]`` that this selector calls; the competition
+reviews' stages (``regulatory_events``) are the first.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch
 
 from partnerships.diff import ClauseDiff, clause_diff
+from partnerships.formatting import deal_value
 from partnerships.models import Clause, Company, Deal, DealParty, LedgerEntry
 from partnerships.models.deals import Certainty
 from partnerships.selectors.common import clauses_prefetch
 from partnerships.selectors.deals import PhaseChange
 from partnerships.selectors.ledger import Amounts
+from partnerships.selectors.regulatory import chain_events
 
 MAX_DEALS = 40
 
@@ -95,17 +98,44 @@ class Chain:
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    """A dated step of the pair's story: a phase, another deal, or an event another module adds."""
+    """A dated step of the pair's story: a phase, another deal, or an event another module adds.
+
+    Read as "<date> <badge> <lead> <title><after>": "Dec 8, 2023 UK CMA Invitation to comment:
+    Microsoft / OpenAI partnership merger inquiry", "Jul 22, 2019 Microsoft puts $1B… $1B".
+    """
 
     date: datetime.date
     kind: str  # "phase", "deal", or the kind an event source gives ("review"...)
     title: str
-    url: str
+    url: str  # may be empty: the title is then plain text
     precision: str = "day"
-    detail: str = ""
+    badge: str = ""
+    lead: str = ""
+    after: str = ""
 
 
-EVENT_SOURCES: list[Callable[[Company, Company, list[Deal]], list[TimelineEvent]]] = []
+def regulatory_events(a: Company, b: Company, deals: list[Deal]) -> list[TimelineEvent]:
+    """The dated stages of the competition reviews of these deals (1 query)."""
+    events = []
+    for event in chain_events(deal_ids=[deal.pk for deal in deals]):
+        review = event.review
+        outcome = f" — {review.outcome}" if event.is_decision and review.outcome else ""
+        events.append(
+            TimelineEvent(
+                event.on,
+                "review",
+                review.case,
+                review.link,
+                event.precision,
+                badge=review.get_authority_display(),
+                lead=f"{event.get_stage_display()}:",
+                after=outcome,
+            )  # fmt: skip
+        )
+    return events
+
+
+EVENT_SOURCES: list[Callable[[Company, Company, list[Deal]], list[TimelineEvent]]] = [regulatory_events]
 
 
 @dataclass
@@ -265,16 +295,17 @@ def _chain(phases: list[Deal], names: dict[int, str], amounts: dict[int, list[Ph
     return Chain(phases, changes, list(rows.values()), _headers(phases))
 
 
+def _deal_event(deal: Deal, kind: str) -> TimelineEvent:
+    value = deal_value(deal)
+    return TimelineEvent(
+        deal.announced_on, kind, deal.title, deal.get_absolute_url(), deal.announced_precision,
+        after=f" {value}" if value else "",
+    )  # fmt: skip
+
+
 def _events(a, b, chains, others) -> list[TimelineEvent]:
-    events = [
-        TimelineEvent(d.announced_on, "phase", d.title, d.get_absolute_url(), d.announced_precision)
-        for chain in chains
-        for d in chain
-    ]
-    events += [
-        TimelineEvent(d.announced_on, "deal", d.title, d.get_absolute_url(), d.announced_precision)
-        for d in others
-    ]
+    events = [_deal_event(d, "phase") for chain in chains for d in chain]
+    events += [_deal_event(d, "deal") for d in others]
     deals = [d for chain in chains for d in chain] + others
     for source in EVENT_SOURCES:
         events += source(a, b, deals)
@@ -282,7 +313,10 @@ def _events(a, b, chains, others) -> list[TimelineEvent]:
 
 
 def partnership(*, a: Company, b: Company) -> Partnership:
-    """The pair's phases (chains), other shared deals and events: 4 queries (+ event sources)."""
+    """The pair's phases (chains), other shared deals and dated events: 5 queries.
+
+    Deals, their parties, their clauses, the chains' ledger rows, the reviews' stages.
+    """
     deals = list(
         Deal.objects.public()
         .filter(Exists(DealParty.objects.filter(deal=OuterRef("pk"), company=a)))

@@ -23,7 +23,6 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
-from extraction.clauses import ExtractedClause
 from extraction.core import Extraction, extract_deal_value
 from extraction.lexicon import SEED_COMPANIES, KnownCompany
 from extraction.parties import ExtractedParty
@@ -31,6 +30,9 @@ from extraction.text import html_to_text
 from partnerships.diff import ClauseDiff, clause_diff
 from partnerships.models import Clause, Company, CompanyAlias, Deal, DealParty, normalize_name
 from partnerships.search.index import search_index_update
+from partnerships.services.candidate_clauses import clause_sides as _sides
+from partnerships.services.candidate_clauses import clause_sync as _sync_clauses
+from partnerships.services.candidate_clauses import clauses_new_to as _new_to
 from partnerships.services.extractor import extract
 from scrapers.models import Announcement
 
@@ -126,14 +128,16 @@ def _apply(announcement: Announcement, result: Extraction, announced_on: date) -
         if own.status == Deal.Status.CANDIDATE:
             _update_candidate(own, result, announced_on)
             _sync_parties(own, result.parties, companies)
-            _sync_clauses(own, announcement, result.clauses)
+            _sync_clauses(own, announcement, result.clauses, _sides(result.parties, companies))
         return own
 
-    same = _same_deal(companies, announced_on, result)
+    same = _same_filing_deal(announcement, companies) or _same_deal(companies, announced_on, result)
     if same is not None:
         same.sources.add(announcement)
         if same.status == Deal.Status.CANDIDATE:
-            _sync_clauses(same, announcement, _new_to(same, result.clauses))
+            _sync_clauses(
+                same, announcement, _new_to(same, result.clauses), _sides(result.parties, companies)
+            )
             if result.confidence > same.confidence:
                 same.confidence = result.confidence
                 same.save(update_fields=["confidence", "updated_at"])
@@ -154,7 +158,7 @@ def _apply(announcement: Announcement, result: Extraction, announced_on: date) -
     )
     deal.sources.add(announcement)
     _sync_parties(deal, result.parties, companies)
-    _sync_clauses(deal, announcement, result.clauses)
+    _sync_clauses(deal, announcement, result.clauses, _sides(result.parties, companies))
     return deal
 
 
@@ -226,79 +230,6 @@ def _sync_parties(deal: Deal, parties: list[ExtractedParty], companies: list[Com
     )
 
 
-def _clause_key(kind, subject, amount, unit, qualifier, effect, quote) -> tuple:
-    return (
-        kind,
-        subject or "",
-        None if amount is None else amount.normalize(),
-        unit or "",
-        qualifier or "",
-        effect or Clause.Effect.GRANTED,
-        quote or "",
-    )
-
-
-def _sync_clauses(deal: Deal, announcement: Announcement, clauses: list[ExtractedClause]) -> None:
-    """Make this source's extracted clauses equal ``clauses`` without touching unchanged rows."""
-    wanted = {}
-    for clause in clauses:
-        key = _clause_key(
-            clause.kind,
-            clause.subject,
-            clause.amount,
-            clause.unit,
-            clause.qualifier,
-            clause.effect,
-            clause.quote,
-        )
-        wanted.setdefault(key, clause)
-    current = Clause.objects.filter(deal=deal, source=announcement, status=Clause.Status.EXTRACTED)
-    kept = set()
-    stale = []
-    for row in current:
-        key = _clause_key(row.kind, row.subject, row.amount, row.unit, row.qualifier, row.effect, row.quote)
-        if key in wanted and key not in kept:
-            kept.add(key)
-        else:
-            stale.append(row.pk)
-    if stale:
-        Clause.objects.filter(pk__in=stale).delete()
-    start = deal.clauses.count()
-    Clause.objects.bulk_create(
-        [
-            Clause(
-                deal=deal,
-                kind=clause.kind,
-                subject=clause.subject[:200],
-                effect=clause.effect,
-                amount=clause.amount,
-                unit=clause.unit if clause.amount is not None or clause.unit else "",
-                qualifier=clause.qualifier,
-                quote=clause.quote,
-                source=announcement,
-                confidence=clause.confidence,
-                status=Clause.Status.EXTRACTED,
-                position=start + offset,
-            )
-            for offset, (key, clause) in enumerate((k, c) for k, c in wanted.items() if k not in kept)
-        ]
-    )
-
-
-def _new_to(deal: Deal, clauses: list[ExtractedClause]) -> list[ExtractedClause]:
-    """Clauses a second source adds to a deal: the ones other sources did not already give."""
-    have = {
-        (row.kind, row.subject, None if row.amount is None else row.amount.normalize(), row.unit, row.effect)
-        for row in deal.clauses.all()
-    }
-    return [
-        c
-        for c in clauses
-        if (c.kind, c.subject, None if c.amount is None else c.amount.normalize(), c.unit, c.effect)
-        not in have
-    ]
-
-
 def _deals_between(companies: list[Company]):
     ids = sorted({c.pk for c in companies})
     return (
@@ -332,6 +263,19 @@ def _same_deal(companies: list[Company], announced_on: date, result: Extraction)
         if not theirs and not result.clauses:
             return deal
     return None
+
+
+def _same_filing_deal(announcement: Announcement, companies: list[Company]) -> Deal | None:
+    """Passages of one filing that name the same counterparty describe one relationship: one candidate."""
+    if announcement.filing_id is None:
+        return None
+    return (
+        _deals_between(companies)
+        .filter(sources__filing_id=announcement.filing_id)
+        .exclude(sources=announcement)
+        .order_by("id")
+        .first()
+    )
 
 
 def _predecessor(companies: list[Company], announced_on: date) -> Deal | None:

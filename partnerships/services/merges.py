@@ -104,6 +104,8 @@ def deal_merge(*, deal: Deal, into: Deal, actor=None) -> CurationResult:
     terms_before = {d.pk: deal_terms(deal_id=d.pk) for d in (into, *successors)}
 
     into.sources.add(*deal.sources.all())
+    # A competition review linked to the duplicate (a CMA case waiting as a candidate) concerns the survivor.
+    into.regulatory_reviews.add(*deal.regulatory_reviews.all())
     moved_parties = _move_parties(deal, into, actor)
     moved_clauses = _move_clauses(deal, into, actor)
     _repoint_links(deal, into, actor, successors)

@@ -63,6 +63,7 @@ class SourceRow:
     publisher: str  # the publisher's name, else the web domain
     kind: str  # the source kind value ("filing", "press"...), empty when not recorded
     archive_url: str  # empty when no copy of the page was ever fetched
+    disclosed: str = ""  # for a filing passage: "Amazon’s 10-K for the year ended …, accession …"
 
 
 def source_rows(sources) -> list[SourceRow]:
@@ -75,5 +76,7 @@ def source_rows(sources) -> list[SourceRow]:
         kind = source.source_kind  # a short badge: filing, regulator, primary, press, mirror
         title = (source.title or "").strip() or site
         archive = source.get_absolute_url() if source.has_archive else ""
-        rows.append(SourceRow(source.link, title, publisher, kind, archive))
+        filing = source.filing if source.filing_id else None
+        disclosed = f"{filing.label}, accession {filing.accession_number}" if filing else ""
+        rows.append(SourceRow(source.link, title, publisher, kind, archive, disclosed))
     return rows

@@ -158,6 +158,7 @@ def deal_detail(request, slug):
             "in_tray": deal.slug in tray,
             "citation": deal_citation(deal, request=request),
             "sources": source_rows(deal.sources.all()),
+            "reviews": selectors.deal_reviews(deal=deal),
         }
         return render(request, "partnerships/deal_detail.html", ctx)
 

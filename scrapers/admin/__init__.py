@@ -1,4 +1,5 @@
 """Scraping in the admin: newsrooms (``newsrooms``), the archive and its hand-added
-announcements (``archive``, ``submissions``). Importing the package registers them all."""
+announcements (``archive``, ``submissions``), the EDGAR watchlist and filings (``filings``).
+Importing the package registers them all."""
 
-from scrapers.admin import archive, newsrooms  # noqa: F401 - importing registers the model admins
+from scrapers.admin import archive, filings, newsrooms  # noqa: F401 - importing registers the model admins

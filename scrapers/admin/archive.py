@@ -166,6 +166,7 @@ class ScrapeRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "items_skipped",
         "bytes_received",
         "error",
+        "note",
     )
 
 

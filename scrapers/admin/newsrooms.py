@@ -126,6 +126,13 @@ class NewsroomAdmin(GuardedHistoryAdmin):
 
     @admin.action(description="Test selectors now (fetch and parse, save nothing)", permissions=["change"])
     def test_selectors_now(self, request, queryset):
+        if queryset.filter(kind__in=Newsroom.SOURCE_KINDS).exists():
+            self.message_user(
+                request,
+                "EDGAR filers and the CMA feed have no selectors; use “Scrape now”.",
+                messages.WARNING,
+            )
+            queryset = queryset.exclude(kind__in=Newsroom.SOURCE_KINDS)
         newsrooms = list(queryset[: TEST_SELECTORS_LIMIT + 1])
         if len(newsrooms) > TEST_SELECTORS_LIMIT:
             self.message_user(

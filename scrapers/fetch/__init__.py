@@ -11,7 +11,8 @@ Every request here therefore:
   ``SCRAPER_MAX_REDIRECTS`` (``client``);
 - honours robots.txt (protego, cached per host) and per-host politeness: one request in
   flight per host and ``SCRAPER_HOST_DELAY`` between requests, shared by all Celery
-  workers through Redis (``politeness``);
+  workers through Redis; a host may have its own policy (sec.gov: one slot for all its
+  hosts, ``SEC_REQUEST_DELAY``, ``SEC_USER_AGENT``) (``politeness``);
 - has one deadline for connect, headers and body together, shorter than its host-slot
   lease (``client``);
 - reads the raw stream and decompresses it itself, counting decoded bytes against
@@ -26,12 +27,24 @@ from .client import MAX_RETRY_AFTER, FetchResult, fetch, looks_like_challenge, p
 from .decode import TooLarge, decode_body, decode_checked, garbage_ratio, inflate
 from .errors import FetchError, UnsafeURLError
 from .guard import address_is_public, check_url_allowed, validate_public_url
-from .politeness import clear_caches, host_slot, request_deadline, robots_allowed, slot_lease
+from .politeness import (
+    DEFAULT_POLICY,
+    HostPolicy,
+    clear_caches,
+    host_policy,
+    host_slot,
+    request_deadline,
+    robots_allowed,
+    sec_policy,
+    slot_lease,
+)
 
 __all__ = [
+    "DEFAULT_POLICY",
     "MAX_RETRY_AFTER",
     "FetchError",
     "FetchResult",
+    "HostPolicy",
     "TooLarge",
     "UnsafeURLError",
     "address_is_public",
@@ -41,12 +54,14 @@ __all__ = [
     "decode_checked",
     "fetch",
     "garbage_ratio",
+    "host_policy",
     "host_slot",
     "inflate",
     "looks_like_challenge",
     "parse_retry_after",
     "request_deadline",
     "robots_allowed",
+    "sec_policy",
     "slot_lease",
     "validate_public_url",
 ]

@@ -13,6 +13,7 @@ stretch a request past it, and the request always ends inside its host-slot leas
 from __future__ import annotations
 
 import email.utils
+import functools
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from django.conf import settings
 from .decode import ACCEPT_ENCODING, TooLarge, content_decoder, decode_checked, decode_stream
 from .errors import FetchError
 from .guard import check_url_allowed, split_checked
-from .politeness import host_slot, request_deadline, robots_allowed
+from .politeness import HostPolicy, host_policy, host_slot, request_deadline, robots_allowed
 
 # Pages that answer 403/503/429 with one of these are behind bot protection, not down.
 BOT_PROTECTION_MARKERS = (
@@ -282,16 +283,27 @@ def _exchange(
 
 
 def _hop(
-    client, deadline: _Deadline, url: str, headers: dict, *, max_bytes: int, check_robots: bool
+    client,
+    deadline: _Deadline,
+    url: str,
+    headers: dict,
+    *,
+    max_bytes: int,
+    check_robots: bool,
+    policy: HostPolicy | None,
 ) -> _Answer:
     """One request of a redirect chain, with every failure turned into a ``FetchError``."""
-    addresses = check_url_allowed(url)
-    if check_robots and not robots_allowed(url, fetcher=_fetch_once):
-        raise FetchError(f"robots.txt disallows {url}.", permanent=True, url=url)
     _scheme, host, _port = split_checked(url)
+    policy = policy or host_policy(host)  # before any lookup: a refused host is not even resolved
+    addresses = check_url_allowed(url)
+    if check_robots and not robots_allowed(
+        url, fetcher=functools.partial(_fetch_once, policy=policy), user_agent=policy.agent
+    ):
+        raise FetchError(f"robots.txt disallows {url}.", permanent=True, url=url)
     request_headers = dict(headers, Host=urlsplit(url).netloc.rsplit("@", 1)[-1])
+    request_headers["User-Agent"] = policy.agent
     try:
-        with host_slot(host):
+        with host_slot(policy.slot or host, delay=policy.delay):
             # The clock starts once the host is ours: waiting for a slot is not slowness.
             deadline.start(request_deadline())
             return _exchange(client, url, addresses, request_headers, max_bytes, deadline)
@@ -356,8 +368,8 @@ def _result(answer: _Answer, hops: list[str], *, conditional: bool, max_bytes: i
 
 
 def _request_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """Headers of every hop; the User-Agent is the hop's policy's (``_hop``)."""
     headers = {
-        "User-Agent": settings.SCRAPER_USER_AGENT,
         "Accept": "text/html,application/xhtml+xml,application/xml,application/rss+xml,"
         "application/atom+xml,application/json;q=0.9,*/*;q=0.8",
         "Accept-Encoding": ACCEPT_ENCODING,
@@ -377,6 +389,7 @@ def _fetch_once(
     last_modified: str | None = None,
     max_bytes: int | None = None,
     check_robots: bool = True,
+    policy: HostPolicy | None = None,
 ) -> FetchResult:
     max_bytes = max_bytes or settings.SCRAPER_MAX_BYTES
     timeout = httpx.Timeout(
@@ -392,7 +405,15 @@ def _fetch_once(
         timeout=timeout, transport=_DeadlineTransport(deadline), follow_redirects=False
     ) as client:
         while True:
-            answer = _hop(client, deadline, current, headers, max_bytes=max_bytes, check_robots=check_robots)
+            answer = _hop(
+                client,
+                deadline,
+                current,
+                headers,
+                max_bytes=max_bytes,
+                check_robots=check_robots,
+                policy=policy,
+            )
             if answer.location is None:
                 return _result(answer, hops, conditional=bool(etag or last_modified), max_bytes=max_bytes)
             if len(hops) >= settings.SCRAPER_MAX_REDIRECTS:
@@ -406,6 +427,16 @@ def _fetch_once(
             current = redirect_target(current, answer.location)
 
 
-def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-    """GET ``url`` through every guard; a 304 to a conditional request returns ``not_modified``."""
-    return _fetch_once(url, etag=etag or None, last_modified=last_modified or None)
+def fetch(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    policy: HostPolicy | None = None,
+) -> FetchResult:
+    """GET ``url`` through every guard; a 304 to a conditional request returns ``not_modified``.
+
+    ``policy`` overrides the host's own (``host_policy``): a mirror of EDGAR is asked the way
+    sec.gov is. Without one, each hop follows its host's policy.
+    """
+    return _fetch_once(url, etag=etag or None, last_modified=last_modified or None, policy=policy)

@@ -1,5 +1,10 @@
 """Per-host politeness: one request in flight per host, a pause between requests, robots.txt.
 
+A host may have a policy of its own (``host_policy``): SEC EDGAR asks every client for a
+User-Agent naming a contact and at most 10 requests per second across all its hosts, so
+every ``*.sec.gov`` request shares one slot (``sec.gov``), waits ``SEC_REQUEST_DELAY`` after
+the previous one and sends ``SEC_USER_AGENT``; without that setting no request is made.
+
 With Redis every worker of a deployment shares a host's slot (``SET NX PX`` with a
 lease, so a killed worker cannot hold a host forever) and its cool-down key; without
 Redis the threads of one process share them. A request cannot outlive its slot: the
@@ -14,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -49,6 +55,46 @@ return 1
 """
 
 
+@dataclass(frozen=True)
+class HostPolicy:
+    """How one host is asked: the slot its requests share, the pause between them, who we say we are.
+
+    Empty values mean the defaults: the request's own host, ``SCRAPER_HOST_DELAY`` and
+    ``SCRAPER_USER_AGENT``.
+    """
+
+    slot: str = ""
+    delay: float | None = None
+    user_agent: str = ""
+
+    @property
+    def agent(self) -> str:
+        return self.user_agent or settings.SCRAPER_USER_AGENT
+
+
+DEFAULT_POLICY = HostPolicy()
+SEC_SLOT = "sec.gov"
+
+
+def sec_policy() -> HostPolicy:
+    """SEC EDGAR's rules, or a permanent error when no contact is configured."""
+    if not settings.SEC_USER_AGENT:
+        raise FetchError(
+            "SEC EDGAR asks every automated client for a User-Agent with a contact address: set "
+            'SEC_USER_AGENT (for example "Pactwatch admin@example.org") before fetching from sec.gov.',
+            permanent=True,
+        )
+    return HostPolicy(slot=SEC_SLOT, delay=settings.SEC_REQUEST_DELAY, user_agent=settings.SEC_USER_AGENT)
+
+
+def host_policy(host: str) -> HostPolicy:
+    """The policy a host's requests follow when the caller names none."""
+    host = host.lower().rstrip(".")
+    if host == SEC_SLOT or host.endswith("." + SEC_SLOT):
+        return sec_policy()
+    return DEFAULT_POLICY
+
+
 def request_deadline() -> float:
     """Seconds one request may take in total, from connecting to the last body byte."""
     return settings.SCRAPER_CONNECT_TIMEOUT + settings.SCRAPER_READ_TIMEOUT * 3
@@ -59,9 +105,9 @@ def slot_lease() -> float:
     return request_deadline() + LEASE_MARGIN
 
 
-def _slot_wait_limit() -> float:
+def _slot_wait_limit(delay: float) -> float:
     # Long enough to outlast the lease of a holder that was killed mid-request.
-    return slot_lease() + settings.SCRAPER_HOST_DELAY + 5
+    return slot_lease() + delay + 5
 
 
 def _redis():
@@ -83,10 +129,10 @@ def _slot_keys(host: str) -> tuple[str, str]:
 
 
 @contextmanager
-def _shared_slot(client, host: str) -> Iterator[None]:
+def _shared_slot(client, host: str, delay: float) -> Iterator[None]:
     lock_key, delay_key = _slot_keys(host)
     token = uuid.uuid4().hex
-    deadline = time.monotonic() + _slot_wait_limit()
+    deadline = time.monotonic() + _slot_wait_limit(delay)
     pause = 0.005
     while True:
         wait_ms = client.eval(_ACQUIRE_SCRIPT, 2, lock_key, delay_key, token, int(slot_lease() * 1000))
@@ -101,14 +147,14 @@ def _shared_slot(client, host: str) -> Iterator[None]:
     try:
         yield
     finally:
-        client.eval(_RELEASE_SCRIPT, 2, lock_key, delay_key, token, int(settings.SCRAPER_HOST_DELAY * 1000))
+        client.eval(_RELEASE_SCRIPT, 2, lock_key, delay_key, token, int(delay * 1000))
 
 
 @contextmanager
-def _local_slot(host: str) -> Iterator[None]:
+def _local_slot(host: str, delay: float) -> Iterator[None]:
     with _local_guard:
         lock = _local_locks.setdefault(host, threading.Lock())
-    if not lock.acquire(timeout=_slot_wait_limit()):
+    if not lock.acquire(timeout=_slot_wait_limit(delay)):
         raise FetchError(f"{host} stayed busy in this process.", permanent=False)
     try:
         wait = _local_next.get(host, 0.0) - time.monotonic()
@@ -116,14 +162,18 @@ def _local_slot(host: str) -> Iterator[None]:
             time.sleep(wait)
         yield
     finally:
-        _local_next[host] = time.monotonic() + float(settings.SCRAPER_HOST_DELAY)
+        _local_next[host] = time.monotonic() + delay
         lock.release()
 
 
-def host_slot(host: str):
-    """Hold the host's only request slot; wait out the host's minimum delay first."""
+def host_slot(host: str, *, delay: float | None = None):
+    """Hold the host's only request slot; wait out the host's minimum delay first.
+
+    ``delay`` (default ``SCRAPER_HOST_DELAY``) is the pause this request leaves after it.
+    """
+    pause = float(settings.SCRAPER_HOST_DELAY if delay is None else delay)
     client = _redis()
-    return _shared_slot(client, host) if client is not None else _local_slot(host)
+    return _shared_slot(client, host, pause) if client is not None else _local_slot(host, pause)
 
 
 # --- robots.txt -------------------------------------------------------------------------
@@ -168,11 +218,11 @@ def _robots_for(scheme: str, netloc: str, fetcher: Callable[..., object]) -> Pro
     return parsed
 
 
-def robots_allowed(url: str, *, fetcher: Callable[..., object]) -> bool:
+def robots_allowed(url: str, *, fetcher: Callable[..., object], user_agent: str = "") -> bool:
     """Whether robots.txt lets our User-Agent fetch ``url``; ``fetcher`` reads robots.txt itself."""
     parts = urlsplit(url)
     robots = _robots_for(parts.scheme, parts.netloc, fetcher)
-    return robots is None or robots.can_fetch(url, settings.SCRAPER_USER_AGENT)
+    return robots is None or robots.can_fetch(url, user_agent or settings.SCRAPER_USER_AGENT)
 
 
 def clear_caches() -> None:

@@ -17,9 +17,11 @@ EDGAR (``edgar``, ``edgar_feeds``, ``edgar_documents``, ``document_text``)
     ``parse_filing_summary(body)`` → ``FilingSummary`` (``reports`` R1…Rn, ``find("investments")``).
     ``parse_xbrl_report(body)`` → ``XbrlReport``;  ``parse_company_facts(body)`` → ``CompanyFacts``.
     ``filing_document_text(html)`` → str: a 10-K/10-Q/8-K as paragraphs, headings marked ``#``–``####``.
+    ``parse_cover(html)`` → ``Cover``: the inline-XBRL ``dei:`` facts (form, registrant, CIK, period);
+        ``filing_label(filer=, form=, period=, filed_on=)`` names a filing in prose.
     URLs: ``archive_url(cik, accession, document)``, ``filing_index_url``, ``submissions_url(cik)``,
         ``submissions_page_url(name)``, ``company_feed_url(cik, form=)``, ``company_facts_url``,
-        ``full_text_search_url(phrase, forms=, ciks=, start=, end=)``.
+        ``full_text_search_url(phrase, forms=, ciks=, start=, end=)``, ``cik_of_submissions_url``.
     A ``FilingRecord`` carries cik, accession_number, form, filing_date, report_date (the
     period), primary_document, items (8-K items such as "1.01"), company_name and
     ``document_url``. Forms outside ``READ_FORMS`` (10-K, 10-Q, 8-K, 20-F, 40-F, 6-K and their
@@ -32,7 +34,8 @@ Passages (``passages``)
     ``PassageScan(passages, omitted)``; each ``Passage`` has ``start``/``end`` offsets into
     ``text``, ``heading`` and ``section`` (the heading path), and the tracked ``companies`` it
     names. ``companies`` are ``TrackedCompany(name, aliases)`` or bare names, matched with
-    ``normalize_name``'s rule; pass the filer's own names as ``exclude``.
+    ``normalize_name``'s rule (a capitalised name is never matched by a lower-case word);
+    pass the filer's own names as ``exclude``.
 
 UK CMA (``cma``, ``cma_feeds``)
     ``parse_cma_case(body)`` → ``RegulatoryReview``: authority "UK CMA", title, url, case type
@@ -45,16 +48,16 @@ UK CMA (``cma``, ``cma_feeds``)
     URLs: ``case_content_url(url_or_slug)``, ``cases_feed_url(case_type="mergers")``,
         ``cases_search_url(case_type="mergers")``.
 
-How the pieces are meant to be wired (not done here): a poller fetches
-``submissions_url(cik)`` or ``company_feed_url(cik)`` through the project's guarded fetcher
-(with SEC's declared User-Agent and rate), keeps the ``FilingRecord``s whose accession it
-has not seen, fetches ``document_url`` (or ``filing_index_url`` then ``primary_document`` when
-a feed did not name it), runs ``filing_document_text`` and ``find_passages`` with the tracked
-companies minus the filer, and stores each passage as an announcement of kind "filing" keyed
-by accession number and offsets, then runs extraction on the passage text. For the CMA it
-reads ``cases_feed_url()`` (or the search API), fetches ``case_content_url`` for new or
-updated stubs, and upserts a review keyed by its URL, turning new ``events`` into dated
-phase-chain events and alerts.
+How the pieces are wired (``scrapers.services.filings``, see ``docs/filings.md``): an
+``edgar`` newsroom's run fetches ``submissions_url(cik)`` through the project's guarded
+fetcher (with SEC's declared User-Agent and rate), keeps the ``FilingRecord``s whose accession
+it has not read, fetches ``document_url`` (or ``filing_index_url`` then ``primary_document``
+when the listing did not name it), runs ``filing_document_text`` and ``find_passages`` with
+the tracked companies minus the filer, and stores each passage as an announcement of kind
+"filing" keyed by accession number and offsets, which then goes to extraction. A ``cma``
+newsroom's run reads ``cases_feed_url()``, fetches ``case_content_url`` for new or updated
+stubs and archives each page; the curation side upserts its review keyed by the case page,
+turning new ``events`` into dated phase-chain events and alerts.
 
 Why not edgartools: it parses filings we fetched ourselves (``edgar.documents.parse_html``
 reads HTML without its HTTP layer), but importing any part of it runs the package's
@@ -78,6 +81,7 @@ from scrapers.filings.cma_feeds import (
     parse_cma_atom,
     parse_cma_finder,
 )
+from scrapers.filings.cover import Cover, filing_label, long_date, parse_cover
 from scrapers.filings.document_text import filing_document_text
 from scrapers.filings.edgar import FullTextSearch, SearchHit, parse_full_text_search, parse_submissions
 from scrapers.filings.edgar_documents import (
@@ -99,6 +103,7 @@ from scrapers.filings.edgar_records import (
     FilingRecord,
     SkippedFiling,
     archive_url,
+    cik_of_submissions_url,
     company_facts_url,
     company_feed_url,
     filing_index_url,
@@ -116,6 +121,7 @@ __all__ = [
     "CaseDocument",
     "CaseStub",
     "CompanyFacts",
+    "Cover",
     "Facet",
     "Filer",
     "FilingBatch",
@@ -136,19 +142,23 @@ __all__ = [
     "archive_url",
     "case_content_url",
     "case_page_url",
+    "cik_of_submissions_url",
     "cases_feed_url",
     "cases_search_url",
     "company_facts_url",
     "company_feed_url",
     "filing_document_text",
     "filing_index_url",
+    "filing_label",
     "find_passages",
     "full_text_search_url",
+    "long_date",
     "normalize_name",
     "parse_cma_atom",
     "parse_cma_case",
     "parse_cma_finder",
     "parse_company_facts",
+    "parse_cover",
     "parse_edgar_atom",
     "parse_filing_index",
     "parse_filing_summary",

@@ -87,6 +87,15 @@ def submissions_url(cik: str | int) -> str:
     return f"{SUBMISSIONS}/CIK{normalize_cik(cik)}.json"
 
 
+_SUBMISSIONS_FILE = re.compile(r"/submissions/CIK(\d{10})\.json$")
+
+
+def cik_of_submissions_url(url: str) -> str:
+    """The ten-digit CIK a submissions URL names (``…/submissions/CIK0000789019.json``), else ''."""
+    match = _SUBMISSIONS_FILE.search(str(url or "").split("?", 1)[0])
+    return match[1] if match else ""
+
+
 def submissions_page_url(name: str) -> str:
     """An older page named in ``filings.files`` (``CIK0000320193-submissions-001.json``)."""
     if not _PAGE_FILE.match(name or ""):

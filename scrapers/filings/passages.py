@@ -77,6 +77,25 @@ class PassageScan:
 class _Matcher:
     name: str
     pattern: re.Pattern
+    proper: bool  # every name starts with a capital or a digit: so must a mention
+
+
+def _is_proper(name: str) -> bool:
+    first = name.strip()[:1]
+    return bool(first) and not first.islower()
+
+
+def _mention_ok(text: str, offset: int, proper: bool) -> bool:
+    """A company whose names are capitalised is named only by a capitalised word: "News Corp"
+    (whose key, suffix dropped, is "news") is not in "analyst reports, news, social media"."""
+    return not proper or not text[offset : offset + 1].islower()
+
+
+def _first_mention(pattern: re.Pattern, folded: str, text: str, base: int, proper: bool) -> re.Match | None:
+    for match in pattern.finditer(folded):
+        if _mention_ok(text, base + match.start(), proper):
+            return match
+    return None
 
 
 @dataclass
@@ -119,7 +138,8 @@ def _matchers(companies: Iterable[TrackedCompany | str], exclude: Iterable[str])
         if not keys or keys & excluded:
             continue
         pattern = "|".join(_name_pattern(k) for k in sorted(keys, key=len, reverse=True))
-        matchers.append(_Matcher(company.name, re.compile(pattern)))
+        proper = all(_is_proper(n) for n in (company.name, *company.aliases) if normalize_name(n))
+        matchers.append(_Matcher(company.name, re.compile(pattern), proper))
     if len(matchers) > MAX_NAMES:
         raise FilingParseError(f"tracked companies: {len(matchers):,} is over the {MAX_NAMES:,} limit")
     return matchers
@@ -152,8 +172,7 @@ def find_passages(
     matchers = _matchers(companies, exclude)
     if not matchers or not text:
         return PassageScan((), 0)
-    anyone = re.compile("|".join(f"(?:{m.pattern.pattern})" for m in matchers))
-    hits = _hits(text, anyone)
+    hits = _hits(text, _combined(matchers))
     groups = _merged(hits, max_chars)
     passages = []
     for group in groups[:max_passages]:
@@ -161,7 +180,17 @@ def find_passages(
     return PassageScan(tuple(passages), max(0, len(groups) - max_passages))
 
 
-def _hits(text: str, anyone: re.Pattern) -> list[_Hit]:
+def _combined(matchers: list[_Matcher]) -> list[tuple[re.Pattern, bool]]:
+    """One pattern for the capitalised companies and one for the others (searched apart)."""
+    groups = []
+    for proper in (True, False):
+        patterns = [f"(?:{m.pattern.pattern})" for m in matchers if m.proper == proper]
+        if patterns:
+            groups.append((re.compile("|".join(patterns)), proper))
+    return groups
+
+
+def _hits(text: str, anyone: list[tuple[re.Pattern, bool]]) -> list[_Hit]:
     hits, stack = [], []
     marked_only = bool(
         _ANY_MARKED.search(text)
@@ -176,9 +205,11 @@ def _hits(text: str, anyone: re.Pattern) -> list[_Hit]:
         if heading:
             stack = [h for h in stack if h[0] < heading[0]] + [heading]
             continue
-        found = anyone.search(_fold(text[start:end]))
+        folded = _fold(text[start:end])
+        found = [m for p, proper in anyone if (m := _first_mention(p, folded, text, start, proper))]
         if found:
-            hits.append(_Hit(start, end, start + found.start(), index, tuple(t for _, t in stack)))
+            first = min(m.start() for m in found)
+            hits.append(_Hit(start, end, start + first, index, tuple(t for _, t in stack)))
     return hits
 
 
@@ -218,7 +249,11 @@ def _passage(text: str, hit: _Hit, matchers: list[_Matcher], max_chars: int) -> 
     start, end = (hit.start, hit.end) if hit.end - hit.start <= max_chars else _window(text, hit, max_chars)
     folded = _fold(text[start:end])
     named = sorted(
-        ((found.start(), m.name) for m in matchers if (found := m.pattern.search(folded))),
+        (
+            (found.start(), m.name)
+            for m in matchers
+            if (found := _first_mention(m.pattern, folded, text, start, m.proper))
+        ),
         key=lambda pair: pair[0],
     )
     return Passage(

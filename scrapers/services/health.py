@@ -108,6 +108,7 @@ RUN_FIELDS = [
     "items_skipped",
     "bytes_received",
     "error",
+    "note",
 ]
 
 
@@ -118,6 +119,7 @@ def scrape_run_finish(run: ScrapeRun, status: str, **fields) -> ScrapeRun:
     for name, value in fields.items():
         setattr(run, name, value)
     run.error = db_text(run.error, 5000)
+    run.note = db_text(run.note, 5000)
     if run.pk:
         run.save(update_fields=RUN_FIELDS)
     return run

@@ -83,14 +83,22 @@ def _run_start(newsroom: Newsroom, run_id: int | None) -> ScrapeRun:
 def newsroom_scrape(
     *, newsroom: Newsroom, fetch_articles: bool = True, run_id: int | None = None
 ) -> ScrapeRun:
-    """Fetch and parse a newsroom, ingest its items, and record the run and the health."""
+    """Fetch and parse a newsroom, ingest its items, and record the run and the health.
+
+    An EDGAR filer or the CMA's cases feed is read by ``scrapers.services.filings`` instead
+    of a listing adapter, with the same run, failure and health rules.
+    """
     run = _run_start(newsroom, run_id)
+    if newsroom.is_filings_source:
+        from scrapers.services.filings import filings_source_scrape
+
+        return filings_source_scrape(newsroom=newsroom, run=run)
     step = RunStep(newsroom.url)
     try:
         result = fetch(newsroom.url, etag=newsroom.etag, last_modified=newsroom.last_modified)
         run.http_status, run.bytes_received = result.status, len(result.body)
         if result.not_modified:
-            return _record_not_modified(newsroom, run)
+            return newsroom_record_not_modified(newsroom, run)
         step.name, step.url = "parsing", result.url
         listing = listing_parse(newsroom, result)
         step.name = "storing the items of"
@@ -101,7 +109,7 @@ def newsroom_scrape(
         return newsroom_record_failure(newsroom=newsroom, run=run, error=step.failure(exc))
 
 
-def _record_not_modified(newsroom: Newsroom, run: ScrapeRun) -> ScrapeRun:
+def newsroom_record_not_modified(newsroom: Newsroom, run: ScrapeRun) -> ScrapeRun:
     """Unchanged source: the run record is the only write unless something really changed."""
     now = run.started_at
     scrape_run_finish(run, ScrapeRun.Status.NOT_MODIFIED)
@@ -215,6 +223,10 @@ def newsroom_preview(*, newsroom: Newsroom) -> ScrapeRun:
     Returns an unsaved run whose ``items_new`` counts items not yet in the archive.
     """
     run = ScrapeRun(newsroom=newsroom, started_at=timezone.now())
+    if newsroom.is_filings_source:
+        from scrapers.services.filings import filings_source_preview
+
+        return filings_source_preview(newsroom=newsroom, run=run)
     step = RunStep(newsroom.url)
     try:
         result = fetch(newsroom.url)

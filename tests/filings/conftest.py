@@ -31,3 +31,7 @@ def cma(realdata) -> Path:
     if not folder.is_dir():
         pytest.skip(f"no CMA captures at {folder}")
     return folder
+
+
+# The scrapers' loopback HTTP server and settings, for the tests that fetch.
+from tests.scrapers.conftest import _server, extraction_calls, scraper_settings, server  # noqa: E402,F401

@@ -7,9 +7,17 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
 
-from partnerships.models import AlertDelivery, AlertEvent, CompanyAlias, Digest, Subscription
+from partnerships.models import (
+    AlertDelivery,
+    AlertEvent,
+    CompanyAlias,
+    Digest,
+    RegulatoryEvent,
+    RegulatoryReview,
+    Subscription,
+)
 from partnerships.services.ledger import ledger_refresh
-from scrapers.models import AnnouncementRevision, AnnouncementSubmission, ScrapeRun, SelectorTest
+from scrapers.models import AnnouncementRevision, AnnouncementSubmission, Filing, ScrapeRun, SelectorTest
 from tests.factories import AnnouncementFactory, ClauseFactory, DealPartyFactory, NewsroomFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +48,20 @@ def one_of_each(db):
     Digest.objects.create(
         subscription=subscription, frequency="daily", period="2026-01-01", until="2026-01-02T00:00Z"
     )
+    review = RegulatoryReview.objects.create(
+        key="uk-cma-a-b", authority="uk-cma", case="A / B merger inquiry"
+    )
+    review.deals.add(party.deal)
+    RegulatoryEvent.objects.create(review=review, stage="opened", on="2024-01-02")
+    edgar = NewsroomFactory(kind="edgar", url="https://data.sec.gov/submissions/CIK0000789019.json")
+    filing = Filing.objects.create(
+        accession_number="0000789019-25-000001",
+        newsroom=edgar,
+        cik="0000789019",
+        form="10-Q",
+        document_url="https://www.sec.gov/Archives/edgar/data/789019/000078901925000001/msft.htm",
+    )
+    AnnouncementFactory(newsroom=edgar, filing=filing, passage_start=0, passage_end=10, source_kind="filing")
 
 
 def test_it_registers_every_model_of_the_project():

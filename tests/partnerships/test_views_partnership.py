@@ -135,8 +135,12 @@ def test_it_lets_other_modules_add_dated_events_to_the_story(client, monkeypatch
     build_story()
 
     def reviews(a, b, deals):
-        return [module.TimelineEvent(datetime.date(2024, 4, 1), "review", "A merger inquiry opened", "/x/")]
+        return [
+            module.TimelineEvent(
+                datetime.date(2024, 4, 1), "review", "A merger inquiry", "/x/", badge="A regulator"
+            )
+        ]
 
     monkeypatch.setattr(module, "EVENT_SOURCES", [reviews])
     html = client.get("/partnerships/microsoft/openai/").content.decode()
-    assert "A merger inquiry opened" in html and ">review<" in html
+    assert "A merger inquiry" in html and ">A regulator<" in html

@@ -38,8 +38,8 @@ PAGES = [
 # The pages drawn from the ledger, pinned exactly: a new query on them is a decision, not a drift.
 PINNED = {
     "/": 7,
-    "/deals/focus/": 6,
-    "/partnerships/alpha/beta/": 6,
+    "/deals/focus/": 7,
+    "/partnerships/alpha/beta/": 7,
     "/companies/alpha/": 7,
     "/compare/companies/?companies=alpha,beta": 4,
     "/network/?year=all": 4,

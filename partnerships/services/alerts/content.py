@@ -83,3 +83,22 @@ def event_changes(alert_event: AlertEvent | None) -> list[str]:
 
     lines += _diff_lines(clause_diff(clauses(before), clauses(after)))
     return lines or ["The deal's terms were revised"]
+
+
+def regulatory_lines(alert_event: AlertEvent | None) -> list[str]:
+    """What a ``regulatory.decision`` alert says about the decision, from the event's snapshot."""
+    if alert_event is None or alert_event.kind != AlertEvent.Kind.REGULATORY_DECISION:
+        return []
+    facts = alert_event.snapshot or {}
+    lines = [f"{facts.get('authority', '')}: {facts.get('case', '')}".strip(": ")]
+    if facts.get("outcome"):
+        lines.append(f"Outcome: {facts['outcome']}")
+    if facts.get("decided_on"):
+        lines.append(f"Decided on {facts['decided_on']}")
+    for event in facts.get("events", []):
+        lines.append(f"{event['on']}: {event['note'] or event['stage'].replace('_', ' ')}")
+    if facts.get("decision_url"):
+        lines.append(f"Decision document: {facts['decision_url']}")
+    elif facts.get("url"):
+        lines.append(f"Case page: {facts['url']}")
+    return lines

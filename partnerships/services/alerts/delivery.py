@@ -20,7 +20,7 @@ from partnerships import tasks
 from partnerships.emails import MergeTemplate, RenderedEmail, one_line, render_email, send_on
 from partnerships.filters import subscriptions_accepting
 from partnerships.models import AlertDelivery, AlertEvent, Deal, Subscription
-from partnerships.services.alerts.content import deal_email_context, event_changes
+from partnerships.services.alerts.content import deal_email_context, event_changes, regulatory_lines
 from partnerships.services.alerts.events import PUBLISHED, deal_snapshot, terms_fingerprint
 from partnerships.services.alerts.links import alert_message_id, list_headers, manage_url, unsubscribe_url
 
@@ -172,12 +172,14 @@ def _alert_content(*, deal_id: int, event: str) -> _AlertContent:
     ctx["event"] = alert_event
     ctx["is_change"] = alert_event is not None and alert_event.kind == AlertEvent.Kind.CHANGED
     ctx["event_changes"] = event_changes(alert_event) if ctx["is_change"] else []
+    ctx["regulatory"] = regulatory_lines(alert_event)
     tokens = _Placeholders.fresh()
     ctx["manage_url"] = tokens.manage
     ctx["unsubscribe_url"] = tokens.unsubscribe
     rendered = render_email("deal_alert", ctx)
     # The subject is the deal's title on one line, whatever the template makes of it.
-    rendered = RenderedEmail(one_line(deal.title), rendered.text, rendered.html)
+    subject = f"Regulatory decision: {deal.title}" if ctx["regulatory"] else deal.title
+    rendered = RenderedEmail(one_line(subject), rendered.text, rendered.html)
     template = MergeTemplate(
         rendered,
         to=tokens.to,

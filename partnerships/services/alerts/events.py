@@ -1,8 +1,10 @@
-"""Deal changes worth an alert: first publication and material changes, recorded as outbox rows.
+"""Deal changes worth an alert: first publication, material changes and competition authorities'
+decisions, recorded as outbox rows.
 
 The curation services call these inside their own transaction, right after the write that
 caused the event (``deal_publish``, ``deal_update``, ``deal_review_clauses``, ``deal_merge``,
-``deal_link_phase``), so the event row commits or rolls back with the change. The fan-out task
+``deal_link_phase``, and ``regulatory_case_ingest`` for a decision), so the event row commits
+or rolls back with the change. The fan-out task
 is enqueued only after commit; with the broker down the write still succeeds and the event
 row waits for the reaper (see ``docs/operations.md``).
 """
@@ -94,7 +96,12 @@ def terms_fingerprint(snapshot: dict) -> str:
 
 
 def _last_alerted(deal: Deal) -> AlertEvent | None:
-    return AlertEvent.objects.filter(deal=deal).exclude(fingerprint="").order_by("-created_at", "-id").first()
+    return (
+        AlertEvent.objects.filter(deal=deal, kind__in=AlertEvent.TERMS_KINDS)
+        .exclude(fingerprint="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def deal_detect_change(*, deal_id: int, before: dict | None = None) -> AlertEvent | None:
@@ -113,7 +120,7 @@ def deal_detect_change(*, deal_id: int, before: dict | None = None) -> AlertEven
         return None
     last = _last_alerted(deal)
     if last is None:
-        if before is None or AlertEvent.objects.filter(deal=deal).exists():
+        if before is None or AlertEvent.objects.filter(deal=deal, kind__in=AlertEvent.TERMS_KINDS).exists():
             return None  # the publish fan-out has not snapshotted yet; it will see these terms
         previous = before
     else:
@@ -135,3 +142,56 @@ def deal_detect_change(*, deal_id: int, before: dict | None = None) -> AlertEven
         if created:
             alert_event_record(deal_id=deal.pk, event=event.key)
     return event if created else None
+
+
+def review_snapshot(review) -> dict:
+    """What a regulatory-decision alert tells: the review's decision as stored."""
+    events = sorted(
+        (
+            {"stage": e.stage, "on": e.on.isoformat(), "note": e.note}
+            for e in review.events.all()
+            if e.is_decision
+        ),
+        key=lambda e: (e["on"], e["stage"]),
+    )
+    return {
+        "authority": review.get_authority_display(),
+        "case": review.case,
+        "outcome": review.outcome,
+        "decided_on": review.decided_on.isoformat() if review.decided_on else "",
+        "decision_url": review.decision_url,
+        "url": review.link,
+        "events": events,
+    }
+
+
+def regulatory_decision_record(*, review) -> list[AlertEvent]:
+    """A competition authority decided: one ``regulatory.decision`` event per published deal it concerns.
+
+    Keyed by the review and a fingerprint of the decision, so the same decision read twice is
+    one event per deal; a later, different decision (phase 2 after phase 1) is a new one. The
+    fingerprint is stored, so the fan-out keeps this event's snapshot (the review's decision)
+    instead of taking the deal's terms.
+    """
+    snapshot = review_snapshot(review)
+    fingerprint = terms_fingerprint(snapshot)
+    key = f"regulatory-{review.pk}-{fingerprint[:16]}"
+    recorded = []
+    for deal_id in review.deals.filter(status=Deal.Status.PUBLISHED).values_list("pk", flat=True):
+        event, created = AlertEvent.objects.get_or_create(
+            deal_id=deal_id,
+            key=key,
+            defaults={
+                "kind": AlertEvent.Kind.REGULATORY_DECISION,
+                "review": review,
+                "snapshot": snapshot,
+                "fingerprint": fingerprint,
+            },
+        )
+        if created:
+            transaction.on_commit(
+                lambda deal_id=deal_id: tasks.alert_fan_out_task.delay(deal_id=deal_id, event=key),
+                robust=True,
+            )
+            recorded.append(event)
+    return recorded

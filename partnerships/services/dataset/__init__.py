@@ -15,8 +15,10 @@ marks reported or unconfirmed are loaded with that certainty on each clause, nev
 
 Dates: a dataset deal is published, and last changed, at its announcement (midnight UTC of
 ``announced_on``), never at the load; the file's ``as_of`` says when its facts were last
-checked (``dataset_as_of``). Competition reviews (the deals' ``regulatory`` lists) are
-validated as lists and not loaded: their model belongs to the filings work.
+checked (``dataset_as_of``). Competition reviews (the deals' ``regulatory`` lists) become
+``RegulatoryReview`` rows with their dated events, and the EDGAR watchlist (``edgar_filers``)
+and the CMA's cases feed (``regulator_feeds``) become ``edgar`` and ``cma`` newsrooms
+(``reviews``).
 
 The loader records no alert event: an initial load is not news to subscribers, and the
 first curator change to a loaded deal alerts as a change. It refreshes the ledger of every
@@ -33,7 +35,7 @@ from pathlib import Path
 from django.db import transaction
 
 from partnerships.models import Deal
-from partnerships.services.dataset import load
+from partnerships.services.dataset import load, reviews
 from partnerships.services.dataset.evidence import (
     Evidence,
     default_evidence_path,
@@ -139,6 +141,14 @@ def _write(dataset: dict, evidence: Evidence | None, summary: DatasetSummary, st
     refresh = ledger_refresh(deal_ids=[deal.pk for deal in deals.values()])
     summary.ledger = SectionCount(new=refresh.created, updated=refresh.updated, removed=refresh.deleted)
     _say(stdout, f"Ledger: {refresh.created} rows new, {refresh.updated} updated, {refresh.deleted} removed")
+    reviews.load_watchlist(dataset["watchlist"], companies, summary)
+    _say(stdout, f"EDGAR filers and regulator feeds: {summary.watchlist}")
+    summaries = reviews.review_summaries(dataset["deals"], evidence, summary.notes)
+    reviews.load_reviews(dataset["deals"], deals, summaries, summary)
+    _say(
+        stdout,
+        f"Regulatory reviews: {summary.reviews}; events: {summary.review_events}; deal links: {summary.review_links}",
+    )
 
 
 def dataset_load(*, path=None, evidence_path=None, use_evidence: bool = True, stdout=None) -> DatasetSummary:

@@ -40,6 +40,8 @@ class Evidence:
     quotes: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet deal id, clause id) → quote
     titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet deal id, canonical URL) → title
     dates: dict[str, str] = field(default_factory=dict)  # sheet deal id → its announced_on
+    # (sheet deal id, index in its regulatory list) → the sheet's account of the review's outcome
+    reviews: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def title_for(self, url: str, deal_ids: list[str]) -> str:
         """The title the sheet gives a source, looked up in the deals that cite it (in order)."""
@@ -70,13 +72,17 @@ def read_evidence(path: Path) -> Evidence:
             quote = clause.get("quote") if isinstance(clause, dict) else None
             if isinstance(quote, str) and quote.strip() and isinstance(clause.get("id"), str):
                 evidence.quotes[deal_id, clause["id"]] = quote.strip()
+        for index, review in enumerate(entry.get("regulatory") or []):
+            outcome = review.get("outcome") if isinstance(review, dict) else None
+            if isinstance(outcome, str) and outcome.strip():
+                evidence.reviews[deal_id, index] = outcome.strip()[:2000]
         for source in entry.get("sources") or []:
             if isinstance(source, dict) and isinstance(source.get("url"), str) and source.get("title"):
                 evidence.titles[deal_id, canonical_url(source["url"])] = str(source["title"]).strip()[:500]
     return evidence
 
 
-def _same_month(sheet_value: str, ours: date) -> bool:
+def same_month(sheet_value: str, ours: date) -> bool:
     """Whether the sheet's date ("2025-10-28", "2025-10" or "2025") agrees with ours to its month.
 
     The dataset stores a date known to the month as the first of that month.
@@ -104,7 +110,7 @@ def evidence_quotes(deal: dict, evidence: Evidence, notes: list[str]) -> dict[st
         if sheet_date is None:
             notes.append(f"{deal['slug']}: the fact sheet has no deal {pointer['deal']!r}")
             continue
-        if not _same_month(sheet_date, deal["announced_on"]):
+        if not same_month(sheet_date, deal["announced_on"]):
             notes.append(
                 f"{deal['slug']}: fact sheet deal {pointer['deal']!r} is dated {sheet_date}; skipped"
             )

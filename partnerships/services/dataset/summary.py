@@ -45,6 +45,10 @@ class DatasetSummary:
     announcements: SectionCount = field(default_factory=SectionCount)
     source_links: SectionCount = field(default_factory=SectionCount)
     ledger: SectionCount = field(default_factory=SectionCount)
+    watchlist: SectionCount = field(default_factory=SectionCount)  # EDGAR filers and the CMA feed
+    reviews: SectionCount = field(default_factory=SectionCount)
+    review_events: SectionCount = field(default_factory=SectionCount)
+    review_links: SectionCount = field(default_factory=SectionCount)
     predecessors_set: int = 0
     quotes_filled: int = 0
     titles_filled: int = 0
@@ -65,6 +69,10 @@ class DatasetSummary:
             self.announcements,
             self.source_links,
             self.ledger,
+            self.watchlist,
+            self.reviews,
+            self.review_events,
+            self.review_links,
         )
         return any(s.changed for s in sections) or bool(self.predecessors_set)
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from partnerships.models import Clause, Company, Deal, DealParty, normalize_name
 from partnerships.models.deals import Certainty, DatePrecision, ValuationBasis
+from partnerships.services.dataset.reviews import validate_regulatory, validate_watchlist
 from partnerships.services.dataset.summary import DatasetError
 from scrapers.adapters.base import canonical_url
 from scrapers.models import Announcement, Newsroom
@@ -360,8 +361,6 @@ def _deal(entry: dict, companies: dict, where: str) -> dict:
     predecessor = entry.get("predecessor")
     if predecessor is not None and not isinstance(predecessor, str):
         raise fail(where, f"predecessor must be a deal slug, got {predecessor!r}")
-    if not isinstance(entry.get("regulatory", []), list):
-        raise fail(where, "'regulatory' must be a list")
     parties = _parties(entry, companies, where)
     sources = _sources(entry, where)
     party_slugs = {p["company"] for p in parties}
@@ -378,6 +377,7 @@ def _deal(entry: dict, companies: dict, where: str) -> dict:
         "parties": parties,
         "sources": sources,
         "clauses": _clauses(entry, party_slugs, {canonical_url(s["url"]): s["url"] for s in sources}, where),
+        "regulatory": validate_regulatory(entry, where),
     }
 
 
@@ -458,4 +458,5 @@ def validate_dataset(data: Any) -> dict:
         "newsrooms": newsrooms,
         "deals": deals,
         "sources": source_registry(deals),
+        "watchlist": validate_watchlist(data, companies),
     }

@@ -110,28 +110,27 @@ def _words(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n))
 
 
-_EMPTY = {"character varying": "", "text": "", "boolean": False, "integer": 0, "smallint": 0, "bigint": 0}
+# The empty value COPY writes for a column the generator does not know (a later migration's
+# NOT NULL field whose default lives in Django, not in the database).
+_EMPTY = {"character varying": "", "text": "", "integer": 0, "smallint": 0, "bigint": 0, "boolean": False}
 
 
-def _unlisted(cursor, table: str, columns: list[str]) -> list[tuple[str, object]]:
-    """NOT NULL columns without a database default that the generator does not fill, with an
-    empty value each: a field added to a model later (blank strings, False, 0) keeps COPY working."""
+def _unlisted(cursor, table: str, columns: list[str]) -> tuple[list[str], tuple]:
     cursor.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
         "AND is_nullable = 'NO' AND column_default IS NULL AND is_generated = 'NEVER' AND is_identity = 'NO'",
-        [table],
+        (table,),
     )
-    return [(name, _EMPTY[kind]) for name, kind in cursor.fetchall() if name not in columns and kind in _EMPTY]
+    extra = [(name, kind) for name, kind in cursor.fetchall() if name not in columns and kind in _EMPTY]
+    return [name for name, _ in extra], tuple(_EMPTY[kind] for _, kind in extra)
 
 
 def _copy(cursor, table: str, columns: list[str], rows) -> int:
+    extra, values = _unlisted(cursor, table, columns)
     count = 0
-    extra = _unlisted(cursor, table, columns)
-    names = [*columns, *(name for name, _ in extra)]
-    values = tuple(value for _, value in extra)
-    with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(columns + extra)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row((*row, *values))
+            copy.write_row(tuple(row) + values)
             count += 1
     return count
 
@@ -140,9 +139,12 @@ def generate(*, force: bool = False) -> dict:
     """Fill the bench database (deterministic: seeded RNG). Skipped when already the right size."""
     from django.db import connection
 
-    from partnerships.models import Clause, Company, Deal
+    from partnerships.models import Clause, Company, Deal, LedgerEntry
+    from partnerships.services.ledger import ledger_rebuild
 
     if not force and Deal.objects.count() == SIZES["deals"]:
+        if not LedgerEntry.objects.exists():  # a database made before the pages read the ledger
+            ledger_rebuild()
         return {"generated": False, "generate_s": 0.0}
     started = time.monotonic()
     rng = random.Random(20260101)
@@ -300,8 +302,9 @@ def generate(*, force: bool = False) -> dict:
             "fetch_attempts",
             "created_at",
             "updated_at",
+            "url_key",  # unique: the canonical form of the url (no tracking parameters here)
         ]
-        # Later migrations may add NOT NULL columns with defaults: COPY leaves them to the default.
+        # Later migrations may add NOT NULL columns with defaults: _copy writes them empty.
         _copy(
             cur,
             "scrapers_announcement",
@@ -324,6 +327,7 @@ def generate(*, force: bool = False) -> dict:
                     1,
                     now,
                     now,
+                    f"https://news.example.com/posts/{i}",
                 )
                 for i in range(1, SIZES["announcements"] + 1)
             ),
@@ -418,6 +422,11 @@ def generate(*, force: bool = False) -> dict:
             for n, company in enumerate(sorted(chosen)):
                 parties.append((deal[0], company, pair[n] if n < 2 else "partner"))
         _copy(cur, "partnerships_dealparty", ["deal_id", "company_id", "role"], parties)
+        # Each clause gives from one of its deal's first two parties to the other, as the
+        # curation services require, so the ledger (and every page's figures) has rows.
+        sides: dict[int, list[int]] = {}
+        for deal_id, company, _role in parties:
+            sides.setdefault(deal_id, []).append(company)
         clause_kinds = list(Clause.Kind.values)
         units = [("USD", 10**9), ("GW", 2), ("percent", 20), ("", None), ("years", 5)]
         _copy(
@@ -437,6 +446,10 @@ def generate(*, force: bool = False) -> dict:
                 "confidence",
                 "status",
                 "position",
+                "grantor_id",
+                "beneficiary_id",
+                "certainty",
+                "basis",
                 "created_at",
                 "updated_at",
             ],
@@ -455,6 +468,10 @@ def generate(*, force: bool = False) -> dict:
                     0.9,
                     "confirmed",
                     i // SIZES["deals"],
+                    sides[(i % SIZES["deals"]) + 1][i % 2],
+                    sides[(i % SIZES["deals"]) + 1][1 - i % 2],
+                    "reported" if i % 3 == 0 else "confirmed",
+                    "incremental",
                     now,
                     now,
                 )
@@ -476,6 +493,8 @@ def generate(*, force: bool = False) -> dict:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
+    ledger_rebuild()  # the rows every total, network edge and flow is read from
+    with connection.cursor() as cur:
         # Autovacuum would do this in production: visibility map for index-only scans, statistics.
         cur.execute("VACUUM ANALYZE")
     return {"generated": True, "generate_s": round(time.monotonic() - started, 1)}

@@ -13,7 +13,6 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from partnerships.cache import cached_response
@@ -49,7 +48,8 @@ class BaseDealFeed(Feed):
         return DealFilter()
 
     def items(self, obj=None):
-        return list(self.deal_filter(obj).deals().with_parties().newest_first()[:FEED_SIZE])
+        deals = self.deal_filter(obj).deals().with_parties().with_last_change().prefetch_related("clauses")
+        return list(deals.newest_first()[:FEED_SIZE])
 
     def item_title(self, item):
         return " ".join(item.title.split())
@@ -57,7 +57,9 @@ class BaseDealFeed(Feed):
     def item_description(self, item):
         # Plain text: Atom readers escape it; nothing scraped is sent as markup.
         parties = ", ".join(f"{p.company.name} ({p.get_role_display()})" for p in item.deal_parties.all())
-        return " — ".join(filter(None, [item.get_kind_display(), parties, deal_value(item), item.summary]))
+        value = deal_value(item)
+        value = f"{value} ({item.certainty})" if value else ""  # reported figures say so
+        return " — ".join(filter(None, [item.get_kind_display(), parties, value, item.summary]))
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -66,12 +68,12 @@ class BaseDealFeed(Feed):
         return f"{settings.SITE_URL}{item.get_absolute_url()}"
 
     def item_pubdate(self, item):
-        return item.published_at or timezone.make_aware(
-            datetime.datetime.combine(item.announced_on, datetime.time())
-        )
+        """The announcement date (midnight UTC): when the deal became news, not when it was loaded."""
+        return datetime.datetime.combine(item.announced_on, datetime.time(), tzinfo=datetime.UTC)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        """The last material change (``Deal.last_changed``), never before the announcement."""
+        return max(item.last_changed, self.item_pubdate(item))
 
     def item_categories(self, item):
         return [item.get_kind_display()]

@@ -105,3 +105,48 @@ def deal_value(deal) -> str:
     if deal.value_min is not None and deal.value_max is not None and deal.value_min != deal.value_max:
         return f"{amount(deal.value_min, currency)}–{amount(deal.value_max, currency)}"
     return qualified_amount(deal.headline_value, currency, deal.headline_qualifier)
+
+
+def split_amount(amounts, unit: str = Unit.USD) -> str:
+    """Amounts by certainty, never added together: "$13B confirmed + $25B reported".
+
+    ``amounts`` has ``confirmed``, ``reported`` and ``unconfirmed`` (the ledger's sums).
+    Unconfirmed figures are told apart in brackets; nothing at all reads "not disclosed".
+    """
+    confirmed, reported, unconfirmed = (
+        Decimal(getattr(amounts, name) or 0) for name in ("confirmed", "reported", "unconfirmed")
+    )
+    parts = [
+        f"{amount(v, unit)} {word}" for v, word in ((confirmed, "confirmed"), (reported, "reported")) if v
+    ]
+    text = " + ".join(parts)
+    if unconfirmed:
+        extra = f"{amount(unconfirmed, unit)} unconfirmed"
+        text = f"{text} ({extra})" if text else extra
+    return text or "not disclosed"
+
+
+def basis_value(clause) -> str:
+    """A clause's figure with its basis, for phase diffs: "+$4B", "up to $25B more", "$8B in total".
+
+    A clause in a unit with no amount stated reads "amount not stated" (never "granted").
+    """
+    if clause is None:
+        return ""
+    if clause.effect == Clause.Effect.REMOVED:
+        return "given up"
+    if clause.amount is None:
+        return "amount not stated" if clause.unit else "in force"
+    text = qualified_amount(clause.amount, clause.unit, clause.qualifier)
+    if clause.unit not in Clause.MONEY_UNITS | Clause.POWER_UNITS | {Unit.CHIPS}:
+        return text
+    if clause.basis == Clause.Basis.TOTAL:
+        return f"{text} in total"
+    if clause.basis == Clause.Basis.INCREMENTAL:
+        return f"+{text}" if not clause.qualifier else f"{text} more"
+    return text
+
+
+def change_text(change) -> str:
+    """One changed clause of a phase diff: "up to $4B → +$4B", "through 2030 → through 2032"."""
+    return f"{basis_value(change.before)} → {basis_value(change.after)}"

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -72,6 +73,18 @@ class DealQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-announced_on", "-id")
+
+    def with_last_change(self):
+        """Annotate ``last_material_change``: the latest "changed materially" alert event (or None).
+
+        A material change is what ``deal_detect_change`` records: the headline value, the
+        phase link or the clauses moved. ``Deal.last_changed`` reads it.
+        """
+        return self.annotate(
+            last_material_change=models.Max(
+                "alert_events__created_at", filter=Q(alert_events__kind="changed")
+            )
+        )
 
 
 class Deal(models.Model):
@@ -184,6 +197,20 @@ class Deal(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status in {self.Status.PUBLISHED, self.Status.RETRACTED}
+
+    @property
+    def last_changed(self):
+        """When the deal last changed materially: its publication, or a later material change.
+
+        A dataset deal is published at its announcement, so a loaded deal reads as last
+        changed when it was announced, never at the load. Querysets annotate the change with
+        ``with_last_change()``; without it only the publication counts.
+        """
+        published = self.published_at or datetime.datetime.combine(
+            self.announced_on, datetime.time(), tzinfo=datetime.UTC
+        )
+        change = getattr(self, "last_material_change", None)
+        return max(published, change) if change else published
 
     @property
     def headline_qualifier(self) -> str:
@@ -343,8 +370,13 @@ class Clause(models.Model):
 
     @property
     def diff_key(self) -> tuple[str, str]:
-        """Clauses of two phases are compared on kind and subject."""
+        """Duplicate clauses of one deal (a merge) are told by kind and subject."""
         return (self.kind, self.subject.strip().lower())
+
+    @property
+    def phase_key(self) -> tuple:
+        """Clauses of two phases are compared on kind, subject, grantor and beneficiary."""
+        return (self.kind, self.subject.strip().lower(), self.grantor_id, self.beneficiary_id)
 
 
 # Terms that describe the deal rather than something one side gives the other: a contract's

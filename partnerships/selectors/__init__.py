@@ -5,18 +5,14 @@ number of rows, so a page's query count is pinned by a test (5 rows and 50 rows)
 Lists are filtered, ordered and cut in the database; nothing loads a table into Python.
 
 One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
-``partnership``, ``regulatory`` (competition reviews on the deal and partnership pages), ``companies``, ``network`` (network and flows), ``ledger`` (every total and
-relationship, from the ledger); ``common`` holds shared
+``partnership``, ``regulatory`` (competition reviews on the deal and partnership pages),
+``companies``, ``network`` (network and flows), ``ledger`` (every total and relationship,
+from the ledger), ``figures`` (the totals pages state, by direction and certainty);
+``common`` holds shared
 prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
 """
 
-from partnerships.selectors.companies import (
-    PARTNER_GROUPS,
-    CompanyOverview,
-    CompanyTotals,
-    company_overview,
-    partners_by_group,
-)
+from partnerships.selectors.companies import CompanyOverview, CompanyTotals, company_overview
 from partnerships.selectors.deals import (
     CompareRow,
     PhaseChange,
@@ -26,7 +22,15 @@ from partnerships.selectors.deals import (
     merge_survivor,
     phase_changes,
 )
-from partnerships.selectors.home import HomeFigures, deals_per_quarter, home_figures, most_active_companies
+from partnerships.selectors.figures import (
+    FigureLine,
+    YearFigures,
+    company_figures,
+    company_years,
+    counterparty_lines,
+    home_figures,
+)
+from partnerships.selectors.home import deals_per_quarter, most_active_companies
 from partnerships.selectors.ledger import (
     RELATIONSHIPS,
     Amounts,
@@ -34,12 +38,13 @@ from partnerships.selectors.ledger import (
     LedgerRow,
     LedgerTotals,
     company_ledger,
+    company_ledgers,
     data_as_of,
     ledger_edges,
     ledger_rows,
     ledger_totals,
 )
-from partnerships.selectors.network import Flow, Network, capital_flows, network_edges
+from partnerships.selectors.network import Flows, Network, Window, ledger_flows, ledger_network
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
 from partnerships.selectors.regulatory import ChainEvent, chain_events, deal_reviews, phase_chain
 from partnerships.selectors.timeline import (
@@ -54,25 +59,19 @@ from partnerships.selectors.timeline import (
 )
 
 __all__ = [
-    "PARTNER_GROUPS",
     "RELATIONSHIPS",
     "Amounts",
     "ChainEvent",
     "CompanyLedger",
-    "LedgerRow",
-    "LedgerTotals",
-    "company_ledger",
-    "data_as_of",
-    "ledger_edges",
-    "ledger_rows",
-    "ledger_totals",
     "SORTS",
     "CompanyOverview",
     "CompanyTotals",
     "CompareRow",
     "Cursor",
-    "Flow",
-    "HomeFigures",
+    "FigureLine",
+    "Flows",
+    "LedgerRow",
+    "LedgerTotals",
     "MatrixCell",
     "MatrixRow",
     "Network",
@@ -80,11 +79,18 @@ __all__ = [
     "PhaseChange",
     "Sort",
     "TimelinePage",
-    "capital_flows",
+    "Window",
+    "YearFigures",
     "chain_events",
     "company_datalist",
+    "company_figures",
+    "company_ledger",
+    "company_ledgers",
     "company_overview",
+    "company_years",
     "compare_deals",
+    "counterparty_lines",
+    "data_as_of",
     "deal_detail",
     "deal_latest",
     "deal_reviews",
@@ -92,10 +98,13 @@ __all__ = [
     "deal_years",
     "deals_per_quarter",
     "home_figures",
+    "ledger_edges",
+    "ledger_flows",
+    "ledger_network",
+    "ledger_rows",
+    "ledger_totals",
     "merge_survivor",
     "most_active_companies",
-    "network_edges",
-    "partners_by_group",
     "partnership",
     "phase_changes",
     "sort_named",

@@ -1,6 +1,6 @@
 """One deal's page, the deal comparison, and the years that have deals."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.db.models.functions import ExtractYear
@@ -15,6 +15,7 @@ def deal_detail(*, slug: str) -> Deal | None:
     """A deal with everything its page shows, whatever its status (the view decides): 7 queries."""
     return (
         Deal.objects.select_related("predecessor", "merged_into")
+        .with_last_change()
         .prefetch_related(
             Prefetch("deal_parties", queryset=DealParty.objects.select_related("company")),
             clauses_prefetch(),
@@ -50,6 +51,7 @@ class PhaseChange:
     before: Deal
     after: Deal
     diff: object
+    amounts: list = field(default_factory=list)  # PhaseAmount per flow (the partnership page)
 
 
 def phase_changes(deal: Deal) -> tuple[PhaseChange | None, list[PhaseChange]]:

@@ -41,6 +41,7 @@ RELATIONSHIPS = [
     ("customers", "Customers"),
     ("licensors", "Licensors"),
     ("licensees", "Licensees"),
+    ("rights", "Partners in rights"),
     ("partners", "Other partners"),
 ]
 
@@ -52,6 +53,7 @@ class Side:
     id: int
     slug: str
     name: str
+    kind: str = ""
 
 
 @dataclass
@@ -97,6 +99,7 @@ class LedgerRow:
     clauses: int
     mutual: bool
     deals: list[str] = field(default_factory=list)  # slugs, oldest first
+    clause_kinds: list[str] = field(default_factory=list)  # the kinds of the clauses behind it
 
     @property
     def confirmed(self) -> Decimal:
@@ -115,10 +118,16 @@ _GROUP = (
     "grantor_id",
     "grantor__slug",
     "grantor__name",
+    "grantor__kind",
     "beneficiary_id",
     "beneficiary__slug",
     "beneficiary__name",
+    "beneficiary__kind",
 )
+
+
+def _side(row: dict, side: str) -> Side:
+    return Side(row[f"{side}_id"], row[f"{side}__slug"], row[f"{side}__name"], row[f"{side}__kind"])
 
 
 def _grouped(qs) -> list[LedgerRow]:
@@ -131,8 +140,8 @@ def _grouped(qs) -> list[LedgerRow]:
     rows, index = [], {}
     for group in groups:
         row = LedgerRow(
-            Side(group["grantor_id"], group["grantor__slug"], group["grantor__name"]),
-            Side(group["beneficiary_id"], group["beneficiary__slug"], group["beneficiary__name"]),
+            _side(group, "grantor"),
+            _side(group, "beneficiary"),
             group["flow"],
             group["unit"],
             _amounts(group),
@@ -142,14 +151,24 @@ def _grouped(qs) -> list[LedgerRow]:
         rows.append(row)
         index[group["grantor_id"], group["beneficiary_id"], group["flow"], group["unit"]] = row
     behind = (
-        qs.values_list("grantor_id", "beneficiary_id", "flow", "unit", "deal__slug", "deal__announced_on")
+        qs.values_list(
+            "grantor_id", "beneficiary_id", "flow", "unit", "deal__slug", "deal__announced_on", "clause_kind"
+        )
         .distinct()
-        .order_by("deal__announced_on", "deal__slug")
+        .order_by("deal__announced_on", "deal__slug", "clause_kind")
     )
-    for grantor, beneficiary, flow, unit, slug, _on in behind:
-        row = index.get((grantor, beneficiary, flow, unit))
-        if row is not None and slug not in row.deals:
+    seen: set[tuple] = set()  # (row key, slug) and (row key, kind) already listed: no quadratic scans
+    for grantor, beneficiary, flow, unit, slug, _on, kind in behind:
+        key = (grantor, beneficiary, flow, unit)
+        row = index.get(key)
+        if row is None:
+            continue
+        if (key, "deal", slug) not in seen:
+            seen.add((key, "deal", slug))
             row.deals.append(slug)
+        if (key, "kind", kind) not in seen:
+            seen.add((key, "kind", kind))
+            row.clause_kinds.append(kind)
     return rows
 
 
@@ -179,15 +198,30 @@ def ledger_rows(
     return _grouped(qs)
 
 
-def ledger_edges(*, year: int | None = None, as_of: datetime.date | None = None) -> list[LedgerRow]:
+def ledger_edges(
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+    since: datetime.date | None = None,
+    flows: tuple[str, ...] = (),
+    units: tuple[str, ...] = (),
+) -> list[LedgerRow]:
     """Who gives what to whom, for the network and the flows pages: 2 queries.
 
-    ``year`` keeps one year of announcements; ``as_of`` keeps what was announced by that day.
-    An edge is a clause naming both companies; mutual clauses are flagged (``mutual``).
+    ``year`` keeps one year of announcements; ``since`` what was announced from that day on,
+    ``as_of`` what was announced by that day; ``flows`` and ``units`` narrow to some flow
+    kinds and units (the flows page draws only amounts that add up). An edge is a clause
+    naming both companies; mutual clauses are flagged (``mutual``).
     """
     qs = LedgerEntry.objects.all()
+    if flows:
+        qs = qs.filter(flow__in=flows)
+    if units:
+        qs = qs.filter(unit__in=units)
     if year:
         qs = qs.filter(year=year)
+    if since:
+        qs = qs.filter(announced_on__gte=since)
     if as_of:
         qs = qs.filter(announced_on__lte=as_of)
     return _grouped(qs)
@@ -229,23 +263,46 @@ class LedgerTotals:
 
 
 def data_as_of() -> datetime.date | None:
-    """The "data as of" date: the latest change to a public deal, or the dataset's last check.
+    """The "data as of" date: the latest material change to a public deal, or the dataset's check.
 
-    A dataset deal last changed at its announcement, so a database holding only the dataset
-    is as fresh as the dataset's ``as_of``; a curator's later edit moves the date on. 1 query.
+    A change is a publication or a material change (``Deal.last_changed``); a dataset deal is
+    published at its announcement, so a database holding only the dataset is as fresh as
+    the dataset's ``as_of``, and a curator's later change moves the date on. 1 query.
     """
-    latest = Deal.objects.public().aggregate(latest=Max("updated_at"))["latest"]
-    dates = [d for d in (latest.date() if latest else None, dataset_as_of()) if d is not None]
+    found = Deal.objects.public().aggregate(
+        published=Max("published_at"),
+        changed=Max("alert_events__created_at", filter=Q(alert_events__kind="changed")),
+    )
+    dates = [moment.date() for moment in found.values() if moment is not None]
+    dates += [d for d in (dataset_as_of(),) if d is not None]
     return max(dates) if dates else None
 
 
 def ledger_totals(*, year: int | None = None) -> LedgerTotals:
     """Totals per flow kind and unit for a year of announcements (None: all years): 1 query."""
-    qs = LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
     if year:
-        qs = qs.filter(year=year)
-    rows = qs.values("flow", "unit").annotate(**_sums()).order_by("flow", "unit")
-    return LedgerTotals(year, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
+        return ledger_totals_by_year(years=[year])[year]
+    rows = (
+        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
+        .values("flow", "unit")
+        .annotate(**_sums())
+        .order_by("flow", "unit")
+    )
+    return LedgerTotals(None, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
+
+
+def ledger_totals_by_year(*, years: list[int]) -> dict[int, LedgerTotals]:
+    """``ledger_totals`` for several years at once (the home page's two years): 1 query."""
+    rows = (
+        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS, year__in=years)
+        .values("year", "flow", "unit")
+        .annotate(**_sums())
+        .order_by("year", "flow", "unit")
+    )
+    totals = {year: LedgerTotals(year, []) for year in years}
+    for row in rows:
+        totals[row["year"]].flows.append(FlowTotal(row["flow"], row["unit"], _amounts(row)))
+    return totals
 
 
 @dataclass
@@ -282,24 +339,19 @@ def _relationship(flow: str, clause_kind: str, gives: bool) -> str:
         return "customers" if gives else provider
     if flow == ledger.LICENCE:
         return "licensees" if gives else "licensors"
+    if flow == ledger.RIGHT:
+        return "rights"
     return "partners"
 
 
-def company_ledger(*, company: Company) -> CompanyLedger:
-    """One company's side of the ledger: 1 query, grouped in SQL per counterparty and deal."""
-    rows = (
-        LedgerEntry.objects.filter(Q(grantor=company) | Q(beneficiary=company))
-        .values(*_GROUP, "flow", "clause_kind", "unit", "deal_id")
-        .annotate(**_sums())
-        .order_by()
-    )
+def _book(company: Company, rows) -> CompanyLedger:
     gives: dict = defaultdict(Amounts)
     receives: dict = defaultdict(Amounts)
     found: dict[str, dict[int, Counterparty]] = defaultdict(dict)
     for row in rows:
         giving = row["grantor_id"] == company.pk
         side = "beneficiary" if giving else "grantor"
-        other = Side(row[f"{side}_id"], row[f"{side}__slug"], row[f"{side}__name"])
+        other = _side(row, side)
         amounts = _amounts(row)
         key = (row["flow"], row["unit"])
         party = found[_relationship(row["flow"], row["clause_kind"], giving)].setdefault(
@@ -315,3 +367,25 @@ def company_ledger(*, company: Company) -> CompanyLedger:
         for key, label in RELATIONSHIPS
     ]
     return CompanyLedger(company, dict(gives), dict(receives), relationships)
+
+
+def company_ledgers(*, companies: list[Company]) -> dict[int, CompanyLedger]:
+    """Several companies' sides of the ledger (compare-companies): 1 query for all of them.
+
+    A row between two of the companies is read once and booked on both sides.
+    """
+    ids = [c.pk for c in companies]
+    rows = list(
+        LedgerEntry.objects.filter(Q(grantor_id__in=ids) | Q(beneficiary_id__in=ids))
+        .values(*_GROUP, "flow", "clause_kind", "unit", "deal_id")
+        .annotate(**_sums())
+        .order_by()
+    )
+    return {
+        c.pk: _book(c, [r for r in rows if c.pk in (r["grantor_id"], r["beneficiary_id"])]) for c in companies
+    }
+
+
+def company_ledger(*, company: Company) -> CompanyLedger:
+    """One company's side of the ledger: 1 query, grouped in SQL per counterparty and deal."""
+    return company_ledgers(companies=[company])[company.pk]

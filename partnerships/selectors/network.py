@@ -1,149 +1,147 @@
-"""The network and flows pages: which companies deal with which, and where money and power go."""
+"""The network and flows pages, read from the ledger: who gives what to whom.
+
+A link between two companies exists only where a clause names one as grantor and the other
+as beneficiary (or both as mutual parties): being parties of the same deal makes none, so
+Stargate's partners are linked to Stargate LLC, never to each other. Both pages read
+``ledger_edges`` (2 queries) and only group its rows here.
+"""
+
+from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
+from partnerships import ledger
+from partnerships.selectors.ledger import Amounts, LedgerRow, Side, ledger_edges
 
-from partnerships.models import Clause, Company, Deal, DealParty
-from partnerships.selectors.common import gigawatts, headline_value
+MONEY_FLOWS = (ledger.INVESTMENT, ledger.SPEND)
 
 
-def _in_window(qs, prefix: str, year: int | None, since: datetime.date | None):
-    if year:
-        qs = qs.filter(
-            **{
-                f"{prefix}announced_on__gte": datetime.date(year, 1, 1),
-                f"{prefix}announced_on__lte": datetime.date(year, 12, 31),
-            }
-        )
-    elif since:
-        qs = qs.filter(**{f"{prefix}announced_on__gte": since})
-    return qs
+@dataclass(frozen=True)
+class Window:
+    """Which announcements a chart counts: one year, from a day on, up to a day (or all)."""
+
+    year: int | None = None
+    since: datetime.date | None = None
+    as_of: datetime.date | None = None
+
+    def rows(self, **narrow) -> list[LedgerRow]:
+        return ledger_edges(year=self.year, since=self.since, as_of=self.as_of, **narrow)
+
+
+@dataclass
+class NetworkNode:
+    company: Side
+    deals: int  # deals behind its links in the window
+
+
+@dataclass
+class NetworkEdge:
+    """What links two companies in one flow kind, either way (``a`` sorts before ``b``)."""
+
+    a: Side
+    b: Side
+    flow: str
+    directions: set[str] = field(default_factory=set)  # "ab", "ba", "mutual"
+    deals: list[str] = field(default_factory=list)
+    clause_kinds: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Network:
-    companies: dict  # the most connected companies, by id
-    edges: list  # [(a_id, b_id, deal kind, deal count)], strongest first
-    degree: dict  # deals per company id, before the cut
+    nodes: list[NetworkNode]  # the most connected companies, most deals first
+    edges: list[NetworkEdge]  # only between the nodes kept
+    left_out: int  # companies with links that were not kept
 
 
-def network_edges(
-    *,
-    year: int | None = None,
-    since: datetime.date | None = None,
-    limit_nodes: int = 40,
-    limit_edges: int = 150,
-) -> Network:
-    """Company pairs that share published deals, by deal kind, with counts: 2 queries.
+def _pair_edges(rows: list[LedgerRow]) -> dict[tuple[int, int, str], NetworkEdge]:
+    edges: dict[tuple[int, int, str], NetworkEdge] = {}
+    for row in rows:
+        a, b = sorted((row.grantor, row.beneficiary), key=lambda side: side.id)
+        edge = edges.setdefault((a.id, b.id, row.flow), NetworkEdge(a, b, row.flow))
+        edge.directions.add("mutual" if row.mutual else ("ab" if row.grantor.id == a.id else "ba"))
+        edge.deals = list(dict.fromkeys([*edge.deals, *row.deals]))
+        edge.clause_kinds = list(dict.fromkeys([*edge.clause_kinds, *row.clause_kinds]))
+    return edges
 
-    Limited to the most connected companies so the drawing stays legible.
+
+def ledger_network(*, window: Window = Window(), limit_nodes: int = 45, limit_edges: int = 150) -> Network:
+    """Companies linked by clauses in the window, sized by their deals: 2 queries.
+
+    Limited to the ``limit_nodes`` companies with the most deals and their ``limit_edges``
+    strongest links (most deals) so the drawing stays legible; the table beside it lists
+    the same links.
     """
-    qs = _in_window(DealParty.objects.filter(deal__status=Deal.Status.PUBLISHED), "deal__", year, since)
-    # Tuples, not dicts: the busiest window has thousands of pairs. A company is a party to
-    # a deal at most once (dealparty_deal_company_unique), so a plain Count is exact.
-    rows = list(
-        qs.filter(deal__deal_parties__company_id__gt=F("company_id"))
-        .values_list("company_id", "deal__deal_parties__company_id", "deal__kind")
-        .annotate(n=Count("deal"))
-        .order_by()
-    )
-    degree: dict[int, int] = defaultdict(int)
-    for a, b, _, n in rows:
-        degree[a] += n
-        degree[b] += n
-    keep = sorted(degree, key=lambda pk: (-degree[pk], pk))[:limit_nodes]
-    companies = {c.pk: c for c in Company.objects.filter(pk__in=keep).only("id", "name", "slug", "kind")}
-    edges = [row for row in rows if row[0] in companies and row[1] in companies]
-    # The strongest links only: beyond ~150 lines a drawing is ink, not information.
-    edges = sorted(edges, key=lambda e: (-e[3], e[0], e[1], e[2]))[:limit_edges]
-    return Network(companies, edges, degree)
+    edges = _pair_edges(window.rows())
+    deals: dict[int, set[str]] = defaultdict(set)
+    sides: dict[int, Side] = {}
+    for edge in edges.values():
+        for side in (edge.a, edge.b):
+            deals[side.id].update(edge.deals)
+            sides[side.id] = side
+    degree: dict[int, set[int]] = defaultdict(set)
+    for edge in edges.values():
+        degree[edge.a.id].add(edge.b.id)
+        degree[edge.b.id].add(edge.a.id)
+    ranked = sorted(sides, key=lambda pk: (-len(deals[pk]), -len(degree[pk]), sides[pk].name))
+    kept = set(ranked[:limit_nodes])
+    kept_edges = [e for e in edges.values() if e.a.id in kept and e.b.id in kept]
+    kept_edges.sort(key=lambda e: (-len(e.deals), e.a.name, e.b.name, e.flow))
+    kept_edges = kept_edges[:limit_edges]
+    linked = {pk for e in kept_edges for pk in (e.a.id, e.b.id)}  # no company drawn without a line
+    nodes = [NetworkNode(sides[pk], len(deals[pk])) for pk in ranked[:limit_nodes] if pk in linked]
+    return Network(nodes, kept_edges, len(ranked) - len(nodes))
 
 
 @dataclass
-class Flow:
-    source: Company
-    target: Company
-    category: str  # equity, spend, power
-    amount: Decimal
+class FlowLink:
+    """One grantor → beneficiary flow drawn in a diagram, with its amounts by certainty."""
+
+    source: Side
+    target: Side
+    flow: str
     unit: str
-    deals: int
-    up_to: bool
-    circular: bool = False
+    amounts: Amounts
+    deals: list[str]
+    clause_kinds: list[str]
+
+    @property
+    def drawn(self):
+        """What the diagram's width shows: confirmed plus reported (unconfirmed stays in the table)."""
+        return self.amounts.confirmed + self.amounts.reported
 
 
-_SPEND_KINDS = [Deal.Kind.CLOUD, Deal.Kind.COMPUTE, Deal.Kind.CHIPS]
+@dataclass
+class Flows:
+    money: list[FlowLink]  # USD invested (investor → investee) or committed to spend (customer → provider)
+    compute: list[FlowLink]  # GW supplied (supplier → customer), MW converted
+    other: list[FlowLink]  # money in other currencies, compute valued in dollars, chips: table only
 
-_UP_TO = Q(deal__value_min__isnull=True, deal__value_max__isnull=False)
 
-
-def _money_rows(deals, source_role, target_role, kinds, limit):
-    qs = deals.filter(role=source_role, deal__deal_parties__role=target_role)
-    if kinds:
-        qs = qs.filter(deal__kind__in=kinds)
-    return (
-        qs.filter(Q(deal__value_max__isnull=False) | Q(deal__value_min__isnull=False))
-        .values("company_id", "deal__deal_parties__company_id", "deal__currency")
-        .annotate(
-            total=Sum(headline_value("deal__")),
-            n=Count("deal", distinct=True),
-            up=Count("deal", filter=_UP_TO, distinct=True),
-        )
-        .order_by("-total")[:limit]
+def _link(row: LedgerRow) -> FlowLink:
+    return FlowLink(
+        row.grantor, row.beneficiary, row.flow, row.unit, row.amounts, row.deals, row.clause_kinds
     )
 
 
-def _power_rows(deals, limit):
-    return (
-        deals.filter(
-            role=DealParty.Role.CUSTOMER,
-            deal__deal_parties__role=DealParty.Role.PROVIDER,
-            deal__clauses__unit__in=[Clause.Unit.GW, Clause.Unit.MW],
-            deal__clauses__effect=Clause.Effect.GRANTED,
-        )
-        .values("company_id", "deal__deal_parties__company_id")
-        .annotate(
-            total=Sum(gigawatts("deal__clauses__")),
-            n=Count("deal", distinct=True),
-            up=Count("deal", filter=Q(deal__clauses__qualifier=Clause.Qualifier.UP_TO), distinct=True),
-        )
-        .order_by("-total")[:limit]
-    )
+def ledger_flows(*, window: Window = Window()) -> Flows:
+    """Money and compute flows between companies, the way they go: 2 queries.
 
-
-def capital_flows(
-    *, year: int | None = None, since: datetime.date | None = None, limit: int = 40
-) -> list[Flow]:
-    """Money and power committed between companies, by direction: 4 queries.
-
-    Equity runs investor → investee (investment deals); spend runs customer → provider
-    (cloud, compute and chip deals); power (GW of compute from clauses) is kept apart
-    from money. "Up to" amounts are summed at their ceiling and flagged.
+    Equity and investments run investor → investee, spend commitments customer → provider
+    (OpenAI → Microsoft for Azure), compute supply supplier → customer. Rows without any
+    amount stated are left out (the network shows them as links).
     """
-    deals = _in_window(DealParty.objects.filter(deal__status=Deal.Status.PUBLISHED), "deal__", year, since)
-    raw = [
-        ("equity", row)
-        for row in _money_rows(deals, DealParty.Role.INVESTOR, DealParty.Role.INVESTEE, None, limit)
-    ]
-    raw += [
-        ("spend", row)
-        for row in _money_rows(deals, DealParty.Role.CUSTOMER, DealParty.Role.PROVIDER, _SPEND_KINDS, limit)
-    ]
-    raw += [("power", row) for row in _power_rows(deals, limit)]
-    ids = set()
-    for _, row in raw:
-        ids.update((row["company_id"], row["deal__deal_parties__company_id"]))
-    companies = {c.pk: c for c in Company.objects.filter(pk__in=ids).only("id", "name", "slug", "kind")}
-    flows = []
-    for category, row in raw:
-        src, dst = companies.get(row["company_id"]), companies.get(row["deal__deal_parties__company_id"])
-        if src and dst:
-            unit = "GW" if category == "power" else row["deal__currency"]
-            flows.append(Flow(src, dst, category, row["total"], unit, row["n"], row["up"] > 0))
-    money_pairs = {(f.source.pk, f.target.pk) for f in flows if f.category != "power"}
-    for flow in flows:
-        flow.circular = flow.category != "power" and (flow.target.pk, flow.source.pk) in money_pairs
-    return flows
+    money, compute, other = [], [], []
+    for row in window.rows(flows=(*MONEY_FLOWS, ledger.SUPPLY), units=tuple(ledger.ADDITIVE_UNITS)):
+        if row.amounts.is_zero:
+            continue
+        if row.flow in MONEY_FLOWS and row.unit == "USD":
+            money.append(_link(row))
+        elif row.flow == ledger.SUPPLY and row.unit == "GW":
+            compute.append(_link(row))
+        elif row.flow in (*MONEY_FLOWS, ledger.SUPPLY) and row.unit in ledger.ADDITIVE_UNITS:
+            other.append(_link(row))
+    for links in (money, compute, other):
+        links.sort(key=lambda x: (-x.amounts.total, x.source.name, x.target.name))
+    return Flows(money, compute, other)

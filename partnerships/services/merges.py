@@ -18,7 +18,7 @@ from partnerships.services.ledger import ledger_refresh
 
 
 def _same_clause(a: Clause, b: Clause) -> bool:
-    return a.diff_key == b.diff_key and clause_diff([a], [b]).is_empty
+    return a.diff_key == b.diff_key and clause_diff([a], [b], directional=False).is_empty
 
 
 def _lock_pair(deal: Deal, into: Deal) -> tuple[Deal, Deal]:

@@ -9,8 +9,11 @@ from partnerships import formatting
 register = template.Library()
 
 register.filter("amount", formatting.amount)
+register.filter("split_amount", formatting.split_amount)
 register.simple_tag(formatting.clause_value, name="clause_value")
 register.simple_tag(formatting.deal_value, name="deal_value")
+register.filter("basis_value", formatting.basis_value)
+register.filter("change_text", formatting.change_text)
 
 
 @register.filter

@@ -17,7 +17,7 @@ from partnerships import charts, selectors
 from partnerships.cache import cached_response, wants_fragment
 from partnerships.filters import DealFilter
 from partnerships.glossary import entry_url
-from partnerships.models import Clause, Company, Deal
+from partnerships.models import Clause, Company, Deal, LedgerEntry
 from partnerships.names import companies_named
 from partnerships.search import search as run_search
 from partnerships.selectors import Cursor
@@ -33,15 +33,22 @@ def _is_staff(request) -> bool:
     return bool(user and user.is_authenticated and user.is_staff)
 
 
+HOME_YEARS = 2
+
+
 def home(request):
     def build():
         today = datetime.date.today()
         start = datetime.date(today.year - CHART_YEARS + 1, 1, 1)
+        quarters = selectors.deals_per_quarter(since=start)
         ctx = {
-            "figures": selectors.home_figures(year=today.year),
+            "years": selectors.home_figures(years=[today.year - i for i in range(HOME_YEARS)]),
+            "this_year": today.year,
             "latest_deals": selectors.deal_latest(limit=10),
             "active": selectors.most_active_companies(since=today - datetime.timedelta(days=365)),
-            "chart": charts.quarter_chart(selectors.deals_per_quarter(since=start), start=start, end=today),
+            "chart": charts.quarter_chart(quarters, start=start, end=today),
+            "chart_narrow": charts.year_chart(quarters, start=start, end=today),
+            "chart_table": charts.quarter_table(quarters),
             "legend": charts.legend(),
         }
         return render(request, "partnerships/home.html", ctx)
@@ -166,23 +173,45 @@ def _company_or_alias(slug: str):
 
 
 def partnership(request, a, b):
-    canonical = [_company_or_alias(s) or s for s in (a, b)]
-    if canonical != [a, b] and canonical[0] != canonical[1]:
-        first, second = sorted(canonical)
-        return redirect("partnerships:partnership", a=first, b=second, permanent=True)
-    if a > b:
-        return redirect("partnerships:partnership", a=b, b=a, permanent=True)
     if a == b:
         raise Http404("A partnership needs two different companies.")
 
     def build():
         companies = {c.slug: c for c in Company.objects.filter(slug__in=[a, b], is_proposed=False)}
         if len(companies) != 2:
+            # An alias or a spelling of a company answers with the pair's page: /aws/openai/ → Amazon.
+            named = companies_named([a, b])
+            canonical = [named[s].slug if named.get(s) else s for s in (a, b)]
+            if all(named.get(s) for s in (a, b)) and canonical != [a, b] and canonical[0] != canonical[1]:
+                first, second = sorted(canonical)
+                return redirect("partnerships:partnership", a=first, b=second, permanent=True)
             raise Http404("No such company.")
+        if a > b:
+            return redirect("partnerships:partnership", a=b, b=a, permanent=True)
         ctx = {"p": selectors.partnership(a=companies[a], b=companies[b])}
         return render(request, "partnerships/partnership.html", ctx)
 
     return cached_response(request, build)
+
+
+def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple]]]:
+    """(key, label, [(counterparty, its figure lines, partnership URL)]) for the groups that have any."""
+    return [
+        (
+            key,
+            label,
+            [
+                (
+                    party,
+                    selectors.counterparty_lines(party),
+                    pair_url(*sorted((book.company.slug, party.company.slug))),
+                )
+                for party in parties
+            ],
+        )
+        for key, label, parties in book.relationships
+        if parties
+    ]
 
 
 def company_detail(request, slug):
@@ -195,22 +224,60 @@ def company_detail(request, slug):
                 raise Http404("No such company.")
             return redirect("partnerships:company_detail", slug=canonical, permanent=True)
         overview = selectors.company_overview(company=company)
-        groups = selectors.partners_by_group(companies=[company])[company.pk]
-        pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
-        for _, _, partners, _ in groups:
-            for partner in partners:
-                partner["url"] = pair_url(company.slug, partner["slug"])
+        book = selectors.company_ledger(company=company)
+        timeline = reverse("partnerships:deal_list")
         ctx = {
             "company": company,
             "totals": overview.totals,
-            "years_chart": charts.year_bars(overview.years, label=f"{company.name}: deals per year"),
+            "figures": selectors.company_figures(book),
+            "years_chart": charts.year_bars(
+                overview.years,
+                label=f"{company.name}: published deals per year",
+                url=lambda year: f"{timeline}?company={company.slug}&year_from={year}&year_to={year}",
+            ),
+            "years": overview.years,
             "latest": overview.latest,
             "newsrooms": overview.newsrooms,
-            "groups": groups,
+            "groups": _relationship_groups(book, charts.slug_urls("partnerships:partnership", slugs=2)),
         }
         return render(request, "partnerships/company_detail.html", ctx)
 
     return cached_response(request, build)
+
+
+def _compare_rows(companies, books) -> list[tuple[str, list]]:
+    """One row per relationship any of the companies has: its counterparties in each column."""
+    rows = []
+    for index, (_key, label) in enumerate(selectors.RELATIONSHIPS):
+        columns = [books[c.pk].relationships[index][2] for c in companies]
+        if any(columns):
+            rows.append(
+                (label, [[(p, selectors.counterparty_lines(p)) for p in parties] for parties in columns])
+            )
+    return rows
+
+
+def _compare_figures(companies, books) -> list[tuple[str, list]]:
+    """One row per (direction, flow, unit) line any of the companies has, a cell per company."""
+    lines = {
+        c.pk: {(x.direction, x.flow, x.unit): x for x in selectors.company_figures(books[c.pk])}
+        for c in companies
+    }
+    keys = list(dict.fromkeys(key for c in companies for key in lines[c.pk]))
+    return [
+        (
+            next(lines[c.pk][key] for c in companies if key in lines[c.pk]),
+            [lines[c.pk].get(key) for c in companies],
+        )
+        for key in keys
+    ]
+
+
+def _compare_timeline(companies, years) -> list[tuple[int, list]]:
+    """Years, newest first, with each company's lines of that year (or None)."""
+    by_year = {c.pk: {y.year: y.lines for y in years[c.pk]} for c in companies}
+    all_years = sorted({year for c in companies for year in by_year[c.pk]}, reverse=True)
+    return [(year, [by_year[c.pk].get(year, []) for c in companies]) for year in all_years]
 
 
 def compare_companies(request):
@@ -218,23 +285,17 @@ def compare_companies(request):
         slugs = slug_list(request.GET.get("companies", ""), 4)
         found = {c.slug: c for c in Company.objects.filter(slug__in=slugs, is_proposed=False)}
         companies = [found[s] for s in slugs if s in found]
-        groups = selectors.partners_by_group(companies=companies) if companies else {}
-        company_url = charts.slug_urls("partnerships:company_detail")
-        for company_groups in groups.values():
-            for _, _, partners, _ in company_groups:
-                for partner in partners:
-                    partner["url"] = company_url(partner["slug"])
-        rows = [
-            (label, [groups[c.pk][i][2] for c in companies])
-            for i, (_, label) in enumerate(selectors.PARTNER_GROUPS)
-            if any(groups[c.pk][i][2] for c in companies)
-        ]
+        books = selectors.company_ledgers(companies=companies) if companies else {}
+        years = selectors.company_years(companies=companies) if companies else {}
         error = ""
         if request.GET.get("companies") is not None and len(companies) < 2:
             error = "Pick two to four companies (their slugs, separated by commas)."
         ctx = {
             "companies": companies,
-            "rows": rows,
+            "figures": _compare_figures(companies, books),
+            "rows": _compare_rows(companies, books),
+            "timeline": _compare_timeline(companies, years),
+            "company_url": charts.slug_urls("partnerships:company_detail"),
             "missing": [s for s in slugs if s not in found],
             "error": error,
             "raw": request.GET.get("companies", ""),
@@ -263,46 +324,62 @@ def search(request):
 RECENT_YEARS = 3
 
 
-def _window(request):
-    """(year, since, choice) from ``?year=``: one year, ``all``, or by default the last three years.
+def _window(request) -> tuple[selectors.Window, str]:
+    """The charts' window from ``?year=`` (one year, ``all``, default the last three years)
+    and ``?as_of=`` (announced by that day), with the year choice the form shows.
 
     At 20,000 deals an all-time drawing is unreadable and slow, so the default is recent.
     """
     raw = request.GET.get("year", "")
+    as_of = None
+    try:
+        as_of = (
+            datetime.date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else None
+        )
+    except ValueError:
+        as_of = None
     if raw == "all":
-        return None, None, "all"
+        return selectors.Window(as_of=as_of), "all"
     try:
         year = int(raw)
     except ValueError:
         year = None
     if year and 1990 <= year <= 2100:
-        return year, None, str(year)
+        return selectors.Window(year=year, as_of=as_of), str(year)
     today = datetime.date.today()
-    return None, datetime.date(today.year - RECENT_YEARS + 1, 1, 1), "recent"
+    return selectors.Window(since=datetime.date(today.year - RECENT_YEARS + 1, 1, 1), as_of=as_of), "recent"
+
+
+def _chart_links(window: selectors.Window) -> charts.DealLinks:
+    first = window.year or (window.since.year if window.since else None)
+    last = window.year or (window.as_of.year if window.as_of else None)
+    return charts.DealLinks(year_from=first, year_to=last)
+
+
+def _window_ctx(window: selectors.Window, choice: str) -> dict:
+    return {
+        "year": window.year,
+        "since": window.since,
+        "as_of": window.as_of,
+        "choice": choice,
+        "years": selectors.deal_years(),
+    }
 
 
 def network(request):
     def build():
-        year, since, choice = _window(request)
-        network = selectors.network_edges(year=year, since=since)
-        companies, edges = network.companies, network.edges
-        pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
+        window, choice = _window(request)
+        net = selectors.ledger_network(window=window)
+        links = _chart_links(window)
         ctx = {
-            "year": year,
-            "since": since,
-            "choice": choice,
-            "years": selectors.deal_years(),
-            "svg": charts.network_svg(companies, edges, year=year),
-            "legend": charts.legend(sorted({kind for _, _, kind, _ in edges})),
+            **_window_ctx(window, choice),
+            "net": net,
+            "svg": charts.network_svg(net, links=links),
+            "flow_labels": dict(LedgerEntry.Flow.choices),
+            "company_kinds": Company.Kind.choices,
             "edges": [
-                (
-                    companies[a],
-                    companies[b],
-                    Deal.Kind(kind).label,
-                    n,
-                    pair_url(companies[a].slug, companies[b].slug),
-                )
-                for a, b, kind, n in edges[:60]
+                (edge, links.deals(edge.a.slug, edge.b.slug, edge.deals, edge.clause_kinds))
+                for edge in net.edges
             ],
         }
         return render(request, "partnerships/network.html", ctx)
@@ -312,21 +389,27 @@ def network(request):
 
 def flows(request):
     def build():
-        year, since, choice = _window(request)
-        flow_list = selectors.capital_flows(year=year, since=since)
-        company_url = charts.slug_urls("partnerships:company_detail")
-        rows = [(f, company_url(f.source.slug), company_url(f.target.slug)) for f in flow_list]
+        window, choice = _window(request)
+        found = selectors.ledger_flows(window=window)
+        links = _chart_links(window)
+
+        def rows(items):
+            return [
+                (link, links.deals(link.source.slug, link.target.slug, link.deals, link.clause_kinds))
+                for link in items
+            ]
+
         ctx = {
-            "year": year,
-            "since": since,
-            "choice": choice,
-            "years": selectors.deal_years(),
-            "svg": charts.flows_svg(flow_list),
-            # Links made once per page here: a reverse() per table cell dominated the render.
-            "money": [row for row in rows if row[0].category != "power"],
-            "power": [row for row in rows if row[0].category == "power"],
-            "timeline_url": reverse("partnerships:deal_list"),
-            "labels": charts.FLOW_LABELS,
+            **_window_ctx(window, choice),
+            "money_svg": charts.sankey_svg(found.money, charts.MONEY, deal_links=links),
+            "money_bars": charts.flow_bars_svg(found.money, charts.MONEY, deal_links=links),
+            "compute_svg": charts.sankey_svg(found.compute, charts.COMPUTE, deal_links=links),
+            "compute_bars": charts.flow_bars_svg(found.compute, charts.COMPUTE, deal_links=links),
+            "money": rows(found.money),
+            "compute": rows(found.compute),
+            "other": rows(found.other),
+            "company_url": links.company_url,
+            "flow_labels": dict(LedgerEntry.Flow.choices),
         }
         return render(request, "partnerships/flows.html", ctx)
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from partnerships.models import Clause, Company, Deal, DealParty
+from partnerships.services.ledger import ledger_rebuild
 from scrapers.models import AnnouncementRevision, ScrapeRun
 from tests.factories import (
     AnnouncementFactory,
@@ -56,6 +57,7 @@ class World:
         while self.n < n:
             self._add(self.n)
             self.n += 1
+        ledger_rebuild()  # the ledger behind every total, network edge and flow
         return self
 
     def _add(self, i: int):
@@ -90,9 +92,12 @@ class World:
         DealPartyFactory(deal=deal, company=self.b if i % 2 else self.a, role=roles[1])
         DealPartyFactory(deal=deal, company=other, role=DealParty.Role.PARTNER)
         clause_kind, amount, unit = CLAUSE_KINDS[i % len(CLAUSE_KINDS)]
+        giver, taker = (self.a, self.b) if i % 2 else (self.b, self.a)
         ClauseFactory(
             deal=deal,
             kind=clause_kind,
+            grantor=giver,
+            beneficiary=other if i % 3 == 0 else taker,
             amount=amount,
             unit=unit,
             source=source,

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from partnerships.models import Clause, Company, Deal, DealParty
+from partnerships.services.ledger import ledger_rebuild
 from tests.factories import AnnouncementFactory, ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory
 
 E = Clause.Effect
@@ -77,9 +78,13 @@ def build_story():
         DealPartyFactory(deal=deal, company=ms, role=DealParty.Role.INVESTOR)
         DealPartyFactory(deal=deal, company=oa, role=DealParty.Role.INVESTEE)
         for position, (ckind, subject, amount, unit, qualifier, effect) in enumerate(clauses):
+            # Money and stakes go Microsoft → OpenAI; rights and the Azure commitment OpenAI → Microsoft.
+            investing = ckind in (Clause.Kind.INVESTMENT, Clause.Kind.EQUITY_STAKE)
             ClauseFactory(
                 deal=deal,
                 kind=ckind,
+                grantor=ms if investing else oa,
+                beneficiary=oa if investing else ms,
                 subject=subject,
                 amount=amount,
                 unit=unit,
@@ -92,4 +97,5 @@ def build_story():
         deal.sources.add(src)
         phases.append(deal)
         previous = deal
+    ledger_rebuild()
     return ms, oa, phases, src

@@ -86,3 +86,27 @@ def test_it_labels_plain_text_summaries_as_text(client, deals):
     entry = next(e for e in _parse(client, "/feeds/deals/").entries if e.link.endswith("/deals/a/"))
     assert entry.summary_detail.type == "text/plain"
     assert "Scraped <b>words</b> & more" in entry.summary  # shown as the characters it is
+
+
+def test_it_dates_an_entry_by_its_announcement_and_its_last_material_change(client, settings):
+    import datetime
+
+    from partnerships.models import AlertEvent, Deal
+
+    settings.PAGE_CACHE_ENABLED = False
+    deal = DealFactory(
+        slug="dated", announced_on=datetime.date(2024, 3, 5), value_max=10**9, value_min=10**9,
+        published_at=datetime.datetime(2026, 11, 30, 9, tzinfo=datetime.UTC),  # loaded long after
+    )  # fmt: skip
+    ClauseFactory(deal=deal, kind=Clause.Kind.INVESTMENT, amount=10**9, unit="USD", certainty="confirmed")
+    entry = feedparser.parse(io.BytesIO(client.get("/feeds/deals/").content)).entries[0]
+    assert entry.published.startswith("2024-03-05T00:00:00")
+    assert entry.updated.startswith("2026-11-30T09:00:00")  # its publication here
+    assert "$1B (confirmed)" in entry.summary
+    event = AlertEvent.objects.create(deal=deal, key="changed-x", kind="changed")
+    AlertEvent.objects.filter(pk=event.pk).update(
+        created_at=datetime.datetime(2026, 12, 1, 8, tzinfo=datetime.UTC)
+    )
+    entry = feedparser.parse(io.BytesIO(client.get("/feeds/deals/").content)).entries[0]
+    assert entry.updated.startswith("2026-12-01T08:00:00")
+    assert Deal.objects.get(pk=deal.pk).announced_on == datetime.date(2024, 3, 5)

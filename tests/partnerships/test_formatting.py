@@ -107,10 +107,37 @@ def test_the_admin_email_and_page_agree_on_a_figure(client, admin_user):
     deal = DealFactory(slug="four", value_max=Decimal("4000000000"), value_min=Decimal("4000000000"))
     clause = ClauseFactory(deal=deal, kind="investment", amount=Decimal("4000000000"), unit="USD")
     assert admin_value(clause) == "$4B"
-    assert deal_email_context(deal)["headline_value"] == "$4B"
-    assert "Investment $4B" in deal_email_context(deal)["key_clauses"]
+    # The email says how sure the figure is, as the page does next to it.
+    assert deal_email_context(deal)["headline_value"] == "$4B (reported)"
+    assert "Investment $4B (reported)" in deal_email_context(deal)["key_clauses"]
     assert "$4B" in client.get("/deals/four/").content.decode()
     client.force_login(admin_user)
     listing = client.get("/admin/partnerships/deal/").content.decode()
     assert '<td class="field-headline">$4B</td>' in listing
     assert "4,000,000,000" not in listing
+
+
+def test_it_writes_amounts_by_certainty_and_never_adds_them_together():
+    amounts = SimpleNamespace(confirmed=Decimal("13e9"), reported=Decimal("25e9"), unconfirmed=Decimal(0))
+    assert formatting.split_amount(amounts) == "$13B confirmed + $25B reported"
+    amounts.unconfirmed = Decimal("2e9")
+    assert formatting.split_amount(amounts) == "$13B confirmed + $25B reported ($2B unconfirmed)"
+    nothing = SimpleNamespace(confirmed=0, reported=0, unconfirmed=0)
+    assert formatting.split_amount(nothing, "GW") == "not disclosed"
+    assert formatting.split_amount(
+        SimpleNamespace(confirmed=0, reported=Decimal("0.75"), unconfirmed=0), "GW"
+    ) == ("0.75 GW reported")
+
+
+def test_it_writes_a_phase_amount_with_its_basis():
+    def clause(amount, basis, qualifier="", unit="USD"):
+        return SimpleNamespace(amount=amount, unit=unit, qualifier=qualifier, basis=basis, effect="granted")
+
+    assert formatting.basis_value(clause(Decimal("4e9"), "incremental")) == "+$4B"
+    assert formatting.basis_value(clause(Decimal("8e9"), "total")) == "$8B in total"
+    assert formatting.basis_value(clause(Decimal("25e9"), "incremental", "up_to")) == "up to $25B more"
+    assert formatting.basis_value(clause(None, "incremental")) == "amount not stated"
+    change = SimpleNamespace(
+        before=clause(Decimal("4e9"), "incremental", "up_to"), after=clause(Decimal("4e9"), "incremental")
+    )
+    assert formatting.change_text(change) == "up to $4B more → +$4B"

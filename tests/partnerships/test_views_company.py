@@ -1,8 +1,9 @@
 import pytest
 
-from partnerships.models import Company, DealParty
+from partnerships.models import Clause, Company, DealParty
+from partnerships.services.ledger import ledger_rebuild
 from scrapers.models import Newsroom, ScrapeRun
-from tests.factories import CompanyFactory, DealFactory, DealPartyFactory, NewsroomFactory
+from tests.factories import ClauseFactory, CompanyFactory, DealFactory, DealPartyFactory, NewsroomFactory
 from tests.partnerships.story import build_story
 
 pytestmark = pytest.mark.django_db
@@ -13,19 +14,36 @@ def _no_page_cache(settings):
     settings.PAGE_CACHE_ENABLED = False
 
 
-def test_it_groups_partners_by_kind_and_shows_totals(client):
-    build_story()
-    oa = Company.objects.get(slug="openai")
+def test_it_groups_counterparties_by_what_flows_and_which_way(client):
+    ms, oa, _, _ = build_story()
     nvidia = CompanyFactory(name="NVIDIA", slug="nvidia", kind=Company.Kind.CHIPMAKER)
-    chips = DealFactory(slug="oa-nvidia-chips", kind="chips", value_max=10**11)
+    chips = DealFactory(slug="oa-nvidia-chips", kind="chips")
     DealPartyFactory(deal=chips, company=oa, role=DealParty.Role.CUSTOMER)
     DealPartyFactory(deal=chips, company=nvidia, role=DealParty.Role.PROVIDER)
+    ClauseFactory(
+        deal=chips, kind=Clause.Kind.CHIPS_SUPPLY, grantor=nvidia, beneficiary=oa, amount=750, unit="MW",
+        certainty="confirmed",
+    )  # fmt: skip
+    # A third party to a deal is no relationship of OpenAI's.
+    DealPartyFactory(deal=chips, company=CompanyFactory(name="Bystander", slug="bystander"))
+    ledger_rebuild()
     html = client.get("/companies/openai/").content.decode()
-    investors = html.index('id="pg-investors"')
-    chip_group = html.index('id="pg-chips"')
-    assert html.index("/partnerships/openai/microsoft/") > investors
-    assert html.index("/partnerships/openai/nvidia/") > chip_group
-    assert "Published deals" in html and ">5<" in html
+
+    def group(key):
+        start = html.index(f'id="pg-{key}"')
+        return html[start : html.index("</section>", start)]
+
+    assert "/partnerships/microsoft/openai/" in group("investors")
+    assert "/partnerships/microsoft/openai/" in group("compute_providers")  # the Azure commitment
+    assert "/partnerships/microsoft/openai/" in group("rights")
+    assert "/partnerships/nvidia/openai/" in group("chip_suppliers") and "0.75 GW confirmed" in group(
+        "chip_suppliers"
+    )
+    assert "bystander" not in html.split('id="partners-h"')[1].split('id="years-h"')[0]
+    totals = html[html.index('id="totals-h"') : html.index('id="partners-h"')]
+    assert "Invested in it" in totals and "$11B reported" in totals
+    assert "It committed to spend" in totals and "$250B reported" in totals
+    assert "received" not in totals.lower().split("caption")[0]
 
 
 def test_it_shows_the_company_newsrooms_and_their_health(client):

@@ -52,6 +52,11 @@ def test_it_compares_companies_partners_side_by_side(client):
     assert response.status_code == 200
     assert "Investors" in html and "Invested in" in html
     assert 'href="/companies/microsoft/"' in html and 'href="/companies/openai/"' in html
+    figures = html[html.index('id="money-h"') : html.index('id="timeline-h"')]
+    # One row per direction: OpenAI received what Microsoft invested; neither is a "received" total.
+    assert "Invested in it" in figures and "It invested" in figures and "$11B reported" in figures
+    years = html[html.index('id="timeline-h"') : html.index('id="partners-h"')]
+    assert ">2025<" in years and ">2019<" in years
     assert client.get("/compare/companies/?companies=openai").status_code == 400
 
 
@@ -88,5 +93,6 @@ def test_it_lists_the_chosen_deals_with_remove_links(client):
 
 def test_it_keeps_the_compare_page_query_count_flat(client, django_assert_max_num_queries):
     build_story()
-    with django_assert_max_num_queries(3):
+    # 3 for the comparison, 1 for the footer's "data as of" date.
+    with django_assert_max_num_queries(4):
         client.get("/compare/?deals=ms-openai-2019,ms-openai-2023,ms-openai-2025-10")

@@ -20,8 +20,8 @@ def test_it_shows_parties_value_and_clause_evidence_with_source_and_archive_link
     assert "$1B" in html
     assert "Evidence sentence for exclusivity in 2019." in html
     assert f'href="{src.url}"' in html
-    assert f'href="{src.get_absolute_url()}"' in html
-    assert "Last updated" in html
+    assert f'href="{src.get_absolute_url()}">archived copy' in html
+    assert "Last changed" in html and "certainty-reported" in html
 
 
 def test_it_links_an_archived_copy_only_when_one_was_fetched(client):
@@ -90,3 +90,12 @@ def test_it_shows_a_candidate_to_staff_with_a_banner(client):
 
 def test_it_answers_404_for_an_unknown_deal(client):
     assert client.get("/deals/nope/").status_code == 404
+
+
+def test_it_says_a_loaded_deal_last_changed_at_its_announcement_not_at_the_load(client):
+    from partnerships.services.dataset import dataset_load
+
+    dataset_load(use_evidence=False)
+    html = client.get("/deals/microsoft-openai-2019/").content.decode()
+    assert 'Last changed <time datetime="2019-07-22T00:00:00+00:00">Jul 22, 2019</time>' in html
+    assert "Data as of" in html and "December 1, 2026" in html

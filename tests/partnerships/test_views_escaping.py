@@ -6,6 +6,7 @@ import pytest
 
 from partnerships.models import Clause, DealParty
 from partnerships.search.index import search_index_install
+from partnerships.services.ledger import ledger_rebuild
 from scrapers.models import AnnouncementRevision, ScrapeRun
 from tests.factories import (
     AnnouncementFactory,
@@ -47,7 +48,10 @@ def evil():
     ClauseFactory(
         deal=deal, kind=Clause.Kind.EXCLUSIVITY, subject=EVIL, quote=f"Scripted {EVIL}", source=source
     )
+    # A clause that moves money puts both names on the network and the flows.
+    ClauseFactory(deal=deal, kind=Clause.Kind.INVESTMENT, grantor=a, beneficiary=b, amount=10**9, unit="USD")
     deal.sources.add(source)
+    ledger_rebuild()
     search_index_install()  # factories write rows directly; SQLite's search index is rebuilt
     return source
 

@@ -56,3 +56,91 @@ def test_it_tells_the_real_story_from_the_shipped_dataset(client):
     assert "Right of first refusal" in html
     assert "Exclusivity" in html
     assert 'class="st-removed"' in html
+
+
+@pytest.fixture
+def dataset(db):
+    call_command("load_dataset", "--no-evidence", verbosity=0)
+
+
+def _changes(html: str) -> dict[str, str]:
+    """The text of each phase change on the partnership page, by the later phase's title."""
+    import html as html_lib
+
+    part = html[html.index("What changed at each phase") :]
+    blocks = re.split(r"<h3>", part)[1:]
+    found = {}
+    for block in blocks:
+        title = re.sub(r"<[^>]+>", "", block.split("</h3>")[0]).split(":", 1)[1].strip()
+        found[html_lib.unescape(title)] = html_lib.unescape(
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block))
+        )
+    return found
+
+
+def test_it_keeps_stargate_apart_from_the_microsoft_openai_phases(client, dataset):
+    from partnerships import selectors
+    from partnerships.models import Company
+
+    p = selectors.partnership(a=Company.objects.get(slug="microsoft"), b=Company.objects.get(slug="openai"))
+    assert [d.slug for d in p.chains[0].phases] == [
+        "microsoft-openai-2019", "microsoft-openai-2023", "microsoft-openai-2025-01",
+        "microsoft-openai-2025-09-mou", "microsoft-openai-2025-10",
+    ]  # fmt: skip
+    assert "stargate-2025" in [d.slug for d in p.others] and len(p.chains) == 1
+    html = client.get("/partnerships/microsoft/openai/").content.decode()
+    assert "another deal, not a phase" in html
+
+
+def test_it_tells_the_cloud_exclusivity_given_up_in_january_2025_and_only_then(client, dataset):
+    changes = _changes(client.get("/partnerships/microsoft/openai/").content.decode())
+    given_up = [title for title, text in changes.items() if "Given up Exclusivity (cloud)" in text]
+    assert given_up == ["Microsoft trades cloud exclusivity for a right of first refusal"]  # January 2025
+    october = next(text for title, text in changes.items() if "27%" in title)
+    assert "Given up Right of first refusal (compute)" in october and "Exclusivity (cloud)" not in october
+
+
+def test_it_shows_amounts_old_to_new_with_their_basis(client, dataset):
+    html = client.get("/partnerships/amazon/anthropic/").content.decode()
+    changes = " ".join(_changes(html).values())
+    assert (
+        "Amazon → Anthropic: +$4B confirmed in this phase; $8B confirmed in total (was $4B confirmed)"
+        in changes
+    )
+    microsoft = " ".join(_changes(client.get("/partnerships/microsoft/openai/").content.decode()).values())
+    assert "+$12B confirmed in this phase; $13B confirmed in total (was $1B confirmed)" in microsoft
+    for text in (changes, microsoft):
+        assert "→ granted" not in text and "(qualifier)" not in text and "(amount" not in text
+    assert "+$1B → amount not stated" in microsoft  # 2023: a new investment of an undisclosed size
+
+
+def test_it_tells_apart_two_phases_announced_the_same_day(client):
+    import datetime
+
+    ms, oa, phases, _ = build_story()
+    phases[1].announced_on = phases[0].announced_on = datetime.date(2019, 7, 22)
+    for deal in phases[:2]:
+        deal.save()
+    html = client.get("/partnerships/microsoft/openai/").content.decode()
+    headers = re.findall(r'<th scope="col"><a href="[^"]+">([^<]+)</a></th>', html)
+    assert headers[0] != headers[1] and headers[0].startswith("Jul 2019: ")
+
+
+def test_it_lets_other_modules_add_dated_events_to_the_story(client, monkeypatch):
+    import datetime
+    import importlib
+
+    module = importlib.import_module("partnerships.selectors.partnership")
+
+    build_story()
+
+    def reviews(a, b, deals):
+        return [
+            module.TimelineEvent(
+                datetime.date(2024, 4, 1), "review", "A merger inquiry", "/x/", badge="A regulator"
+            )
+        ]
+
+    monkeypatch.setattr(module, "EVENT_SOURCES", [reviews])
+    html = client.get("/partnerships/microsoft/openai/").content.decode()
+    assert "A merger inquiry" in html and ">A regulator<" in html

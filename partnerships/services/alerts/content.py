@@ -8,6 +8,7 @@ from partnerships.diff import clause_diff
 from partnerships.emails import one_line
 from partnerships.formatting import amount, qualified_amount
 from partnerships.models import AlertEvent, Clause, Deal, DealParty
+from partnerships.models.deals import headline_certainty
 from partnerships.services.alerts.links import deal_url
 
 
@@ -18,6 +19,8 @@ def _clause_line(clause) -> str:
         parts.append(f"({clause.subject})")
     if getattr(clause, "amount", None) not in (None, ""):
         parts.append(qualified_amount(clause.amount, clause.unit, clause.qualifier))
+        if getattr(clause, "certainty", ""):
+            parts.append(f"({clause.certainty})")  # a reported figure never reads as a confirmed one
     if getattr(clause, "effect", "granted") == Clause.Effect.REMOVED:
         parts.append("— removed")
     return " ".join(parts)
@@ -29,6 +32,12 @@ def _diff_lines(diff) -> list[str]:
     for change in diff.changed:
         lines.append(f"Changed: {_clause_line(change.before)} → {_clause_line(change.after)}")
     return lines
+
+
+def _headline(deal: Deal, clauses) -> str:
+    """The headline value with the deal's certainty: "$1B (confirmed)", or "" when undisclosed."""
+    value = qualified_amount(deal.headline_value, deal.currency or "USD", deal.headline_qualifier)
+    return f"{value} ({headline_certainty(clauses)})" if value else ""
 
 
 def deal_email_context(deal: Deal) -> dict:
@@ -46,9 +55,7 @@ def deal_email_context(deal: Deal) -> dict:
         "title": one_line(deal.title, limit=300),
         "parties": [f"{p.company.name} ({p.get_role_display().lower()})" for p in parties],
         "kind": deal.get_kind_display(),
-        "headline_value": qualified_amount(
-            deal.headline_value, deal.currency or "USD", deal.headline_qualifier
-        ),
+        "headline_value": _headline(deal, clauses),
         "key_clauses": [_clause_line(c) for c in clauses[:8]],
         "predecessor": predecessor,
         "phase_changes": phase_changes,

@@ -15,3 +15,11 @@ def _forget_cached_pages():
     """Pages cached during a test must not outlive its rolled-back data (see pages.py)."""
     yield
     forget_cached_pages()
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory):
+    """The report of one production run (see production.py), shared by the production tests."""
+    from tests.security.production import production_report
+
+    return production_report(tmp_path_factory.mktemp("production"))

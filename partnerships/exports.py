@@ -193,7 +193,8 @@ def _clause_row(clause) -> dict:
     }
 
 
-def _ledger_row(row) -> dict:
+def ledger_export_row(row) -> dict:
+    """One ledger entry as the CSV/JSON export and the API both publish it (one shape for both)."""
     return {
         "grantor": row.grantor.slug,
         "grantor_name": row.grantor.name,
@@ -212,7 +213,7 @@ def _ledger_row(row) -> dict:
 
 def _rows(what, deal_filter: DealFilter):
     if what == "ledger":
-        return (_ledger_row(row) for row in ledger_rows(deal_filter=deal_filter))
+        return (ledger_export_row(row) for row in ledger_rows(deal_filter=deal_filter))
     deals = deal_filter.deals()
     if what == "deals":
         qs = (

@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 
 from partnerships.api.reads.common import absolute, api_url, company_ref
-from partnerships.exports import _ledger_row
+from partnerships.exports import ledger_export_row
 from partnerships.formatting import decimal_plain
 from partnerships.models import Company, Deal
 from partnerships.search import search
@@ -28,7 +28,7 @@ def ledger_answer(*, query) -> dict:
     rows = []
     if company is not None or not query.company:
         rows = [
-            _ledger_row(row)
+            ledger_export_row(row)
             for row in ledger_rows(
                 company=company, flow=query.flow, unit=query.unit, year=query.year, certainty=query.certainty
             )

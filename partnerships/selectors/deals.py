@@ -14,7 +14,7 @@ from scrapers.models import Announcement
 def deal_detail(*, slug: str) -> Deal | None:
     """A deal with everything its page shows, whatever its status (the view decides): 7 queries."""
     return (
-        Deal.objects.select_related("predecessor", "merged_into")
+        Deal.objects.select_related("predecessor__predecessor", "merged_into")
         .with_last_change()
         .prefetch_related(
             Prefetch("deal_parties", queryset=DealParty.objects.select_related("company")),
@@ -24,6 +24,7 @@ def deal_detail(*, slug: str) -> Deal | None:
                 queryset=Announcement.objects.select_related("filing__company").defer(*ANNOUNCEMENT_HEAVY),
             ),
             Prefetch("predecessor__clauses", queryset=Clause.objects.order_by("position", "id")),
+            Prefetch("predecessor__predecessor__clauses", queryset=Clause.objects.order_by("position", "id")),
             Prefetch("successors", queryset=Deal.objects.public().order_by("announced_on", "id")),
             Prefetch("successors__clauses", queryset=Clause.objects.order_by("position", "id")),
         )
@@ -53,14 +54,41 @@ class PhaseChange:
     diff: object
     amounts: list = field(default_factory=list)  # PhaseAmount per flow (the partnership page)
 
+    @property
+    def terms_stated(self) -> bool:
+        return states_terms(self.after)
+
+
+def states_terms(deal: Deal) -> bool:
+    """Whether a phase names any term (uses prefetched clauses).
+
+    A joint statement or non-binding memorandum between two phases ("terms to follow") records
+    at most an "other" clause. Diffing it against the phase before would show every standing
+    term as no longer listed, and the next phase's terms as all new; it is instead shown as a
+    step that changes nothing, and the next phase is compared with the last one that stated terms.
+    """
+    return any(clause.kind != Clause.Kind.OTHER for clause in deal.clauses.all())
+
+
+def terms_base(deal: Deal) -> Deal | None:
+    """The phase this one's terms are compared with: its predecessor, or the one before a
+    predecessor that stated no terms (needs ``predecessor__predecessor`` and their clauses loaded)."""
+    before = deal.predecessor
+    if before is None or not before.is_public:
+        return None
+    if states_terms(deal) and not states_terms(before):
+        earlier = before.predecessor
+        if earlier is not None and earlier.is_public and states_terms(earlier):
+            return earlier
+    return before
+
 
 def phase_changes(deal: Deal) -> tuple[PhaseChange | None, list[PhaseChange]]:
     """The diff from the previous phase, and to each public next phase (uses prefetched clauses)."""
     previous = None
-    if deal.predecessor is not None and deal.predecessor.is_public:
-        previous = PhaseChange(
-            deal.predecessor, deal, clause_diff(deal.predecessor.clauses.all(), deal.clauses.all())
-        )
+    base = terms_base(deal)
+    if base is not None:
+        previous = PhaseChange(base, deal, clause_diff(base.clauses.all(), deal.clauses.all()))
     following = [
         PhaseChange(deal, nxt, clause_diff(deal.clauses.all(), nxt.clauses.all()))
         for nxt in deal.successors.all()

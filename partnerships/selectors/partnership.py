@@ -29,7 +29,7 @@ from partnerships.formatting import deal_value
 from partnerships.models import Clause, Company, Deal, DealParty, LedgerEntry
 from partnerships.models.deals import Certainty
 from partnerships.selectors.common import clauses_prefetch
-from partnerships.selectors.deals import PhaseChange
+from partnerships.selectors.deals import PhaseChange, states_terms
 from partnerships.selectors.ledger import Amounts
 from partnerships.selectors.regulatory import chain_events
 
@@ -283,8 +283,16 @@ def _chain(phases: list[Deal], names: dict[int, str], amounts: dict[int, list[Ph
     rows = _matrix_rows(phases, names)
     in_chain = {deal.pk: deal for deal in phases}
     changes = []
+    stated: dict[int, Deal | None] = {}  # per phase, the latest phase up to it that stated terms
     for deal in phases:
-        states, change = _phase_cells(deal, in_chain.get(deal.predecessor_id))
+        before = in_chain.get(deal.predecessor_id)
+        base = before if before is None or states_terms(before) else stated.get(before.pk)
+        stated[deal.pk] = deal if states_terms(deal) else base
+        if states_terms(deal):
+            states, change = _phase_cells(deal, base)
+        else:  # a statement without terms: nothing it says is a change (see states_terms)
+            states, change = _phase_cells(deal, None)
+            change = PhaseChange(before, deal, None) if before is not None else None
         if change is not None:
             change.amounts = amounts.get(deal.pk, [])
             changes.append(change)

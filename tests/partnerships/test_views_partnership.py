@@ -144,3 +144,20 @@ def test_it_lets_other_modules_add_dated_events_to_the_story(client, monkeypatch
     monkeypatch.setattr(module, "EVENT_SOURCES", [reviews])
     html = client.get("/partnerships/microsoft/openai/").content.decode()
     assert "A merger inquiry" in html and ">A regulator<" in html
+
+
+def test_a_memorandum_without_terms_drops_nothing_and_the_next_phase_is_compared_past_it(client):
+    """Microsoft–OpenAI, September 2025: a non-binding memorandum that names no term sits between
+    the January 2025 phase and the October 2025 agreement."""
+    call_command("load_dataset", "--no-evidence", verbosity=0)
+    html = client.get("/partnerships/microsoft/openai/").content.decode()
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)
+    mou = next(i for i, h in enumerate(headers) if "Sep 2025" in h) - 1  # the first column heads the rows
+    for label in ("Right of first refusal", "Exclusivity"):
+        states = _row(html, label)
+        assert states[mou] == "absent", (label, states)
+    assert "dropped" not in _row(html, "Right of first refusal")
+    assert "This step states no terms of its own" in html
+    page = client.get("/deals/microsoft-openai-2025-10/").content.decode()
+    assert "Since the last phase that stated terms" in page
+    assert "Given up" in page  # the right of first refusal of the January 2025 phase

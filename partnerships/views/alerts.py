@@ -53,7 +53,8 @@ def _refused(request, template, form, status):
     return render(request, template, ctx, status=200 if request.htmx else status)
 
 
-def _from_token(request, token, purpose):
+def subscription_or_error(request, token, purpose):
+    """The subscription a signed link names, or the page that explains why the link is refused."""
     try:
         return alerts.subscription_from_token(token=token, purpose=purpose), None
     except alerts.TokenError as exc:
@@ -68,7 +69,7 @@ def _from_token(request, token, purpose):
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    subscription, error = _from_token(request, token, "confirm")
+    subscription, error = subscription_or_error(request, token, "confirm")
     if error:
         return error
     ctx = {"subscription": subscription, "token": token}
@@ -82,7 +83,7 @@ def confirm(request, token):
 
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
-    subscription, error = _from_token(request, token, "manage")
+    subscription, error = subscription_or_error(request, token, "manage")
     if error:
         return error
     saved = False
@@ -124,7 +125,7 @@ def manage(request, token):
 @csrf_exempt  # RFC 8058: mail providers POST without cookies or a CSRF token. The only exempt view.
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    subscription, error = _from_token(request, token, "unsubscribe")
+    subscription, error = subscription_or_error(request, token, "unsubscribe")
     if error:
         return error
     ctx = {"subscription": subscription, "token": token, "done": False}

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from partnerships.forms import WebhookEndpointForm
 from partnerships.models import Subscription, WebhookEndpoint
 from partnerships.services import webhooks
-from partnerships.views.alerts import _from_token
+from partnerships.views.alerts import subscription_or_error
 
 ACTIONS = {
     "verify": webhooks.webhook_endpoint_verify,
@@ -55,7 +55,7 @@ def _add(request, subscription, ctx) -> int:
 
 @require_http_methods(["GET", "POST"])
 def webhooks_page(request, token):
-    subscription, error = _from_token(request, token, "manage")
+    subscription, error = subscription_or_error(request, token, "manage")
     if error:
         return error
     ctx = {"subscription": subscription, "token": token, "form": WebhookEndpointForm(), "message": ""}

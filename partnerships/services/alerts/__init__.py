@@ -36,7 +36,7 @@ timeout is redelivered again and again (four runs of one task were seen in a tes
 waits live in the database. Permanent failures (5xx) fail the row
 and count a bounce; ``ALERTS_BOUNCE_THRESHOLD`` bounces mark the address bounced.
 
-"sent" marks are committed with ``synchronous_commit = off`` (``delivery._asynchronous_commits``):
+"sent" marks are committed with ``synchronous_commit = off`` (``delivery.asynchronous_commits``):
 a killed worker loses none of them; only a PostgreSQL crash within a fraction of a second
 could, and the reaper would then resend those few, again with the same Message-ID.
 

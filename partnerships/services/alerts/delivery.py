@@ -233,7 +233,7 @@ def deliveries_send(model, outgoing) -> DeliveryReport:
             _record_failure(model, row, exc, report)
         return report
     try:
-        with _asynchronous_commits():
+        with asynchronous_commits():
             _send_each(model, connection, outgoing, report)
     finally:
         try:
@@ -270,7 +270,7 @@ def _record_sent(model, pk: int, message_id: str) -> None:
 
 
 @contextlib.contextmanager
-def _asynchronous_commits():
+def asynchronous_commits():
     """Let PostgreSQL acknowledge each "sent" record before flushing it to disk.
 
     Waiting for an fsync per message costs more than the SMTP exchange itself. A killed

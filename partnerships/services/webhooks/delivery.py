@@ -38,8 +38,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from partnerships import tasks
 from partnerships.filters import filters_accepting
 from partnerships.models import AlertEvent, Subscription, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from partnerships.services.alerts.delivery import _asynchronous_commits as asynchronous_commits
-from partnerships.services.alerts.delivery import deliveries_claim, deliveries_due
+from partnerships.services.alerts.delivery import asynchronous_commits, deliveries_claim, deliveries_due
 from partnerships.services.alerts.events import deal_snapshot, terms_fingerprint
 from partnerships.services.webhooks import payloads, slack
 from partnerships.services.webhooks.signing import signed_headers

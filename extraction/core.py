@@ -278,6 +278,7 @@ def extract_text(
         deal_sentences=evidence.deal_sentences,
         learned=learned,
         threshold=classifier.threshold if classifier else 0.5,
+        parties=[p.name for p in parties],
     )
     return Extraction(
         is_deal=verdict.is_deal,

@@ -29,3 +29,16 @@ def government_name(raw: str) -> str:
     name = re.sub(r"^(?:the|The)\s+", "", raw.strip())
     name = re.sub(r"^US\b", "U.S.", name)
     return re.sub(r"['’]s$", "", name)
+
+
+# A name that is a public body even when the body pattern did not read it whole
+# ("GSA OneGov", "UK Governments", "Department of Defense").
+_PUBLIC_WORD = re.compile(
+    r"\b(?:Government|Governments|Ministry|Department|Agency|Administration|Commission|Parliament|"
+    r"GSA|NHS|Navy|Army|Air\s+Force|Laboratory|National\s+Lab)\b"
+)
+
+
+def is_government(name: str) -> bool:
+    """Is this party a government body or agency (or a public laboratory)?"""
+    return bool(GOVERNMENT_BODY.fullmatch(name) or _PUBLIC_WORD.search(name))

@@ -112,6 +112,15 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
     _c("Vox Media", "vox-media"),
     _c("Condé Nast", "conde-nast"),
     _c("Hearst", "hearst"),
+    _c("Financial Times", "financial-times", "FT"),
+    _c("AFP", "afp", "Agence France-Presse"),
+    _c("Le Monde", "le-monde"),
+    _c("Prisa Media", "prisa-media", "Prisa"),
+    _c("Reuters", "reuters", "Thomson Reuters"),
+    _c("The Washington Post", "washington-post", "Washington Post"),
+    _c("Dotdash Meredith", "dotdash-meredith"),
+    _c("Schibsted", "schibsted"),
+    _c("Axios", "axios"),
     _c("ICONIQ", "iconiq", "ICONIQ Capital"),
     _c("Fidelity", "fidelity", "Fidelity Management & Research Company", "Fidelity Investments"),
     _c("Lightspeed Venture Partners", "lightspeed", "Lightspeed"),
@@ -246,6 +255,12 @@ INFRA_PROVIDERS: frozenset[str] = frozenset(
      "nscale", "lambda", "crusoe", "cerebras", "sb energy", "tsmc", "samsung", "sk hynix", "arm", "intel",
      "micron", "dell", "hpe", "cisco", "foxconn", "softbank", "nebius", "groq", "equinix", "digital realty",
      "applied digital", "core scientific", "iren", "g42", "humain", "stargate", "stargate llc"}
+)  # fmt: skip
+# News organisations: their side of a deal is their content (a licensing deal).
+NEWS_PUBLISHERS: frozenset[str] = frozenset(
+    {"news corp", "axel springer", "associated press", "vox media", "conde nast", "hearst",
+     "financial times", "afp", "le monde", "prisa media", "reuters", "washington post",
+     "dotdash meredith", "schibsted", "axios", "the atlantic", "time", "guardian media group"}
 )  # fmt: skip
 # A product named in a clause says whose it is.
 PRODUCT_OWNERS: dict[str, str] = {

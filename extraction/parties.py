@@ -15,7 +15,14 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extraction.governments import GOVERNMENT_BODY, government_name
-from extraction.lexicon import PRODUCTS, KnownCompany
+from extraction.lexicon import KnownCompany
+from extraction.party_names import (
+    clean_org,
+    names_a_product,
+    plausible_org,
+    split_orgs,
+    trim_to_known,
+)
 from extraction.vocabulary import PartyRole, normalize_name
 
 
@@ -125,49 +132,6 @@ _SUBJECTS = re.compile(
     r"acquir\w*|invest\w*|select\w*|award\w*|commit\w*|establish\w*|make|bring\w*|deploy\w*|integrat\w*|"
     r"explor\w*|support\w*|work\w*|build\w*|power\w*)\b"
 )
-_STOP_FIRST = frozenset(
-    """a an the this that these those our we us its it today new as in on at by for with from and or but if
-    when while after before during through under over about into per all each every both some many most
-    more other such here there what which who how why where announcements announcement product news
-    blog press release read learn contact visit see statement january february march april may june july
-    august september october november december monday tuesday wednesday thursday friday saturday sunday
-    ai artificial intelligence ceo cto cfo chairman president founder co-founder executive director head
-    mr ms dr said says according earlier later following additionally also however meanwhile together
-    under key customers developers partners users people""".split()  # noqa: SIM905
-)
-# Words that are an organisation only with more words: "Government of Rwanda", not "Government".
-_GENERIC_ALONE = frozenset(
-    """strategic global enterprise enterprises government governments state states agency agencies african
-    american european asian british japanese chinese indian french german korean canadian australian
-    icelandic rwandan greek italian spanish irish national federal public private department ministry
-    university institute""".split()  # noqa: SIM905
-)
-_PERSON_TITLES = re.compile(r"\b(?:CEO|chief|president|founder|chairman|said|says)\b", re.IGNORECASE)
-_ORG_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-
-
-def _clean_org(raw: str) -> str:
-    # normalize_name drops a curly apostrophe before reading it: "Japan’s" must meet "Japan's".
-    name = raw.replace("\u2019", "'").strip().strip(".,;:'\"")
-    name = re.sub(r"['’]s$", "", name)
-    name = re.sub(r"^(?:the|The)\s+", "", name)
-    return name.strip()
-
-
-def _plausible_org(name: str) -> bool:
-    words = name.split()
-    if not words or len(name) < 2 or len(words) > 6:
-        return False
-    first = re.sub(r"['’](?:re|ll|ve|s|d)$", "", words[0].lower().strip(".,"))
-    if first in _STOP_FIRST or (len(words) == 1 and first in _GENERIC_ALONE):
-        return False
-    if name.lower() in PRODUCTS or words[0].lower() in PRODUCTS:
-        return False
-    if any(w.lower() in {"announce", "announced", "today", "will"} for w in words):
-        return False
-    if first.endswith("ing") and len(first) > 5:
-        return False  # "Providing ChatGPT", "Bringing Claude": a headline's verb, not a name
-    return not re.fullmatch(r"[\d.,%$€£\-]+", name)
 
 
 @dataclass
@@ -175,23 +139,6 @@ class _Mention:
     name: str
     company: KnownCompany | None
     score: float = 0.0
-
-
-def _split_orgs(group: str) -> list[str]:
-    """ "A, B and C" → three names; "Ministry of Education and Children" stays one (an "of" phrase)."""
-    pieces: list[str] = []
-    for piece in _ORG_SPLIT.split(group):
-        if (
-            pieces
-            and " of " in pieces[-1]
-            and " " not in piece.strip()
-            and piece.strip().lower() not in _GENERIC_ALONE
-            and "," not in group
-        ):
-            pieces[-1] = f"{pieces[-1]} and {piece}"
-        else:
-            pieces.append(piece)
-    return pieces
 
 
 class _Mentions:
@@ -205,7 +152,7 @@ class _Mentions:
     def add(self, name: str, weight: float, *, proposed_ok: bool) -> None:
         company = self.index.resolve(name)
         if company is None:
-            if not proposed_ok or not _plausible_org(name):
+            if not proposed_ok or not plausible_org(name):
                 return
             key = "?" + normalize_name(name)
         else:
@@ -224,7 +171,7 @@ class _Mentions:
             for match in self.index.pattern.finditer(text):
                 company = self.index.resolve(match.group(1))
                 if company is not None:
-                    hits.append((company, _names_a_product(match, text)))
+                    hits.append((company, names_a_product(match, text)))
             self._known_hits[text] = hits
         seen: set[str] = set()
         for company, is_product in self._known_hits[text]:
@@ -241,8 +188,8 @@ class _Mentions:
             found.append(subject.group("org"))
         seen: set[str] = set()
         for group in found:
-            for raw in _split_orgs(group):
-                name = _trim_to_known(_clean_org(raw), self.index)
+            for raw in split_orgs(group):
+                name = trim_to_known(clean_org(raw), self.index)
                 key = normalize_name(name)
                 if key and key not in seen:
                     seen.add(key)
@@ -266,7 +213,7 @@ def _score_positions(
         mentions.contexts_in(title, 3.0, proposed_ok=True)
         _governments(mentions, title, 3.0)
         if (tail := _TITLE_WITH.search(title)) is not None:
-            mentions.add(_trim_to_known(_clean_org(tail.group("org")), mentions.index), 3.0, proposed_ok=True)
+            mentions.add(trim_to_known(clean_org(tail.group("org")), mentions.index), 3.0, proposed_ok=True)
     for sentence in (lead or sentences)[:1]:
         _governments(mentions, sentence, 3.0)
     for position, sentence in enumerate(lead):
@@ -342,32 +289,6 @@ def find_parties(
         )
         for m in chosen
     ]
-
-
-_PRODUCT_AFTER = re.compile(r"\s*(?:['’]s\s+)?([A-Z][\w+-]*(?:\s+[A-Z0-9][\w+-]*)?)")
-
-
-def _names_a_product(match: re.Match, text: str) -> bool:
-    """ "Amazon Bedrock", "Microsoft Azure", "Google Cloud Vertex AI": a platform, not the company acting."""
-    surface = match.group(1)
-    if any(word.lower() in PRODUCTS for word in surface.split()[1:]):
-        return True
-    after = _PRODUCT_AFTER.match(text, match.end())
-    if not after:
-        return False
-    words = after.group(1)
-    return words.lower() in PRODUCTS or words.split()[0].lower() in PRODUCTS
-
-
-def _trim_to_known(raw: str, index: CompanyIndex) -> str:
-    """'Microsoft Azure AI Foundry' → 'Microsoft': a longer capitalised run that starts with a known name."""
-    if index.resolve(raw):
-        return raw
-    if index.pattern is not None:
-        match = index.pattern.match(raw)
-        if match:
-            return match.group(1)
-    return raw
 
 
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|we['’](?:re|ll|ve))\b", re.IGNORECASE)

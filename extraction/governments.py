@@ -31,6 +31,13 @@ def government_name(raw: str) -> str:
     return re.sub(r"['’]s$", "", name)
 
 
+def government_of(nation: str) -> str:
+    """A nation's government as its own name spells it: "UK Government", "Government of Canada"."""
+    if re.fullmatch(_NATIONS, nation) or nation.isupper():
+        return government_name(f"{nation} Government")
+    return f"Government of {nation}"
+
+
 # A name that is a public body even when the body pattern did not read it whole
 # ("GSA OneGov", "UK Governments", "Department of Defense").
 _PUBLIC_WORD = re.compile(

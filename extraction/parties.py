@@ -115,6 +115,11 @@ _CONTEXTS = (
     re.compile(rf"\b(?:selected|chosen)\s+by\s+(?:the\s+)?(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?i:welcom(?:e|es|ing))\s+(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?i:licen[cs](?:e|es|ed|ing))\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
+    # "a credit facility with leading banks, including X, Y and Z"; "investors such as X".
+    re.compile(
+        rf"\b(?i:banks|lenders|investors|backers|financial\s+institutions)\s*,?\s+"
+        rf"(?i:including|such\s+as|like|led\s+by)\s+(?P<org>{_ORG_LIST})"
+    ),
 )
 # "Last year, we signed...": a sentence that recounts an earlier deal names no party of this one.
 BACKGROUND = re.compile(
@@ -122,6 +127,8 @@ BACKGROUND = re.compile(
     r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
     re.I,
 )
+# A headline with no subject before its "with": the publisher is the one acting.
+_TITLE_WITH_ONLY = re.compile(rf"^[A-Z][a-z]+ing\b.*\bwith\s+(?P<org>{_ORG_LIST})\s*$")
 # In a headline, "... with X" at its very end names the partner ("Secure logins on Comet with 1Password").
 _TITLE_WITH = re.compile(rf"\bwith\s+(?P<org>{_ORG_LIST})\s*$")
 # Subjects of a deal verb at the start of a headline or lead sentence: "X and Y announce ...".
@@ -213,7 +220,8 @@ def _score_positions(
         mentions.contexts_in(title, 3.0, proposed_ok=True)
         _governments(mentions, title, 3.0)
         if (tail := _TITLE_WITH.search(title)) is not None:
-            mentions.add(trim_to_known(clean_org(tail.group("org")), mentions.index), 3.0, proposed_ok=True)
+            for raw in split_orgs(tail.group("org")):
+                mentions.add(trim_to_known(clean_org(raw), mentions.index), 3.0, proposed_ok=True)
     for sentence in (lead or sentences)[:1]:
         _governments(mentions, sentence, 3.0)
     for position, sentence in enumerate(lead):
@@ -229,8 +237,12 @@ def _score_positions(
             mentions.contexts_in(sentence, 1.0, proposed_ok=True)
 
 
+# A funding round can name a dozen investors; more than this is a list of customers.
+MAX_PARTIES = 14
+
+
 def _choose(parties: list[_Mention]) -> list[_Mention]:
-    """Known companies first, then proposed names that are not another party's name; eight at most."""
+    """Known companies first, then proposed names that are not another party's name; ``MAX_PARTIES`` at most."""
     parties = sorted(parties, key=lambda m: -m.score)
     known = [m for m in parties if m.company is not None]
     proposed = [m for m in parties if m.company is None]
@@ -255,7 +267,7 @@ def _choose(parties: list[_Mention]) -> list[_Mention]:
         key = normalize_name(mention.name)
         if not any(key.startswith(normalize_name(m.name) + " ") for m in merged):
             merged.append(mention)
-    return (known + sorted(merged, key=lambda m: -m.score))[:8]
+    return (known + sorted(merged, key=lambda m: -m.score))[:MAX_PARTIES]
 
 
 def find_parties(
@@ -274,8 +286,10 @@ def find_parties(
     if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):
         mentions.add(publisher.name, 3.0, proposed_ok=False)
     parties = mentions.parties()
-    if publisher is not None and len(parties) == 1 and parties[0].company != publisher:
-        # A newsroom announcing a partnership with one named organisation is the other side.
+    alone = len(parties) == 1 and parties[0].company != publisher
+    if publisher is not None and (alone or (parties and _TITLE_WITH_ONLY.match(title))):
+        # A newsroom announcing a partnership with one named organisation is the other side;
+        # so is one whose headline names only who it works with ("Building X with A, B and C").
         mentions.add(publisher.name, 3.0, proposed_ok=False)
         parties = mentions.parties()
     chosen = _choose(parties)

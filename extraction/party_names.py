@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extraction.governments import government_of
 from extraction.lexicon import PRODUCTS
 
 if TYPE_CHECKING:
@@ -74,6 +75,10 @@ def split_orgs(group: str) -> list[str]:
             pieces[-1] = f"{pieces[-1]} and {piece}"
         else:
             pieces.append(piece)
+    if len(pieces) > 1 and pieces[-1].endswith(" Governments"):
+        # "Canada and UK Governments": the plural is every nation's government.
+        pieces[-1] = pieces[-1][:-1]
+        pieces = [p if p.strip().endswith("Government") else government_of(p.strip()) for p in pieces]
     return pieces
 
 

@@ -40,7 +40,7 @@ _CHIP_CUE = re.compile(
 )
 # "a $50 billion investment in American computing infrastructure" buys capacity, not shares.
 _INFRA_OBJECT = re.compile(
-    r"\b(?:infrastructure|data\s*cent(?:er|re)s?|datacenters?|compute\s+capacity|computing|campus(?:es)?|facilit(?:y|ies))\b",
+    r"\b(?:infrastructure|data\s*cent(?:er|re)s?|datacenters?|compute\s+capacity|computing|campus(?:es)?|(?<!credit )facilit(?:y|ies))\b",
     re.I,
 )
 _COMMITMENT = re.compile(
@@ -55,6 +55,10 @@ _WARRANT = re.compile(r"\bwarrants?\b", re.I)
 # "6 gigawatts of AMD GPUs" is a chip supply; "1 GW of capacity" or "of data centers" is compute.
 _OF_CHIPS = re.compile(
     r"\s+(?:[\w-]+\s+)?of\s+(?:[\w-]+\s+){0,4}?(?:GPUs?|chips?|accelerators?|systems|racks)\b", re.I
+)
+# Borrowing is neither shares nor capacity: "a $4 billion credit facility with leading banks".
+_CREDIT = re.compile(
+    r"\b(?:credit\s+facilit(?:y|ies)|revolving\s+credit|(?:term\s+)?loans?|debt\s+financing)\b", re.I
 )
 _DATA_CENTRE = re.compile(r"\bdata\s*cent", re.I)
 _STAKE = re.compile(r"\bstake\b", re.I)
@@ -78,6 +82,8 @@ def _money_kind(sentence: str, match: re.Match) -> str | None:
         return None
     if _CHIP_CUE.search(near) and not _INVEST_CUE.search(near):
         return K.CHIPS_SUPPLY
+    if _CREDIT.search(near) and not _CONVERTIBLE.search(near):
+        return K.OTHER
     invest = _INVEST_CUE.search(near) or (_INVEST_CUE.search(window) and not _COMPUTE_CUE.search(near))
     if invest and _INFRA_OBJECT.search(sentence[match.end() : match.end() + 120]):
         return K.COMPUTE_COMMITMENT

@@ -120,3 +120,38 @@ def test_companies_named_only_as_context_are_left_out():
         "Last year, Anthropic signed an agreement with Amazon Web Services."
     )
     assert sorted(_parties(text)) == ["Anthropic", "OpenAI"]
+
+
+def test_a_plural_government_is_each_nations_government():
+    text = "TITLE: Cohere partners with Canada and UK Governments on secure AI\n\nCohere will serve both."
+    assert sorted(_parties(text)) == ["Cohere", "Government of Canada", "UK Government"]
+
+
+def test_a_headline_that_names_only_partners_makes_the_publisher_a_side():
+    text = (
+        "SOURCE: https://www.anthropic.com/news/x\n"
+        "TITLE: Building a new services company with Blackstone, Hellman & Friedman, and Goldman Sachs\n\n"
+        "Building a new services company with Blackstone, Hellman & Friedman, and Goldman Sachs"
+    )
+    assert sorted(_parties(text)) == ["Anthropic", "Blackstone", "Goldman Sachs", "Hellman & Friedman"]
+
+
+def test_banks_and_investors_listed_after_including_are_parties():
+    companies = (*COMPANIES, KnownCompany("HSBC", "hsbc"), KnownCompany("UBS", "ubs"))
+    text = (
+        "SOURCE: https://openai.com/index/credit\nTITLE: New credit facility\n\n"
+        "We have established a new $4 billion credit facility with leading banks, including HSBC and UBS."
+    )
+    result = extract_text(text, companies=companies)
+    assert sorted(p.name for p in result.parties) == ["HSBC", "OpenAI", "UBS"]
+    assert [c.kind for c in result.clauses if c.amount] in ([], ["other"])
+
+
+def test_a_funding_round_keeps_a_dozen_named_investors():
+    investors = [f"Fund{letter} Capital" for letter in "ABCDEFGHIJKL"]
+    text = (
+        "SOURCE: https://x.ai/news/round\nTITLE: Acme raises $6B Series C\n\n"
+        f"Acme raises $6B in a round led by {', '.join(investors[:-1])} and {investors[-1]}."
+    )
+    names = _parties(text)
+    assert set(investors) <= set(names)

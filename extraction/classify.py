@@ -73,6 +73,7 @@ _PARTNERSHIP_NOUN = re.compile(r"\b(?:partnership|alliance|agreement|collaborati
 _STRONG = frozenset(
     {
         K.INVESTMENT,
+        K.CONVERTIBLE_NOTE,
         K.COMPUTE_COMMITMENT,
         K.CHIPS_SUPPLY,
         K.EQUITY_STAKE,
@@ -83,6 +84,9 @@ _STRONG = frozenset(
         K.REVENUE_SHARE,
     }
 )
+
+# A sum invested, committed or paid for chips, stated between two named parties.
+_SUMS = frozenset({K.INVESTMENT, K.CONVERTIBLE_NOTE, K.EQUITY_STAKE, K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY})
 
 
 # Government bodies and agencies as counterparties: ministries, departments, administrations.
@@ -219,6 +223,9 @@ def rule_features(
         "two_parties": float(party_count >= 2),
         "one_party": float(party_count == 1),
         "strong_clause": float(any(c.kind in _STRONG for c in clauses)),
+        "stated_sum": float(
+            party_count >= 2 and any(c.kind in _SUMS and c.amount is not None for c in clauses)
+        ),
         "clauses": min(len(clauses), 5) / 5,
         "deal_sentences": min(deal_sentences, 6) / 6,
         "partnership_mentions": min(mentions, 4) / 4,

@@ -108,3 +108,15 @@ def test_it_reads_no_terms_from_sentences_about_earlier_deals():
     )
     assert result.is_deal
     assert not [c for c in result.clauses if c.amount is not None]
+
+
+def test_a_sum_stated_between_two_parties_is_a_rule_cue_for_the_classifier():
+    from extraction.classify import rule_features
+    from extraction.clauses import sentence_clauses
+
+    sentence = "In Q3 2023, Microsoft invested $1.25 billion in a convertible note from OpenAI."
+    clauses = sentence_clauses(sentence)
+    cue = {"title": "", "lead": [sentence], "prose": [sentence], "clauses": clauses, "deal_sentences": 1}
+    assert rule_features(**cue, party_count=2)["stated_sum"] == 1.0
+    assert rule_features(**cue, party_count=1)["stated_sum"] == 0.0
+    assert rule_features(**{**cue, "clauses": []}, party_count=2)["stated_sum"] == 0.0

@@ -24,6 +24,20 @@ _VALUATION_BEFORE = re.compile(
     re.I,
 )
 _VALUATION_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?(?:post-money|pre-money|valuation)\b", re.I)
+# "a cloud deal worth up to $19.4 billion", "the contracts are worth more than $35 billion": the
+# deal's own value, not a company's valuation.
+_DEAL_VALUE = re.compile(
+    r"\b(?:contracts?|deals?|agreements?|commitments?|orders?|arrangements?)\b"
+    r"(?:(?!\b(?:invest\w*|stakes?|shares|holds?|holding)\b)[^.;$€£]){0,60}?\b(?:worth|valued\s+at)\s+$",
+    re.I,
+)
+_PER_SHARE = re.compile(r"\s*(?:\w+\s+)?per\s+(?:common\s+)?share\b", re.I)
+_SHARE_SALE = re.compile(
+    r"\b(?:issue\s+and\s+sell|sell|sold|purchase|buy)\s+(?:\w+\s+){0,6}?(?:shares|common\s+stock|preferred\s+stock)\b",
+    re.I,
+)
+# Money put in, as opposed to the stake it buys: "backing Anthropic with a further $1 billion".
+_FUNDS = re.compile(r"\b(?:invest(?:s|ed|ing|ment)?|backing|backs|funding|financing|round)\b", re.I)
 _REVENUE_FIGURE = re.compile(r"\b(?:revenue|run[- ]rate|sales|earnings|income|annualized|ARR)\b", re.I)
 _INVEST_CUE = re.compile(
     r"\b(?:invest\w*|funding|financing|fundrais\w*|raise[sd]?|raising|round|Series\s+[A-H]|capital|"
@@ -72,14 +86,20 @@ _MONEY_TRIGGERS = ("$", "€", "£", "¥", "usd", "eur", "gbp", "jpy", "dollar",
 def _money_kind(sentence: str, match: re.Match) -> str | None:
     window = sentence[max(0, match.start() - 120) : match.end() + 120]
     near = sentence[max(0, match.start() - 40) : match.end() + 40]
-    if _VALUATION_BEFORE.search(
-        sentence[max(0, match.start() - 30) : match.start()]
-    ) or _VALUATION_AFTER.match(sentence, match.end()):
+    deal_value = bool(_DEAL_VALUE.search(sentence[max(0, match.start() - 90) : match.start()]))
+    if not deal_value and (
+        _VALUATION_BEFORE.search(sentence[max(0, match.start() - 30) : match.start()])
+        or _VALUATION_AFTER.match(sentence, match.end())
+    ):
         return None
     if _REVENUE_FIGURE.search(near) and not _INVEST_CUE.search(near):
         return None
-    if _STAKE_CUE.search(near) and _STAKE.search(near):
+    if _STAKE_CUE.search(near) and _STAKE.search(near) and not _FUNDS.search(window):
         return None
+    if _PER_SHARE.match(sentence, match.end()):
+        return None  # the price of one share, not a sum paid
+    if _SHARE_SALE.search(window) and _CHIP_CUE.search(near) is None:
+        return K.INVESTMENT  # "sell 87 million shares ... for an aggregate purchase price of $2.0 billion"
     if _CHIP_CUE.search(near) and not _INVEST_CUE.search(near):
         return K.CHIPS_SUPPLY
     if _CREDIT.search(near) and not _CONVERTIBLE.search(near):
@@ -156,7 +176,7 @@ def chip_counts(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClau
         return []
     out = []
     for match in CHIPS.finditer(s.text):
-        scale = {"million": Decimal(10) ** 6, "thousand": Decimal(1000)}.get(
+        scale = {"million": Decimal(10) ** 6, "thousand": Decimal(1000), "k": Decimal(1000)}.get(
             (match.group("scale") or "").lower(), 1
         )
         amount = number(match.group("num")) * scale

@@ -184,3 +184,61 @@ def test_open_source_licences_are_not_ip_licences():
         if c.kind == K.IP_LICENSE
     ]
     assert _only("Acme licenses Globex's intellectual property for its products.", K.IP_LICENSE)
+
+
+def _figures(sentence):
+    return {(str(c.kind), c.amount, str(c.unit)) for c in sentence_clauses(sentence) if c.amount is not None}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A deal's own value is not a company's valuation.
+        (
+            "Globex signed a cloud deal with Acme worth up to $19.4 billion.",
+            ("compute_commitment", 19.4e9, "USD"),
+        ),
+        ("The contracts are worth more than $35 billion in all.", ("other", 35e9, "USD")),
+        (
+            "This deal is valued at up to $14 billion and gives Acme computing power.",
+            ("compute_commitment", 14e9, "USD"),
+        ),
+        # Money put in that builds a stake is still an investment.
+        ("Globex is backing Acme with a further $1 billion, building its stake.", ("investment", 1e9, "USD")),
+        # Shares sold to an investor: an investment, and the price of one share is no clause.
+        (
+            "We agreed to issue and sell 87 million shares of our common stock at $23.00 per share, "
+            "for an aggregate cash purchase price of $2.0 billion.",
+            ("investment", 2e9, "USD"),
+        ),
+        ("Acme contracted for 24k H100s from Globex.", ("chips_supply", 24000, "chips")),
+        ("It will deploy 18,000 NVIDIA GB300 Grace Blackwell GPUs.", ("chips_supply", 18000, "chips")),
+        ("The first gigawatt of systems will be deployed in 2026.", ("chips_supply", 1, "GW")),
+        ("Acme will bring the first gigawatt of capacity online in 2026.", ("compute_commitment", 1, "GW")),
+    ],
+)
+def test_it_reads_deal_values_stakes_bought_shares_sold_and_chip_models(sentence, expected):
+    kind, amount, unit = expected
+    assert (kind, Decimal(str(amount)).normalize(), unit) in {
+        (k, a.normalize(), u) for k, a, u in _figures(sentence)
+    }
+
+
+def test_a_credit_facility_and_a_share_price_are_no_investment():
+    assert _figures("We established a $4 billion credit facility with banks.") == {
+        ("other", Decimal(4e9), "USD")
+    }
+    assert not [f for f in _figures("Shares were sold at $23.00 per share to Globex.") if f[1] == 23]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "amount", "unit"),
+    [
+        ("Acme will provide computing as a service through December 2031.", 2031, "until_year"),
+        ("The deal covers a period of six years.", 6, "years"),
+        ("The deal is slated to last five years.", 5, "years"),
+    ],
+)
+def test_it_reads_terms_with_a_month_or_a_period(sentence, amount, unit):
+    found = {(c.amount, str(c.unit)) for c in term_clauses(sentence)}
+    assert (Decimal(amount), unit) in found

@@ -242,3 +242,29 @@ def test_a_credit_facility_and_a_share_price_are_no_investment():
 def test_it_reads_terms_with_a_month_or_a_period(sentence, amount, unit):
     found = {(c.amount, str(c.unit)) for c in term_clauses(sentence)}
     assert (Decimal(amount), unit) in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Globex will deploy Claude to up to 350,000 employees globally.", "model_distribution"),
+        ("Globex is deploying Claude Code across its global engineering organization.", "model_distribution"),
+        ("The models will be available to more than 470,000 Globex people.", "model_distribution"),
+        ("Customers of Globex will be able to access Claude models.", "model_distribution"),
+        ("We're bringing the Daily Globe's world-class journalism to ChatGPT.", "ip_license"),
+        ("Globex will have access to Acme's archive of user-generated content.", "ip_license"),
+        ("It involves the use of quality content from Globex media brands.", "ip_license"),
+        (
+            "We're excited to welcome top AI coding talent from Acme's team to Globex under the deal.",
+            "talent",
+        ),
+        ("The Acme team will now merge with Globex to work with its research teams.", "talent"),
+    ],
+)
+def test_it_reads_deployments_content_licences_and_staff_moves(sentence, kind):
+    assert kind in {str(c.kind) for c in sentence_clauses(sentence)}
+
+
+def test_a_model_release_is_no_deployment_and_news_about_a_product_no_licence():
+    kinds = {str(c.kind) for c in sentence_clauses("Today we released a new model with better reasoning.")}
+    assert not kinds & {"model_distribution", "ip_license", "talent"}

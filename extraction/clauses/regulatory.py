@@ -102,10 +102,13 @@ _CONSULTATION = re.compile(
 )
 _CODESIGN = re.compile(
     r"\b(?:co-?design\w*|jointly\s+design\w*|design\s+and\s+engineering\s+(?:partnership|collaboration)|"
-    r"collaborat\w+\s+on\s+(?:\w+\s+){0,2}design\s+and\s+engineering|co-?develop\w*\s+(?:[\w-]+\s+){0,4}"
+    r"collaborat\w+\s+on\s+(?:\w+\s+){0,2}design\s+and\s+engineering|co-?develop\w*\s+(?:[\w-]+\s+){0,8}?"
     r"(?:chips?|accelerators?|silicon|processors?|systems|hardware)|(?:custom|in-house)\s+(?:AI\s+)?"
     r"(?:chips?|accelerators?|silicon|processors?)|optimi[sz]\w*\s+(?:[\w’'-]+\s+){0,6}?(?:architectures?|"
-    r"hardware|chips?|silicon))\b",
+    r"hardware|chips?|silicon)|"
+    # "the development and optimization of future generations of Trainium accelerators"
+    r"development\s+(?:and\s+optimi[sz]ation\s+)?of\s+(?:future|next)[\w\s-]{0,40}?"
+    r"(?:chips?|accelerators?|silicon|Trainium|Inferentia|TPUs?))\b",
     re.I,
 )
 _CHIP_WORDS = re.compile(

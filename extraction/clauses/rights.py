@@ -49,8 +49,10 @@ _DISTRIBUTION = re.compile(
 )
 _RESEARCH = re.compile(
     r"\b(?:research\s+(?:partnership|collaboration|program)|joint\s+(?:research|R&D)|jointly\s+develop\w*|"
-    r"co-?develop\w*|co-?design\w*|collaborat\w+\s+(?:\w+\s+){0,5}(?:on|to\s+develop)\s+(?:\w+\s+){0,3}"
-    r"(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+|design|engineering)|co-?optimiz\w+|"
+    r"co-?develop\w*|co-?design\w*|collaborat\w+\s+(?:\w+\s+){0,5}(?:on|to\s+develop|to\s+build)\s+"
+    r"(?:\w+\s+){0,3}(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+|design|engineering|"
+    r"systems|and\s+operate)|co-?optimiz\w+|"
+    r"jointly\s+(?:build|create|design)\w*|"
     r"work\s+together\s+to\s+develop)\b",
     re.I,
 )
@@ -118,7 +120,7 @@ _DISTRIBUTION_TRIGGERS = (
     "able to",
     "on top of",
 )
-_RESEARCH_TRIGGERS = ("research", "r&d", "develop", "design", "collaborat", "optimiz")
+_RESEARCH_TRIGGERS = ("research", "r&d", "develop", "design", "collaborat", "optimiz", "jointly")
 _IP_TRIGGERS = ("ip", "intellectual", "licen", "content", "news", "journalism", "reporting", "archive")
 
 

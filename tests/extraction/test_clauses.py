@@ -268,3 +268,25 @@ def test_it_reads_deployments_content_licences_and_staff_moves(sentence, kind):
 def test_a_model_release_is_no_deployment_and_news_about_a_product_no_licence():
     kinds = {str(c.kind) for c in sentence_clauses("Today we released a new model with better reasoning.")}
     assert not kinds & {"model_distribution", "ip_license", "talent"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Acme and Globex will jointly build new supercomputing technologies.", "research_collaboration"),
+        (
+            "Acme, Globex and Initech will closely collaborate to build and operate this system.",
+            "research_collaboration",
+        ),
+        (
+            "Acme is working with Globex on the development of future generations of Trainium accelerators.",
+            "chip_codesign",
+        ),
+        (
+            "We are thrilled to co-develop and deploy 10 gigawatts of next generation accelerators.",
+            "chip_codesign",
+        ),
+    ],
+)
+def test_it_reads_joint_builds_and_chips_developed_together(sentence, kind):
+    assert kind in {str(c.kind) for c in sentence_clauses(sentence)}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from extraction.clauses import ExtractedClause
 from extraction.governments import is_government
-from extraction.lexicon import INFRA_PROVIDERS, MODEL_MAKERS, NEWS_PUBLISHERS, PLATFORMS
+from extraction.lexicon import CHIP_MAKERS, INFRA_PROVIDERS, MODEL_MAKERS, NEWS_PUBLISHERS, PLATFORMS
 from extraction.vocabulary import ClauseKind, DealKind, normalize_name
 
 K = ClauseKind
@@ -155,6 +155,9 @@ def deal_kind(
     if any(normalize_name(name) in NEWS_PUBLISHERS for name in parties):
         scores[DealKind.LICENSING] += _PUBLISHER_VOTE
     best = max(scores.items(), key=lambda item: item[1])
+    keys = {normalize_name(name) for name in parties}
+    if best[0] == DealKind.CHIPS and keys and not keys & CHIP_MAKERS:
+        return DealKind.COMPUTE  # GPUs sold as capacity by a cloud or a data-centre operator
     if best[1] > 0:
         return best[0]
     return _by_parties(parties, " ".join([title, *lead])) or DealKind.OTHER

@@ -116,7 +116,6 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
     _c("AFP", "afp", "Agence France-Presse"),
     _c("Le Monde", "le-monde"),
     _c("Prisa Media", "prisa-media", "Prisa"),
-    _c("Reuters", "reuters", "Thomson Reuters"),
     _c("The Washington Post", "washington-post", "Washington Post"),
     _c("Dotdash Meredith", "dotdash-meredith"),
     _c("Schibsted", "schibsted"),
@@ -290,6 +289,12 @@ NEWS_PUBLISHERS: frozenset[str] = frozenset(
     {"news corp", "axel springer", "associated press", "vox media", "conde nast", "hearst",
      "financial times", "afp", "le monde", "prisa media", "reuters", "washington post",
      "dotdash meredith", "schibsted", "axios", "the atlantic", "time", "guardian media group"}
+)  # fmt: skip
+# Companies that make chips: a chip deal has one of them on a side (a cloud that supplies
+# GPUs sells compute, not chips).
+CHIP_MAKERS: frozenset[str] = frozenset(
+    {"nvidia", "amd", "broadcom", "intel", "qualcomm", "tsmc", "samsung", "sk hynix", "arm", "cerebras",
+     "micron", "groq", "marvell", "mediatek"}
 )  # fmt: skip
 # A product named in a clause says whose it is.
 PRODUCT_OWNERS: dict[str, str] = {

@@ -36,3 +36,9 @@ def test_the_wording_wins_over_the_parties():
     assert (
         deal_kind(title=title, lead=[], clauses=[], parties=["Anthropic", "NVIDIA"]) == DealKind.ACQUISITION
     )
+
+
+def test_gpus_sold_as_capacity_by_a_cloud_are_compute_not_chips():
+    title = "Microsoft signs a contract with Lambda for NVIDIA GPUs"
+    assert deal_kind(title=title, lead=[], clauses=[], parties=["Microsoft", "Lambda"]) == DealKind.COMPUTE
+    assert deal_kind(title=title, lead=[], clauses=[], parties=["Microsoft", "NVIDIA"]) == DealKind.CHIPS

@@ -19,6 +19,7 @@ from extraction.lexicon import KnownCompany
 from extraction.party_names import (
     clean_org,
     names_a_product,
+    names_what_is_supplied,
     plausible_org,
     split_orgs,
     trim_to_known,
@@ -154,7 +155,7 @@ class _Mentions:
     def __init__(self, index: CompanyIndex):
         self.index = index
         self.by_key: dict[str, _Mention] = {}
-        self._known_hits: dict[str, list[tuple[KnownCompany, bool]]] = {}
+        self._known_hits: dict[str, list[tuple[KnownCompany, bool, bool]]] = {}
 
     def add(self, name: str, weight: float, *, proposed_ok: bool) -> None:
         company = self.index.resolve(name)
@@ -174,15 +175,15 @@ class _Mentions:
         if self.index.pattern is None:
             return
         if text not in self._known_hits:
-            hits: list[tuple[KnownCompany, bool]] = []
+            hits: list[tuple[KnownCompany, bool, bool]] = []
             for match in self.index.pattern.finditer(text):
                 company = self.index.resolve(match.group(1))
                 if company is not None:
-                    hits.append((company, names_a_product(match, text)))
+                    hits.append((company, names_a_product(match, text), names_what_is_supplied(match, text)))
             self._known_hits[text] = hits
         seen: set[str] = set()
-        for company, is_product in self._known_hits[text]:
-            if company.slug in seen or (products_discount and is_product):
+        for company, is_product, is_context in self._known_hits[text]:
+            if company.slug in seen or is_context or (products_discount and is_product):
                 continue
             seen.add(company.slug)
             self.add(company.name, weight, proposed_ok=False)

@@ -25,7 +25,8 @@ STOP_FIRST = frozenset(
     august september october november december monday tuesday wednesday thursday friday saturday sunday
     ai artificial intelligence ceo cto cfo chairman president founder co-founder executive director head
     mr ms dr said says according earlier later following additionally also however meanwhile together
-    under key customers developers partners users people""".split()  # noqa: SIM905
+    under key customers developers partners users people agreement agreements partnership deal contract
+    collaboration to""".split()  # noqa: SIM905
 )
 # Words that are an organisation only with more words: "Government of Rwanda", not "Government".
 GENERIC_ALONE = frozenset(
@@ -42,6 +43,7 @@ def clean_org(raw: str) -> str:
     name = raw.replace("\u2019", "'").strip().strip(".,;:'\"")
     name = re.sub(r"['’]s$", "", name)
     name = re.sub(r"^(?:the|The)\s+", "", name)
+    name = re.sub(r"^\S+-backed\s+", "", name)  # "NVIDIA-backed Nscale" is Nscale
     return name.strip()
 
 
@@ -95,6 +97,17 @@ def names_a_product(match: re.Match, text: str) -> bool:
         return False
     words = after.group(1)
     return words.lower() in PRODUCTS or words.split()[0].lower() in PRODUCTS
+
+
+# "Nvidia chips", "NVIDIA GB300 GPUs", "NVIDIA-backed Nscale": the maker of what is supplied, or a
+# backer named as an adjective, is context, not a side of the deal.
+_CONTEXT_AFTER = re.compile(
+    r"(?:['’]s)?(?:-backed\b|\s+(?:[A-Z][\w-]*\s+){0,3}(?i:GPUs?|chips?|superchips?|accelerators?)\b)"
+)
+
+
+def names_what_is_supplied(match: re.Match, text: str) -> bool:
+    return bool(_CONTEXT_AFTER.match(text, match.end()))
 
 
 def trim_to_known(raw: str, index: CompanyIndex) -> str:

@@ -155,3 +155,26 @@ def test_a_funding_round_keeps_a_dozen_named_investors():
     )
     names = _parties(text)
     assert set(investors) <= set(names)
+
+
+def test_the_maker_of_what_is_supplied_and_a_backer_adjective_are_context():
+    companies = (*COMPANIES, KnownCompany("NVIDIA", "nvidia"), KnownCompany("Lambda", "lambda"))
+    names = [
+        p.name
+        for p in extract_text(
+            "TITLE: Microsoft signs contract with Lambda for NVIDIA GPUs\n\nBody.", companies=companies
+        ).parties
+    ]
+    assert "NVIDIA" not in names and {"Microsoft", "Lambda"} <= set(names)
+    names = [
+        p.name
+        for p in extract_text(
+            "TITLE: Microsoft and NVIDIA-backed Lambda announce a project\n\nBody.", companies=companies
+        ).parties
+    ]
+    assert "NVIDIA" not in names
+
+
+def test_deal_nouns_are_no_organisations():
+    text = "TITLE: Reddit's Licensing Agreement with Google\n\nReddit and Google sign a licensing agreement."
+    assert "Agreement" not in _parties(text) and "Licensing Agreement" not in _parties(text)

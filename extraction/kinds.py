@@ -116,6 +116,8 @@ def _clause_votes(scores: dict[str, float], clauses: list[ExtractedClause]) -> N
             else:
                 continue
         kind, weight = vote
+        if kind == DealKind.INVESTMENT and clause.amount is None:
+            weight /= 2  # investors named, no sum: part of a bigger deal as often as the deal itself
         if kind == DealKind.COMPUTE and re.search(r"\bcloud\b", clause.quote, re.I):
             kind = DealKind.CLOUD
         scores[kind] = scores.get(kind, 0.0) + weight

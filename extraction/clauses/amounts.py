@@ -98,7 +98,7 @@ def _money_kind(sentence: str, match: re.Match) -> str | None:
         return None
     if _PER_SHARE.match(sentence, match.end()):
         return None  # the price of one share, not a sum paid
-    if _SHARE_SALE.search(window) and _CHIP_CUE.search(near) is None:
+    if _SHARE_SALE.search(sentence) and _CHIP_CUE.search(near) is None:
         return K.INVESTMENT  # "sell 87 million shares ... for an aggregate purchase price of $2.0 billion"
     if _CHIP_CUE.search(near) and not _INVEST_CUE.search(near):
         return K.CHIPS_SUPPLY
@@ -141,6 +141,27 @@ def vague_money(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClau
     if _COMPUTE_CUE.search(s.text) or _CHIP_CUE.search(s.text) or _WORTH.search(near):
         return [ExtractedClause(K.COMPUTE_COMMITMENT, s.quote, confidence=0.6)]
     return []
+
+
+_NAMED_INVESTORS = re.compile(
+    r"\b(?:joined\s+(?:\w+\s+){0,2}?as\s+(?:\w+\s+)?investors?|(?:strategic\s+)?participation\s+from|"
+    r"equity\s+funders?|(?:round|funding|financing)\s+(?:was\s+)?(?:led|co-led)\s+by)\b",
+    re.I,
+)
+
+
+def named_investors(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """ "Nvidia joined as strategic investors", "a round led by X": money put in, its sum not stated here."""
+    if (
+        "invest" not in s.low
+        and "led by" not in s.low
+        and "participation" not in s.low
+        and "funder" not in s.low
+    ):
+        return []
+    if any(c.kind == K.INVESTMENT for c in found) or not _NAMED_INVESTORS.search(s.text):
+        return []
+    return [ExtractedClause(K.INVESTMENT, s.quote, confidence=0.6)]
 
 
 def compute_commitment(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:

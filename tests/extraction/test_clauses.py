@@ -290,3 +290,21 @@ def test_a_model_release_is_no_deployment_and_news_about_a_product_no_licence():
 )
 def test_it_reads_joint_builds_and_chips_developed_together(sentence, kind):
     assert kind in {str(c.kind) for c in sentence_clauses(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nvidia and Cisco Investments joined as strategic investors in the round.",
+        "The investment includes strategic participation from Globex and Initech.",
+        "The initial equity funders in the venture are Acme, Globex and Initech.",
+    ],
+)
+def test_it_reads_named_investors_without_a_sum(sentence):
+    clauses = sentence_clauses(sentence)
+    assert [(str(c.kind), c.amount) for c in clauses if str(c.kind) == "investment"] == [("investment", None)]
+
+
+def test_a_sum_invested_is_read_once_not_also_as_named_investors():
+    clauses = sentence_clauses("Globex invested $2 billion, with participation from Initech.")
+    assert [(str(c.kind), c.amount) for c in clauses] == [("investment", Decimal(2000000000))]

@@ -46,6 +46,23 @@ _PUBLIC_WORD = re.compile(
 )
 
 
+# A country named as a side of a deal ("Anthropic and Iceland announce ...") is its government.
+COUNTRIES = frozenset(
+    """Iceland Rwanda Estonia Greece Ukraine India Japan Korea Canada Australia France Germany Italy Spain
+    Ireland Israel Singapore Malaysia Indonesia Kazakhstan Kenya Nigeria Ghana Brazil Mexico Chile Argentina
+    Norway Sweden Denmark Finland Poland Netherlands Belgium Austria Switzerland Portugal Qatar Bahrain Oman
+    Kuwait Egypt Morocco Vietnam Thailand Philippines Taiwan""".split()  # noqa: SIM905
+) | {
+    "El Salvador",
+    "United Arab Emirates",
+    "UAE",
+    "Saudi Arabia",
+    "South Korea",
+    "New Zealand",
+    "South Africa",
+}
+
+
 def is_government(name: str) -> bool:
-    """Is this party a government body or agency (or a public laboratory)?"""
-    return bool(GOVERNMENT_BODY.fullmatch(name) or _PUBLIC_WORD.search(name))
+    """Is this party a government body or agency (or a public laboratory), or a country?"""
+    return bool(GOVERNMENT_BODY.fullmatch(name) or _PUBLIC_WORD.search(name) or name in COUNTRIES)

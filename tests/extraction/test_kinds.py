@@ -24,6 +24,11 @@ from extraction.vocabulary import DealKind
             DealKind.OTHER,
         ),
         ("Perplexity Joins the NVIDIA Nemotron Coalition", ["Perplexity", "NVIDIA"], DealKind.RESEARCH),
+        (
+            "Anthropic and Iceland announce national AI education pilots",
+            ["Anthropic", "Iceland"],
+            DealKind.DISTRIBUTION,
+        ),
         ("Acme and Globex announce a partnership", ["Acme", "Globex"], DealKind.OTHER),
     ],
 )

@@ -294,10 +294,16 @@ def extract_text(
     )
 
 
+_BOUGHT = frozenset({DealKind.ACQUISITION, DealKind.ACQUIHIRE})
+
+
 def _deal_terms(verdict, clauses, parties, *, title: str, publisher, index) -> list[ExtractedClause]:
     """A deal's clauses with direction, basis and tranches; none at all when the text is not a deal."""
     if not verdict.is_deal:
         return []
+    if verdict.kind in _BOUGHT:
+        # An acquired product built into the buyer's is what buying it means, not a term of it.
+        clauses = [c for c in clauses if c.kind != K.PRODUCT_INTEGRATION]
     clauses = clauses + _implied_clause(verdict.kind, clauses, title)
     clauses = with_direction(clauses, parties, publisher=publisher, index=index)
     return with_basis_and_tranches(clauses)

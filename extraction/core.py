@@ -137,7 +137,7 @@ def _read(raw: str, *, title: str, source: str) -> _Reading:
         body = body[: boiler.start()]
     sentences = split_sentences(body)
     # Page chrome repeats the headline; keep prose sentences for the lead.
-    prose = [s for s in sentences if len(s) > 25 and s.strip() != document.title] or sentences
+    prose = [s for s in sentences if len(s) > 25 and not _repeats_title(s, document.title)] or sentences
     lead = [s for s in prose if not _looks_like_heading(s, document.title)][:3]
     return _Reading(document=document, body=body, prose=prose, lead=lead)
 
@@ -322,6 +322,15 @@ def _about_someone_else(quote: str, parties: list[ExtractedParty], index) -> boo
         return False
     party_slugs = {p.slug for p in parties if p.slug}
     return named[0] not in party_slugs and len(set(named) & party_slugs) <= 1
+
+
+_SITE_SUFFIX = re.compile(r"\s*(?:[\\|\u2013\u2014-]\s*[\w .&]{0,40})?$")
+
+
+def _repeats_title(sentence: str, title: str) -> bool:
+    """The headline again, maybe with the site's name ("<title> \\ Anthropic", "<title> | OpenAI")."""
+    text = sentence.strip()
+    return bool(title) and text.startswith(title) and bool(_SITE_SUFFIX.fullmatch(text[len(title) :]))
 
 
 def _looks_like_heading(sentence: str, title: str) -> bool:

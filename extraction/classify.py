@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extraction.clauses import ExtractedClause
-from extraction.vocabulary import ClauseKind, DealKind
+from extraction.kinds import deal_kind
+from extraction.vocabulary import ClauseKind
 
 K = ClauseKind
 
@@ -71,6 +73,7 @@ _PARTNERSHIP_NOUN = re.compile(r"\b(?:partnership|alliance|agreement|collaborati
 _STRONG = frozenset(
     {
         K.INVESTMENT,
+        K.CONVERTIBLE_NOTE,
         K.COMPUTE_COMMITMENT,
         K.CHIPS_SUPPLY,
         K.EQUITY_STAKE,
@@ -81,6 +84,9 @@ _STRONG = frozenset(
         K.REVENUE_SHARE,
     }
 )
+
+# A sum invested, committed or paid for chips, stated between two named parties.
+_SUMS = frozenset({K.INVESTMENT, K.CONVERTIBLE_NOTE, K.EQUITY_STAKE, K.COMPUTE_COMMITMENT, K.CHIPS_SUPPLY})
 
 
 # Government bodies and agencies as counterparties: ministries, departments, administrations.
@@ -183,112 +189,6 @@ def classify(
     )
 
 
-_KIND_CUES: tuple[tuple[str, re.Pattern, float], ...] = (
-    (
-        DealKind.ACQUIHIRE,
-        re.compile(
-            r"\b(?:acqui-?hires?|licen[cs]\w+\s+(?:\S+\s+){0,8}?(?:and|while)\s+(?:\S+\s+){0,4}?hir(?:e|es|ed|ing)|"
-            r"hir(?:e|es|ed|ing)\s+(?:\S+\s+){0,8}?(?:and|while)\s+(?:\S+\s+){0,4}?licen[cs]\w+)\b",
-            re.I,
-        ),
-        4.0,
-    ),
-    (DealKind.ACQUISITION, re.compile(r"\b(?:acquir(?:e|es|ed|ing)|acquisition)\b", re.I), 3.0),
-    (
-        DealKind.INVESTMENT,
-        re.compile(
-            r"\b(?:invest(?:s|ed|ing|ment)?|funding|Series\s+[A-H]|raises?|stake|"
-            r"recapitaliz\w+|convertible)\b",
-            re.I,
-        ),
-        1.0,
-    ),
-    (DealKind.CHIPS, re.compile(r"\b(?:GPUs?|chips?|accelerators?|silicon|racks)\b", re.I), 1.0),
-    (
-        DealKind.COMPUTE,
-        re.compile(
-            r"\b(?:gigawatts?|GW|data\s*cent(?:er|re)s?|compute|TPUs?|capacity|"
-            r"infrastructure|supercomput\w+)\b",
-            re.I,
-        ),
-        0.7,
-    ),
-    (
-        DealKind.CLOUD,
-        re.compile(r"\b(?:cloud\s+provider|cloud\s+services|cloud)\b", re.I),
-        0.6,
-    ),
-    (
-        DealKind.LICENSING,
-        re.compile(
-            r"\b(?:licen[cs]\w*|content|IP\s+rights|characters|archives?|news|journalism|"
-            r"publishers?|media\s+brands)\b",
-            re.I,
-        ),
-        1.0,
-    ),
-    (
-        DealKind.DISTRIBUTION,
-        re.compile(
-            r"\b(?:available|bring\w*|integrat\w+|distribut\w+|deploy\w*\s+Claude|"
-            r"employees|customers|platform|resell\w*|go-to-market|agents?|users|members|subscribers|devices|"
-            r"APIs?|power(?:s|ed|ing)?|deliver\w*|workforce|public\s+services|rewards)\b",
-            re.I,
-        ),
-        0.4,
-    ),
-    (
-        DealKind.RESEARCH,
-        re.compile(r"\b(?:research|scientific|science|laborator\w+|prototype|jointly\s+develop)\b", re.I),
-        0.6,
-    ),
-)
-_CLAUSE_KIND_VOTES = {
-    K.INVESTMENT: (DealKind.INVESTMENT, 1.5),
-    K.EQUITY_STAKE: (DealKind.INVESTMENT, 1.5),
-    K.COMPUTE_COMMITMENT: (DealKind.COMPUTE, 1.2),
-    K.CHIPS_SUPPLY: (DealKind.CHIPS, 1.4),
-    K.WARRANT: (DealKind.CHIPS, 0.5),
-    K.MODEL_DISTRIBUTION: (DealKind.DISTRIBUTION, 1.0),
-    K.RESEARCH_COLLABORATION: (DealKind.RESEARCH, 0.6),
-    K.IP_LICENSE: (DealKind.LICENSING, 0.6),
-    K.RIGHT_OF_FIRST_REFUSAL: (DealKind.CLOUD, 1.0),
-    K.EXCLUSIVITY: (DealKind.CLOUD, 0.5),
-    K.CONVERTIBLE_NOTE: (DealKind.INVESTMENT, 1.5),
-    K.NON_VOTING: (DealKind.INVESTMENT, 0.5),
-    K.CLOUD_SPEND_BACK: (DealKind.INVESTMENT, 0.5),
-    K.PRODUCT_INTEGRATION: (DealKind.DISTRIBUTION, 0.8),
-    K.DISCOUNTED_COMPUTE: (DealKind.DISTRIBUTION, 0.5),
-    K.CHIP_CODESIGN: (DealKind.CHIPS, 0.8),
-    K.TALENT: (DealKind.ACQUIHIRE, 0.5),
-}
-
-
-def deal_kind(*, title: str, lead: list[str], clauses: list[ExtractedClause]) -> str:
-    """The kind with most cues; ``other`` when nothing points anywhere."""
-    scores: dict[str, float] = {}
-    for kind, pattern, weight in _KIND_CUES:
-        scores[kind] = 3 * weight * len(pattern.findall(title)) + weight * len(
-            pattern.findall(" ".join(lead))
-        )
-    for clause in clauses:
-        vote = _CLAUSE_KIND_VOTES.get(clause.kind)
-        if vote is None:
-            if clause.kind == K.PREFERRED_PROVIDER:
-                vote = (
-                    DealKind.CLOUD if clause.subject in {"cloud", "training"} else DealKind.COMPUTE,
-                    1.0,
-                )
-            else:
-                continue
-        kind, weight = vote
-        if kind == DealKind.COMPUTE and re.search(r"\bcloud\b", clause.quote, re.I):
-            kind = DealKind.CLOUD
-        scores[kind] = scores.get(kind, 0.0) + weight
-    best = max(scores.items(), key=lambda item: item[1])
-    return best[0] if best[1] > 0 else DealKind.OTHER
-
-
 def rule_features(
     *,
     title: str,
@@ -323,6 +223,9 @@ def rule_features(
         "two_parties": float(party_count >= 2),
         "one_party": float(party_count == 1),
         "strong_clause": float(any(c.kind in _STRONG for c in clauses)),
+        "stated_sum": float(
+            party_count >= 2 and any(c.kind in _SUMS and c.amount is not None for c in clauses)
+        ),
         "clauses": min(len(clauses), 5) / 5,
         "deal_sentences": min(deal_sentences, 6) / 6,
         "partnership_mentions": min(mentions, 4) / 4,
@@ -347,6 +250,7 @@ def judge(
     deal_sentences: int,
     learned: float | None = None,
     threshold: float = 0.5,
+    parties: Sequence[str] = (),
 ) -> Verdict:
     """Deal or not, how sure, and which kind.
 
@@ -371,5 +275,5 @@ def judge(
         # A deal has two sides; a funding round may name only the company raising it.
         is_deal = score > 0 and (party_count >= 2 or (party_count == 1 and funding_round))
         confidence = _sigmoid(score) if is_deal else 1 - _sigmoid(score)
-    kind = deal_kind(title=title, lead=lead, clauses=clauses) if is_deal else None
+    kind = deal_kind(title=title, lead=lead, clauses=clauses, parties=parties) if is_deal else None
     return Verdict(is_deal=is_deal, confidence=round(confidence, 3), kind=kind)

@@ -137,7 +137,7 @@ def _read(raw: str, *, title: str, source: str) -> _Reading:
         body = body[: boiler.start()]
     sentences = split_sentences(body)
     # Page chrome repeats the headline; keep prose sentences for the lead.
-    prose = [s for s in sentences if len(s) > 25 and s.strip() != document.title] or sentences
+    prose = [s for s in sentences if len(s) > 25 and not _repeats_title(s, document.title)] or sentences
     lead = [s for s in prose if not _looks_like_heading(s, document.title)][:3]
     return _Reading(document=document, body=body, prose=prose, lead=lead)
 
@@ -278,6 +278,7 @@ def extract_text(
         deal_sentences=evidence.deal_sentences,
         learned=learned,
         threshold=classifier.threshold if classifier else 0.5,
+        parties=[p.name for p in parties],
     )
     return Extraction(
         is_deal=verdict.is_deal,
@@ -293,10 +294,16 @@ def extract_text(
     )
 
 
+_BOUGHT = frozenset({DealKind.ACQUISITION, DealKind.ACQUIHIRE})
+
+
 def _deal_terms(verdict, clauses, parties, *, title: str, publisher, index) -> list[ExtractedClause]:
     """A deal's clauses with direction, basis and tranches; none at all when the text is not a deal."""
     if not verdict.is_deal:
         return []
+    if verdict.kind in _BOUGHT:
+        # An acquired product built into the buyer's is what buying it means, not a term of it.
+        clauses = [c for c in clauses if c.kind != K.PRODUCT_INTEGRATION]
     clauses = clauses + _implied_clause(verdict.kind, clauses, title)
     clauses = with_direction(clauses, parties, publisher=publisher, index=index)
     return with_basis_and_tranches(clauses)
@@ -315,6 +322,15 @@ def _about_someone_else(quote: str, parties: list[ExtractedParty], index) -> boo
         return False
     party_slugs = {p.slug for p in parties if p.slug}
     return named[0] not in party_slugs and len(set(named) & party_slugs) <= 1
+
+
+_SITE_SUFFIX = re.compile(r"\s*(?:[\\|\u2013\u2014-]\s*[\w .&]{0,40})?$")
+
+
+def _repeats_title(sentence: str, title: str) -> bool:
+    """The headline again, maybe with the site's name ("<title> \\ Anthropic", "<title> | OpenAI")."""
+    text = sentence.strip()
+    return bool(title) and text.startswith(title) and bool(_SITE_SUFFIX.fullmatch(text[len(title) :]))
 
 
 def _looks_like_heading(sentence: str, title: str) -> bool:

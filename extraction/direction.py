@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 
 from extraction.clauses import ExtractedClause
+from extraction.figures import money_values
 from extraction.lexicon import INFRA_PROVIDERS, MODEL_MAKERS, PLATFORMS, PRODUCT_OWNERS, KnownCompany
 from extraction.parties import ExtractedParty
 from extraction.vocabulary import MONEY_UNITS, ClauseKind, normalize_name
@@ -141,6 +142,17 @@ def _name(side: _Side | None) -> str | None:
     return side.name if side is not None else None
 
 
+def _respective(deal: _Deal, clause: ExtractedClause, before: int) -> _Side | None:
+    """ "A and B will invest $10B and $5B respectively": the party named in the same place as the sum."""
+    if clause.amount is None or "respectively" not in clause.quote:
+        return None
+    sums = [amount for _, amount, _, _ in money_values(clause.quote)]
+    payers = [side for at, side in deal.named_in(clause.quote) if at < before]
+    if len(sums) < 2 or len(sums) != len(payers) or clause.amount not in sums:
+        return None
+    return payers[sums.index(clause.amount)]
+
+
 _IN_TARGET = re.compile(r"^(?:[^.;]{0,80}?)\b(?:in|into)\s+", re.I)
 
 
@@ -158,7 +170,9 @@ def _investment(deal: _Deal, clause: ExtractedClause, maker, other) -> tuple[str
         target = _IN_TARGET.match(clause.quote[verb.end() :])
         start = verb.end() + target.end() if target else None
         investee = next((s for at, s in named if start is not None and at >= start), None)
-        investor = next((s for at, s in reversed(named) if at < verb.start() and s is not investee), None)
+        investor = _respective(deal, clause, verb.start()) or next(
+            (s for at, s in reversed(named) if at < verb.start() and s is not investee), None
+        )
         if investee is not None and investor is None:
             investor = next((s for s in (maker, other) if s is not None and s is not investee), None)
         if investee is not None and investor is not None:

@@ -17,7 +17,7 @@ Q = ClauseQualifier
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "a": 1, "an": 1,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "a": 1, "an": 1, "first": 1,
 }  # fmt: skip
 _NUM_WORD = r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
 _SCALE = {
@@ -67,7 +67,7 @@ VAGUE_MONEY = re.compile(
 )
 POWER = re.compile(
     _QUAL
-    + r"(?<![\w.,])(?P<num>\d+(?:\.\d+)?|"
+    + r"(?<![\w.,])(?P<num>\d+(?:\.\d+)?|first|"
     + _NUM_WORD
     + r")\s*-?\s*(?P<unit>gigawatts?|GW|megawatts?|MW)\b",
     re.IGNORECASE,
@@ -82,16 +82,21 @@ CHIPS = re.compile(
     _QUAL
     + r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
     + _NUM_WORD
-    + r")\s*(?P<scale>million|thousand)?\s+"
-    r"(?:(?:[A-Z][\w-]*\s+){0,3})(?P<what>TPUs|GPUs|chips|accelerators|Trainium\d?\s+chips)\b",
+    + r")\s*(?P<scale>million|thousand|k(?=\s))?\s+"
+    # "18,000 NVIDIA GB300 Grace Blackwell GPUs", "24k H100s"
+    r"(?:(?:[A-Z][\w-]*\s+){0,4})(?P<what>TPUs|GPUs|chips|accelerators|Trainium\d?\s+chips|"
+    r"(?:[A-Z]{1,2}\d{2,3}[A-Z]?|MI\d{3}[A-Z]?)s)\b",
 )
 UNTIL_YEAR = re.compile(
-    r"\b(?:through|until|till|thru|by\s+the\s+end\s+of)\s+(?P<year>20[2-9]\d)\b|"
+    r"\b(?:through|until|till|thru|by\s+the\s+end\s+of)\s+(?:(?:the\s+end\s+of\s+)?"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?"
+    r"(?P<year>20[2-9]\d)\b|"
     r"\bextend\w*\s+(?:[\w-]+\s+){0,4}?(?:to|into)\s+(?P<year2>20[2-9]\d)\b",
     re.I,
 )
 YEARS = re.compile(
-    r"\b(?:(?:over|for|across|spanning|during)\s+(?:the\s+(?:next|coming)\s+)?|the\s+next\s+)"
+    r"\b(?:(?:over|for|across|spanning|during|(?:a\s+)?period\s+of|last(?:s|ing)?)\s+(?:the\s+(?:next|coming)\s+)?|"
+    r"the\s+next\s+)"
     r"(?P<num>\d+|" + _NUM_WORD + r")\s+years?\b|\b(?P<num2>\d+|" + _NUM_WORD + r")-year\b",
     re.IGNORECASE,
 )

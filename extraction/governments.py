@@ -29,3 +29,40 @@ def government_name(raw: str) -> str:
     name = re.sub(r"^(?:the|The)\s+", "", raw.strip())
     name = re.sub(r"^US\b", "U.S.", name)
     return re.sub(r"['’]s$", "", name)
+
+
+def government_of(nation: str) -> str:
+    """A nation's government as its own name spells it: "UK Government", "Government of Canada"."""
+    if re.fullmatch(_NATIONS, nation) or nation.isupper():
+        return government_name(f"{nation} Government")
+    return f"Government of {nation}"
+
+
+# A name that is a public body even when the body pattern did not read it whole
+# ("GSA OneGov", "UK Governments", "Department of Defense").
+_PUBLIC_WORD = re.compile(
+    r"\b(?:Government|Governments|Ministry|Department|Agency|Administration|Commission|Parliament|"
+    r"GSA|NHS|Navy|Army|Air\s+Force|Laboratory|National\s+Lab)\b"
+)
+
+
+# A country named as a side of a deal ("Anthropic and Iceland announce ...") is its government.
+COUNTRIES = frozenset(
+    """Iceland Rwanda Estonia Greece Ukraine India Japan Korea Canada Australia France Germany Italy Spain
+    Ireland Israel Singapore Malaysia Indonesia Kazakhstan Kenya Nigeria Ghana Brazil Mexico Chile Argentina
+    Norway Sweden Denmark Finland Poland Netherlands Belgium Austria Switzerland Portugal Qatar Bahrain Oman
+    Kuwait Egypt Morocco Vietnam Thailand Philippines Taiwan""".split()  # noqa: SIM905
+) | {
+    "El Salvador",
+    "United Arab Emirates",
+    "UAE",
+    "Saudi Arabia",
+    "South Korea",
+    "New Zealand",
+    "South Africa",
+}
+
+
+def is_government(name: str) -> bool:
+    """Is this party a government body or agency (or a public laboratory), or a country?"""
+    return bool(GOVERNMENT_BODY.fullmatch(name) or _PUBLIC_WORD.search(name) or name in COUNTRIES)

@@ -112,6 +112,14 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
     _c("Vox Media", "vox-media"),
     _c("Condé Nast", "conde-nast"),
     _c("Hearst", "hearst"),
+    _c("Financial Times", "financial-times", "FT"),
+    _c("AFP", "afp", "Agence France-Presse"),
+    _c("Le Monde", "le-monde"),
+    _c("Prisa Media", "prisa-media", "Prisa"),
+    _c("The Washington Post", "washington-post", "Washington Post"),
+    _c("Dotdash Meredith", "dotdash-meredith"),
+    _c("Schibsted", "schibsted"),
+    _c("Axios", "axios"),
     _c("ICONIQ", "iconiq", "ICONIQ Capital"),
     _c("Fidelity", "fidelity", "Fidelity Management & Research Company", "Fidelity Investments"),
     _c("Lightspeed Venture Partners", "lightspeed", "Lightspeed"),
@@ -143,6 +151,35 @@ SEED_COMPANIES: tuple[KnownCompany, ...] = (
     _c("Morgan Stanley", "morgan-stanley"),
     _c("JPMorgan Chase", "jpmorgan", "JPMorgan"),
     _c("BBVA", "bbva"),
+    _c("Citigroup", "citigroup", "Citi", "Citibank"),
+    _c("Wells Fargo", "wells-fargo"),
+    _c("Bank of America", "bank-of-america", "BofA"),
+    _c("Santander", "santander", "Banco Santander"),
+    _c("HSBC", "hsbc"),
+    _c("UBS", "ubs"),
+    _c("Barclays", "barclays"),
+    _c("BNP Paribas", "bnp-paribas"),
+    _c("SMBC", "smbc", "Sumitomo Mitsui Banking Corporation"),
+    _c("MUFG", "mufg", "Mitsubishi UFJ Financial Group"),
+    _c("Mizuho", "mizuho"),
+    _c("Blackstone", "blackstone"),
+    _c("BlackRock", "blackrock", "Blackrock"),
+    _c("Hellman & Friedman", "hellman-friedman"),
+    _c("Sequoia Capital", "sequoia", "Sequoia"),
+    _c("Andreessen Horowitz", "a16z", "a16z", "A16Z"),
+    _c("Valor Equity Partners", "valor", "Valor"),
+    _c("Vy Capital", "vy-capital"),
+    _c("Kingdom Holding", "kingdom-holding", "Kingdom Holdings", "Kingdom Holding Company"),
+    _c("Founders Fund", "founders-fund"),
+    _c("General Catalyst", "general-catalyst"),
+    _c("Coatue", "coatue", "Coatue Management"),
+    _c("Tiger Global", "tiger-global", "Tiger Global Management"),
+    _c("Insight Partners", "insight-partners"),
+    _c("T. Rowe Price", "t-rowe-price"),
+    _c("Temasek", "temasek"),
+    _c("GIC", "gic"),
+    _c("Mubadala", "mubadala"),
+    _c("Oman Investment Authority", "oia", "OIA"),
     _c("Lumen", "lumen", "Lumen Technologies"),
 )
 
@@ -246,6 +283,18 @@ INFRA_PROVIDERS: frozenset[str] = frozenset(
      "nscale", "lambda", "crusoe", "cerebras", "sb energy", "tsmc", "samsung", "sk hynix", "arm", "intel",
      "micron", "dell", "hpe", "cisco", "foxconn", "softbank", "nebius", "groq", "equinix", "digital realty",
      "applied digital", "core scientific", "iren", "g42", "humain", "stargate", "stargate llc"}
+)  # fmt: skip
+# News organisations: their side of a deal is their content (a licensing deal).
+NEWS_PUBLISHERS: frozenset[str] = frozenset(
+    {"news corp", "axel springer", "associated press", "vox media", "conde nast", "hearst",
+     "financial times", "afp", "le monde", "prisa media", "reuters", "washington post",
+     "dotdash meredith", "schibsted", "axios", "the atlantic", "time", "guardian media group"}
+)  # fmt: skip
+# Companies that make chips: a chip deal has one of them on a side (a cloud that supplies
+# GPUs sells compute, not chips).
+CHIP_MAKERS: frozenset[str] = frozenset(
+    {"nvidia", "amd", "broadcom", "intel", "qualcomm", "tsmc", "samsung", "sk hynix", "arm", "cerebras",
+     "micron", "groq", "marvell", "mediatek"}
 )  # fmt: skip
 # A product named in a clause says whose it is.
 PRODUCT_OWNERS: dict[str, str] = {

@@ -15,7 +15,15 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extraction.governments import GOVERNMENT_BODY, government_name
-from extraction.lexicon import PRODUCTS, KnownCompany
+from extraction.lexicon import KnownCompany
+from extraction.party_names import (
+    clean_org,
+    names_a_product,
+    names_what_is_supplied,
+    plausible_org,
+    split_orgs,
+    trim_to_known,
+)
 from extraction.vocabulary import PartyRole, normalize_name
 
 
@@ -108,6 +116,11 @@ _CONTEXTS = (
     re.compile(rf"\b(?:selected|chosen)\s+by\s+(?:the\s+)?(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?i:welcom(?:e|es|ing))\s+(?P<org>{_ORG_LIST})"),
     re.compile(rf"\b(?i:licen[cs](?:e|es|ed|ing))\s+{_DESCRIPTOR}(?P<org>{_ORG_LIST})"),
+    # "a credit facility with leading banks, including X, Y and Z"; "investors such as X".
+    re.compile(
+        rf"\b(?i:banks|lenders|investors|backers|financial\s+institutions)\s*,?\s+"
+        rf"(?i:including|such\s+as|like|led\s+by)\s+(?P<org>{_ORG_LIST})"
+    ),
 )
 # "Last year, we signed...": a sentence that recounts an earlier deal names no party of this one.
 BACKGROUND = re.compile(
@@ -115,6 +128,8 @@ BACKGROUND = re.compile(
     r"In\s+(?:19|20)\d\d\b|Prior\s+to\b|Back\s+in\b|Over\s+the\s+past\b)",
     re.I,
 )
+# A headline with no subject before its "with": the publisher is the one acting.
+_TITLE_WITH_ONLY = re.compile(rf"^[A-Z][a-z]+ing\b.*\bwith\s+(?P<org>{_ORG_LIST})\s*$")
 # In a headline, "... with X" at its very end names the partner ("Secure logins on Comet with 1Password").
 _TITLE_WITH = re.compile(rf"\bwith\s+(?P<org>{_ORG_LIST})\s*$")
 # Subjects of a deal verb at the start of a headline or lead sentence: "X and Y announce ...".
@@ -125,49 +140,6 @@ _SUBJECTS = re.compile(
     r"acquir\w*|invest\w*|select\w*|award\w*|commit\w*|establish\w*|make|bring\w*|deploy\w*|integrat\w*|"
     r"explor\w*|support\w*|work\w*|build\w*|power\w*)\b"
 )
-_STOP_FIRST = frozenset(
-    """a an the this that these those our we us its it today new as in on at by for with from and or but if
-    when while after before during through under over about into per all each every both some many most
-    more other such here there what which who how why where announcements announcement product news
-    blog press release read learn contact visit see statement january february march april may june july
-    august september october november december monday tuesday wednesday thursday friday saturday sunday
-    ai artificial intelligence ceo cto cfo chairman president founder co-founder executive director head
-    mr ms dr said says according earlier later following additionally also however meanwhile together
-    under key customers developers partners users people""".split()  # noqa: SIM905
-)
-# Words that are an organisation only with more words: "Government of Rwanda", not "Government".
-_GENERIC_ALONE = frozenset(
-    """strategic global enterprise enterprises government governments state states agency agencies african
-    american european asian british japanese chinese indian french german korean canadian australian
-    icelandic rwandan greek italian spanish irish national federal public private department ministry
-    university institute""".split()  # noqa: SIM905
-)
-_PERSON_TITLES = re.compile(r"\b(?:CEO|chief|president|founder|chairman|said|says)\b", re.IGNORECASE)
-_ORG_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-
-
-def _clean_org(raw: str) -> str:
-    # normalize_name drops a curly apostrophe before reading it: "Japan’s" must meet "Japan's".
-    name = raw.replace("\u2019", "'").strip().strip(".,;:'\"")
-    name = re.sub(r"['’]s$", "", name)
-    name = re.sub(r"^(?:the|The)\s+", "", name)
-    return name.strip()
-
-
-def _plausible_org(name: str) -> bool:
-    words = name.split()
-    if not words or len(name) < 2 or len(words) > 6:
-        return False
-    first = re.sub(r"['’](?:re|ll|ve|s|d)$", "", words[0].lower().strip(".,"))
-    if first in _STOP_FIRST or (len(words) == 1 and first in _GENERIC_ALONE):
-        return False
-    if name.lower() in PRODUCTS or words[0].lower() in PRODUCTS:
-        return False
-    if any(w.lower() in {"announce", "announced", "today", "will"} for w in words):
-        return False
-    if first.endswith("ing") and len(first) > 5:
-        return False  # "Providing ChatGPT", "Bringing Claude": a headline's verb, not a name
-    return not re.fullmatch(r"[\d.,%$€£\-]+", name)
 
 
 @dataclass
@@ -177,35 +149,18 @@ class _Mention:
     score: float = 0.0
 
 
-def _split_orgs(group: str) -> list[str]:
-    """ "A, B and C" → three names; "Ministry of Education and Children" stays one (an "of" phrase)."""
-    pieces: list[str] = []
-    for piece in _ORG_SPLIT.split(group):
-        if (
-            pieces
-            and " of " in pieces[-1]
-            and " " not in piece.strip()
-            and piece.strip().lower() not in _GENERIC_ALONE
-            and "," not in group
-        ):
-            pieces[-1] = f"{pieces[-1]} and {piece}"
-        else:
-            pieces.append(piece)
-    return pieces
-
-
 class _Mentions:
     """Organisations mentioned in one announcement, each with a score for where it was named."""
 
     def __init__(self, index: CompanyIndex):
         self.index = index
         self.by_key: dict[str, _Mention] = {}
-        self._known_hits: dict[str, list[tuple[KnownCompany, bool]]] = {}
+        self._known_hits: dict[str, list[tuple[KnownCompany, bool, bool]]] = {}
 
     def add(self, name: str, weight: float, *, proposed_ok: bool) -> None:
         company = self.index.resolve(name)
         if company is None:
-            if not proposed_ok or not _plausible_org(name):
+            if not proposed_ok or not plausible_org(name):
                 return
             key = "?" + normalize_name(name)
         else:
@@ -220,15 +175,15 @@ class _Mentions:
         if self.index.pattern is None:
             return
         if text not in self._known_hits:
-            hits: list[tuple[KnownCompany, bool]] = []
+            hits: list[tuple[KnownCompany, bool, bool]] = []
             for match in self.index.pattern.finditer(text):
                 company = self.index.resolve(match.group(1))
                 if company is not None:
-                    hits.append((company, _names_a_product(match, text)))
+                    hits.append((company, names_a_product(match, text), names_what_is_supplied(match, text)))
             self._known_hits[text] = hits
         seen: set[str] = set()
-        for company, is_product in self._known_hits[text]:
-            if company.slug in seen or (products_discount and is_product):
+        for company, is_product, is_context in self._known_hits[text]:
+            if company.slug in seen or is_context or (products_discount and is_product):
                 continue
             seen.add(company.slug)
             self.add(company.name, weight, proposed_ok=False)
@@ -241,8 +196,8 @@ class _Mentions:
             found.append(subject.group("org"))
         seen: set[str] = set()
         for group in found:
-            for raw in _split_orgs(group):
-                name = _trim_to_known(_clean_org(raw), self.index)
+            for raw in split_orgs(group):
+                name = trim_to_known(clean_org(raw), self.index)
                 key = normalize_name(name)
                 if key and key not in seen:
                     seen.add(key)
@@ -266,7 +221,8 @@ def _score_positions(
         mentions.contexts_in(title, 3.0, proposed_ok=True)
         _governments(mentions, title, 3.0)
         if (tail := _TITLE_WITH.search(title)) is not None:
-            mentions.add(_trim_to_known(_clean_org(tail.group("org")), mentions.index), 3.0, proposed_ok=True)
+            for raw in split_orgs(tail.group("org")):
+                mentions.add(trim_to_known(clean_org(raw), mentions.index), 3.0, proposed_ok=True)
     for sentence in (lead or sentences)[:1]:
         _governments(mentions, sentence, 3.0)
     for position, sentence in enumerate(lead):
@@ -282,8 +238,12 @@ def _score_positions(
             mentions.contexts_in(sentence, 1.0, proposed_ok=True)
 
 
+# A funding round can name a dozen investors; more than this is a list of customers.
+MAX_PARTIES = 14
+
+
 def _choose(parties: list[_Mention]) -> list[_Mention]:
-    """Known companies first, then proposed names that are not another party's name; eight at most."""
+    """Known companies first, then proposed names that are not another party's name; ``MAX_PARTIES`` at most."""
     parties = sorted(parties, key=lambda m: -m.score)
     known = [m for m in parties if m.company is not None]
     proposed = [m for m in parties if m.company is None]
@@ -308,7 +268,7 @@ def _choose(parties: list[_Mention]) -> list[_Mention]:
         key = normalize_name(mention.name)
         if not any(key.startswith(normalize_name(m.name) + " ") for m in merged):
             merged.append(mention)
-    return (known + sorted(merged, key=lambda m: -m.score))[:8]
+    return (known + sorted(merged, key=lambda m: -m.score))[:MAX_PARTIES]
 
 
 def find_parties(
@@ -327,8 +287,10 @@ def find_parties(
     if publisher is not None and _FIRST_PERSON.search(" ".join([title, *lead, *deal_sentences[:5]])):
         mentions.add(publisher.name, 3.0, proposed_ok=False)
     parties = mentions.parties()
-    if publisher is not None and len(parties) == 1 and parties[0].company != publisher:
-        # A newsroom announcing a partnership with one named organisation is the other side.
+    alone = len(parties) == 1 and parties[0].company != publisher
+    if publisher is not None and (alone or (parties and _TITLE_WITH_ONLY.match(title))):
+        # A newsroom announcing a partnership with one named organisation is the other side;
+        # so is one whose headline names only who it works with ("Building X with A, B and C").
         mentions.add(publisher.name, 3.0, proposed_ok=False)
         parties = mentions.parties()
     chosen = _choose(parties)
@@ -342,32 +304,6 @@ def find_parties(
         )
         for m in chosen
     ]
-
-
-_PRODUCT_AFTER = re.compile(r"\s*(?:['’]s\s+)?([A-Z][\w+-]*(?:\s+[A-Z0-9][\w+-]*)?)")
-
-
-def _names_a_product(match: re.Match, text: str) -> bool:
-    """ "Amazon Bedrock", "Microsoft Azure", "Google Cloud Vertex AI": a platform, not the company acting."""
-    surface = match.group(1)
-    if any(word.lower() in PRODUCTS for word in surface.split()[1:]):
-        return True
-    after = _PRODUCT_AFTER.match(text, match.end())
-    if not after:
-        return False
-    words = after.group(1)
-    return words.lower() in PRODUCTS or words.split()[0].lower() in PRODUCTS
-
-
-def _trim_to_known(raw: str, index: CompanyIndex) -> str:
-    """'Microsoft Azure AI Foundry' → 'Microsoft': a longer capitalised run that starts with a known name."""
-    if index.resolve(raw):
-        return raw
-    if index.pattern is not None:
-        match = index.pattern.match(raw)
-        if match:
-            return match.group(1)
-    return raw
 
 
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|we['’](?:re|ll|ve))\b", re.IGNORECASE)

@@ -17,6 +17,9 @@ import nh3
 from extraction.dates import parse_date
 
 _HEADER_LINE = re.compile(r"^(SOURCE|DATE|TITLE|NOTE|URL|PUBLISHED):\s*(.*)$", re.IGNORECASE)
+# A block quoted from another page starts with the page it came from: "--- FROM: <where>".
+_FROM_LINE = re.compile(r"^---\s*FROM:\s*(.*)$", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s()<>\"']+")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _HTML_HINT = re.compile(r"<(?:html|body|p|div|article|h[1-6]|span|br|li|section|meta|a)\b", re.IGNORECASE)
 _BLOCK_END = re.compile(
@@ -85,23 +88,42 @@ class _Meta:
     header_date: date | None = None
 
 
+def source_address(value: str) -> str:
+    """The address a ``SOURCE`` value names: its first URL, else its first word.
+
+    A source line may describe where a copy was seen before the page it cites ("research
+    note …, row citing https://…"); the cited page says who published the text.
+    """
+    if match := _URL.search(value):
+        return match.group(0).rstrip(".,;:")
+    return value.split()[0] if value.split() else ""
+
+
+def _header_line(line: str) -> tuple[str, str] | None:
+    if match := _HEADER_LINE.match(line):
+        return match.group(1).upper(), match.group(2).strip()
+    if match := _FROM_LINE.match(line):
+        return "SOURCE", match.group(1).strip()
+    return None
+
+
 def _after_header_lines(raw: str, meta: _Meta) -> str:
-    """Read ``SOURCE:`` / ``DATE:`` / ``TITLE:`` lines at the top; return the rest."""
+    """Read ``SOURCE:`` / ``DATE:`` / ``TITLE:`` (or ``--- FROM:``) lines at the top; return the rest."""
     lines = raw.lstrip("\ufeff").splitlines()
     body_start = 0
     for index, line in enumerate(lines):
-        match = _HEADER_LINE.match(line.strip())
-        if not match:
-            if line.strip() or index == 0:
+        header = _header_line(line.strip())
+        if header is None:
+            if line.strip():
                 break
-            body_start = index + 1
+            body_start = index + 1  # blank lines around the header belong to it
             continue
-        key, value = match.group(1).upper(), match.group(2).strip()
+        key, value = header
         body_start = index + 1
         if key == "TITLE" and not meta.title:
             meta.title = value
         elif key in {"SOURCE", "URL"} and not meta.source:
-            meta.source = value
+            meta.source = source_address(value)
         elif key in {"DATE", "PUBLISHED"}:
             meta.header_date = parse_date(value)
     return "\n".join(lines[body_start:])
@@ -147,7 +169,7 @@ def parse_document(raw: str, *, title: str = "", source: str = "") -> Document:
     return Document(
         title=clean_text(meta.title),
         body=body,
-        source=meta.source.split()[0] if meta.source else "",
+        source=source_address(meta.source),
         header_date=meta.header_date,
     )
 

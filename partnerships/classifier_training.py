@@ -8,7 +8,8 @@ n-grams (``extraction.classifier.ngrams``: words and word pairs, sublinear term 
 terms seen in at least two texts) and the rules' cues (``rule_features``, standardised).
 Its threshold is chosen on out-of-fold probabilities (stratified k-fold over the training
 rows): the highest threshold whose recall is at least the target, reported with the
-precision at that recall. The final model is then fitted on every row.
+precision at that recall; the regularisation strength is the one most precise there. The
+final model is then fitted on every row.
 """
 
 from __future__ import annotations
@@ -127,8 +128,15 @@ def fit(
             f"{len(rows)} rows ({int(labels.sum())} deals) are too few for {folds}-fold training"
         )
     scored = {c: _out_of_fold(inputs, labels, c=c, folds=folds, seed=seed) for c in C_VALUES}
-    c = max(C_VALUES, key=lambda value: _average_precision(scored[value], labels))
-    chosen = choose_threshold(list(scored[c]), list(labels), target_recall=target_recall)
+    # The model is used at one operating point (the target recall), so C is the one most precise
+    # there; average precision, over every threshold, only breaks ties.
+    points = {
+        c: choose_threshold(list(scored[c]), list(labels), target_recall=target_recall) for c in C_VALUES
+    }
+    c = max(
+        C_VALUES, key=lambda value: (points[value]["precision"], _average_precision(scored[value], labels))
+    )
+    chosen = points[c]
     matrix, vectorizer, means, scales = _matrices(inputs)
     model = _model(c, seed).fit(matrix, labels)
     terms = len(vectorizer.vocabulary_)

@@ -24,6 +24,7 @@ Family = Callable[[Sentence, list[ExtractedClause]], list[ExtractedClause]]
 FAMILIES: tuple[Family, ...] = (
     amounts.money,
     amounts.vague_money,
+    amounts.named_investors,
     amounts.compute_commitment,
     amounts.power,
     amounts.chip_counts,

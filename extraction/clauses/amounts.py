@@ -24,6 +24,20 @@ _VALUATION_BEFORE = re.compile(
     re.I,
 )
 _VALUATION_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?(?:post-money|pre-money|valuation)\b", re.I)
+# "a cloud deal worth up to $19.4 billion", "the contracts are worth more than $35 billion": the
+# deal's own value, not a company's valuation.
+_DEAL_VALUE = re.compile(
+    r"\b(?:contracts?|deals?|agreements?|commitments?|orders?|arrangements?)\b"
+    r"(?:(?!\b(?:invest\w*|stakes?|shares|holds?|holding)\b)[^.;$€£]){0,60}?\b(?:worth|valued\s+at)\s+$",
+    re.I,
+)
+_PER_SHARE = re.compile(r"\s*(?:\w+\s+)?per\s+(?:common\s+)?share\b", re.I)
+_SHARE_SALE = re.compile(
+    r"\b(?:issue\s+and\s+sell|sell|sold|purchase|buy)\s+(?:\w+\s+){0,6}?(?:shares|common\s+stock|preferred\s+stock)\b",
+    re.I,
+)
+# Money put in, as opposed to the stake it buys: "backing Anthropic with a further $1 billion".
+_FUNDS = re.compile(r"\b(?:invest(?:s|ed|ing|ment)?|backing|backs|funding|financing|round)\b", re.I)
 _REVENUE_FIGURE = re.compile(r"\b(?:revenue|run[- ]rate|sales|earnings|income|annualized|ARR)\b", re.I)
 _INVEST_CUE = re.compile(
     r"\b(?:invest\w*|funding|financing|fundrais\w*|raise[sd]?|raising|round|Series\s+[A-H]|capital|"
@@ -40,7 +54,7 @@ _CHIP_CUE = re.compile(
 )
 # "a $50 billion investment in American computing infrastructure" buys capacity, not shares.
 _INFRA_OBJECT = re.compile(
-    r"\b(?:infrastructure|data\s*cent(?:er|re)s?|datacenters?|compute\s+capacity|computing|campus(?:es)?|facilit(?:y|ies))\b",
+    r"\b(?:infrastructure|data\s*cent(?:er|re)s?|datacenters?|compute\s+capacity|computing|campus(?:es)?|(?<!credit )facilit(?:y|ies))\b",
     re.I,
 )
 _COMMITMENT = re.compile(
@@ -56,6 +70,10 @@ _WARRANT = re.compile(r"\bwarrants?\b", re.I)
 _OF_CHIPS = re.compile(
     r"\s+(?:[\w-]+\s+)?of\s+(?:[\w-]+\s+){0,4}?(?:GPUs?|chips?|accelerators?|systems|racks)\b", re.I
 )
+# Borrowing is neither shares nor capacity: "a $4 billion credit facility with leading banks".
+_CREDIT = re.compile(
+    r"\b(?:credit\s+facilit(?:y|ies)|revolving\s+credit|(?:term\s+)?loans?|debt\s+financing)\b", re.I
+)
 _DATA_CENTRE = re.compile(r"\bdata\s*cent", re.I)
 _STAKE = re.compile(r"\bstake\b", re.I)
 _TAKE = re.compile(r"\b(?:take|takes|taking|acquire\w*|receive\w*)\b", re.I)
@@ -68,16 +86,24 @@ _MONEY_TRIGGERS = ("$", "€", "£", "¥", "usd", "eur", "gbp", "jpy", "dollar",
 def _money_kind(sentence: str, match: re.Match) -> str | None:
     window = sentence[max(0, match.start() - 120) : match.end() + 120]
     near = sentence[max(0, match.start() - 40) : match.end() + 40]
-    if _VALUATION_BEFORE.search(
-        sentence[max(0, match.start() - 30) : match.start()]
-    ) or _VALUATION_AFTER.match(sentence, match.end()):
+    deal_value = bool(_DEAL_VALUE.search(sentence[max(0, match.start() - 90) : match.start()]))
+    if not deal_value and (
+        _VALUATION_BEFORE.search(sentence[max(0, match.start() - 30) : match.start()])
+        or _VALUATION_AFTER.match(sentence, match.end())
+    ):
         return None
     if _REVENUE_FIGURE.search(near) and not _INVEST_CUE.search(near):
         return None
-    if _STAKE_CUE.search(near) and _STAKE.search(near):
+    if _STAKE_CUE.search(near) and _STAKE.search(near) and not _FUNDS.search(window):
         return None
+    if _PER_SHARE.match(sentence, match.end()):
+        return None  # the price of one share, not a sum paid
+    if _SHARE_SALE.search(sentence) and _CHIP_CUE.search(near) is None:
+        return K.INVESTMENT  # "sell 87 million shares ... for an aggregate purchase price of $2.0 billion"
     if _CHIP_CUE.search(near) and not _INVEST_CUE.search(near):
         return K.CHIPS_SUPPLY
+    if _CREDIT.search(near) and not _CONVERTIBLE.search(near):
+        return K.OTHER
     invest = _INVEST_CUE.search(near) or (_INVEST_CUE.search(window) and not _COMPUTE_CUE.search(near))
     if invest and _INFRA_OBJECT.search(sentence[match.end() : match.end() + 120]):
         return K.COMPUTE_COMMITMENT
@@ -117,6 +143,27 @@ def vague_money(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClau
     return []
 
 
+_NAMED_INVESTORS = re.compile(
+    r"\b(?:joined\s+(?:\w+\s+){0,2}?as\s+(?:\w+\s+)?investors?|(?:strategic\s+)?participation\s+from|"
+    r"equity\s+funders?|(?:round|funding|financing)\s+(?:was\s+)?(?:led|co-led)\s+by)\b",
+    re.I,
+)
+
+
+def named_investors(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
+    """ "Nvidia joined as strategic investors", "a round led by X": money put in, its sum not stated here."""
+    if (
+        "invest" not in s.low
+        and "led by" not in s.low
+        and "participation" not in s.low
+        and "funder" not in s.low
+    ):
+        return []
+    if any(c.kind == K.INVESTMENT for c in found) or not _NAMED_INVESTORS.search(s.text):
+        return []
+    return [ExtractedClause(K.INVESTMENT, s.quote, confidence=0.6)]
+
+
 def compute_commitment(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
     """ "A significant multi-year commitment to Azure": compute bought, no figure stated."""
     if (
@@ -150,7 +197,7 @@ def chip_counts(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClau
         return []
     out = []
     for match in CHIPS.finditer(s.text):
-        scale = {"million": Decimal(10) ** 6, "thousand": Decimal(1000)}.get(
+        scale = {"million": Decimal(10) ** 6, "thousand": Decimal(1000), "k": Decimal(1000)}.get(
             (match.group("scale") or "").lower(), 1
         )
         amount = number(match.group("num")) * scale

@@ -70,7 +70,20 @@ REVENUE_SHARE = re.compile(
 )
 # Cheap substring gates: most sentences state no clause, and skipping their regexes keeps
 # the extractor above 100 announcements a second.
-CHIP_TRIGGERS = ("tpu", "gpu", "chip", "accelerator", "trainium")
+CHIP_TRIGGERS = (
+    "tpu",
+    "gpu",
+    "chip",
+    "accelerator",
+    "trainium",
+    "h100",
+    "h200",
+    "b200",
+    "gb200",
+    "gb300",
+    "mi3",
+    "mi4",
+)
 
 
 @dataclass(frozen=True)

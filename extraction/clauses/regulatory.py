@@ -44,10 +44,16 @@ _TALENT = re.compile(
     r"engineers|founders?|co-?founders?|talent)|(?:team|founders?|co-?founders?|employees|staff|researchers)\s+"
     r"(?:\w+\s+){0,3}(?:will\s+)?join(?:s|ing)?\b|join(?:s|ing)?\s+(?:\w+\s+){0,3}as\s+(?:\w+\s+){0,2}"
     r"(?:CEO|CTO|chief|head|president)|(?:to\s+become|become|becomes|step\w*\s+into\s+a\s+new\s+role\s+as)\s+"
-    r"(?:the\s+)?(?:CTO|CEO|chief|head|VP)\b)",
+    r"(?:the\s+)?(?:CTO|CEO|chief|head|VP)\b|"
+    # "welcome some top AI coding talent from X's team", "bringing onboard X's Chief Executive"
+    r"(?:welcom\w+|bring\w*\s+on\s*board)\s+(?:[\w’'-]+\s+){0,6}?(?:talent|team|colleagues|researchers|"
+    r"engineers|chief|CEO|founders?)|along\s+with\s+(?:a\s+)?(?:small\s+)?(?:number\s+of\s+)?"
+    r"(?:his|her|their)\s+colleagues|team\b(?:[^.]{0,80}?)\bwill\s+(?:now\s+)?merge\s+with)",
     re.I,
 )
-_TALENT_CONTEXT = re.compile(r"\b(?:acqui\w+|licen[cs]\w*|deal|agreement|join\w*|hire\w*)\b", re.I)
+_TALENT_CONTEXT = re.compile(
+    r"\b(?:acqui\w+|licen[cs]\w*|deal|agreement|join\w*|hire\w*|welcom\w+|onboard|on\s+board|merge)\b", re.I
+)
 _DISCOUNT = re.compile(
     r"\b(?:at\s+(?:essentially\s+|virtually\s+)?no\s+cost|free\s+of\s+charge|at\s+no\s+charge|for\s+\$1\b|"
     r"for\s+(?:one|a)\s+dollar|\$1\s+per\s+(?:agency|year)|discount\w*|(?:cloud|compute|API|usage)\s+credits|"
@@ -96,10 +102,13 @@ _CONSULTATION = re.compile(
 )
 _CODESIGN = re.compile(
     r"\b(?:co-?design\w*|jointly\s+design\w*|design\s+and\s+engineering\s+(?:partnership|collaboration)|"
-    r"collaborat\w+\s+on\s+(?:\w+\s+){0,2}design\s+and\s+engineering|co-?develop\w*\s+(?:[\w-]+\s+){0,4}"
+    r"collaborat\w+\s+on\s+(?:\w+\s+){0,2}design\s+and\s+engineering|co-?develop\w*\s+(?:[\w-]+\s+){0,8}?"
     r"(?:chips?|accelerators?|silicon|processors?|systems|hardware)|(?:custom|in-house)\s+(?:AI\s+)?"
     r"(?:chips?|accelerators?|silicon|processors?)|optimi[sz]\w*\s+(?:[\w’'-]+\s+){0,6}?(?:architectures?|"
-    r"hardware|chips?|silicon))\b",
+    r"hardware|chips?|silicon)|"
+    # "the development and optimization of future generations of Trainium accelerators"
+    r"development\s+(?:and\s+optimi[sz]ation\s+)?of\s+(?:future|next)[\w\s-]{0,40}?"
+    r"(?:chips?|accelerators?|silicon|Trainium|Inferentia|TPUs?))\b",
     re.I,
 )
 _CHIP_WORDS = re.compile(
@@ -123,7 +132,9 @@ def product_integration(s: Sentence, found: list[ExtractedClause]) -> list[Extra
 
 def talent(s: Sentence, found: list[ExtractedClause]) -> list[ExtractedClause]:
     """Staff of one company moving to the other as part of the deal (an acqui-hire, a licence-and-hire)."""
-    if not any(k in s.low for k in ("hir", "join", "become", "role")):
+    if not any(
+        k in s.low for k in ("hir", "join", "become", "role", "welcom", "board", "colleagues", "merge")
+    ):
         return []
     if _TALENT.search(s.text) and _TALENT_CONTEXT.search(s.text):
         return [ExtractedClause(K.TALENT, s.quote, confidence=0.55)]

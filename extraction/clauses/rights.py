@@ -39,13 +39,20 @@ _DISTRIBUTION = re.compile(
     r"offer(?:s|ing)?\s+(?:\w+\s+){0,4}models?\s+to|deploy(?:s|ing)?\s+(?:\w+['’]s\s+)?models?\s+across|"
     r"resell\w*|marketplace|go-to-market|roll(?:s|ing)?\s+out\s+(?:\w+\s+){0,4}to|"
     r"(?:company|enterprise|organi[sz]ation|firm|government)-wide\s+(?:use|rollout|deployment|adoption)\s+of|"
-    r"(?:use|rollout|deployment|adoption)\s+of\s+(?:ChatGPT|Claude|Gemini|Grok|Le\s+Chat|Perplexity)\s+Enterprise)",
+    r"(?:use|rollout|deployment|adoption)\s+of\s+(?:ChatGPT|Claude|Gemini|Grok|Le\s+Chat|Perplexity)\s+Enterprise|"
+    # "deploy Claude to up to 350,000 employees", "deploying Claude Code across its engineering"
+    r"deploy(?:s|ed|ing)?\s+(?:\w+\s+){0,2}?(?:Claude|ChatGPT|Gemini|Grok|Le\s+Chat|Copilot)\b(?:\s+[\w-]+){0,4}?"
+    r"\s+(?:to|across|into|throughout)\b|"
+    r"available\s+to\s+(?:more\s+than\s+|over\s+|up\s+to\s+|all\s+)?(?:[\d,.]+|its|their)\b|"
+    r"will\s+be\s+(?:using|able\s+to\s+(?:access|use|build\s+(?:on|with)))\b|build\s+on\s+top\s+of)",
     re.I,
 )
 _RESEARCH = re.compile(
     r"\b(?:research\s+(?:partnership|collaboration|program)|joint\s+(?:research|R&D)|jointly\s+develop\w*|"
-    r"co-?develop\w*|co-?design\w*|collaborat\w+\s+(?:\w+\s+){0,5}(?:on|to\s+develop)\s+(?:\w+\s+){0,3}"
-    r"(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+|design|engineering)|co-?optimiz\w+|"
+    r"co-?develop\w*|co-?design\w*|collaborat\w+\s+(?:\w+\s+){0,5}(?:on|to\s+develop|to\s+build)\s+"
+    r"(?:\w+\s+){0,3}(?:research|models?|chips?|accelerators?|technolog\w+|supercomput\w+|design|engineering|"
+    r"systems|and\s+operate)|co-?optimiz\w+|"
+    r"jointly\s+(?:build|create|design)\w*|"
     r"work\s+together\s+to\s+develop)\b",
     re.I,
 )
@@ -60,7 +67,13 @@ _CHIP_USE = re.compile(
 )
 _IP = re.compile(
     r"\b(?:IP\s+rights|rights\s+to\s+(?:\w+(?:['’]s)?\s+)?(?:IP|intellectual\s+property|models?|technology)|"
-    r"intellectual\s+property|licen[cs](?:e|es|ed|ing)\b|content\s+partnership)",
+    r"intellectual\s+property|licen[cs](?:e|es|ed|ing)\b|content\s+partnership|"
+    # A publisher's content brought into a model's answers: "bringing the FT's journalism to ChatGPT".
+    r"(?:news|journalism|content|reporting|articles|archives?)\s+(?:[\w’'-]+\s+){0,4}?(?:to|into|in|within)\s+"
+    r"(?:ChatGPT|Claude|Le\s+Chat|Gemini|Perplexity|Grok|Copilot|Meta\s+AI|our\s+products)|"
+    r"(?:bring\w*|integrat\w*|summar\w+\s+of)\s+(?:[\w’'-]+\s+){0,6}?(?:news|journalism|reporting)\b|"
+    r"access\s+to\s+(?:[\w’'()“”-]+\s+){0,5}?(?:content|archives?)\b|(?:use|licensing)\s+of\s+(?:\w+\s+){0,3}"
+    r"content\s+from)",
     re.I,
 )
 _BOARD = re.compile(r"\b(?:board\s+seat|seat\s+on\s+(?:the|its)\s+board)\b", re.I)
@@ -103,9 +116,12 @@ _DISTRIBUTION_TRIGGERS = (
     "roll",
     "wide",
     "enterprise",
+    "using",
+    "able to",
+    "on top of",
 )
-_RESEARCH_TRIGGERS = ("research", "r&d", "develop", "design", "collaborat", "optimiz")
-_IP_TRIGGERS = ("ip", "intellectual", "licen", "content")
+_RESEARCH_TRIGGERS = ("research", "r&d", "develop", "design", "collaborat", "optimiz", "jointly")
+_IP_TRIGGERS = ("ip", "intellectual", "licen", "content", "news", "journalism", "reporting", "archive")
 
 
 def _subject(sentence: str, default: str = "") -> str:

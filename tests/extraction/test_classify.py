@@ -3,6 +3,7 @@
 import pytest
 
 from extraction.core import extract_text
+from extraction.lexicon import KnownCompany
 
 
 @pytest.mark.parametrize(
@@ -108,3 +109,29 @@ def test_it_reads_no_terms_from_sentences_about_earlier_deals():
     )
     assert result.is_deal
     assert not [c for c in result.clauses if c.amount is not None]
+
+
+def test_a_sum_stated_between_two_parties_is_a_rule_cue_for_the_classifier():
+    from extraction.classify import rule_features
+    from extraction.clauses import sentence_clauses
+
+    sentence = "In Q3 2023, Microsoft invested $1.25 billion in a convertible note from OpenAI."
+    clauses = sentence_clauses(sentence)
+    cue = {"title": "", "lead": [sentence], "prose": [sentence], "clauses": clauses, "deal_sentences": 1}
+    assert rule_features(**cue, party_count=2)["stated_sum"] == 1.0
+    assert rule_features(**cue, party_count=1)["stated_sum"] == 0.0
+    assert rule_features(**{**cue, "clauses": []}, party_count=2)["stated_sum"] == 0.0
+
+
+def test_an_acquired_product_built_into_the_buyers_is_no_term_of_the_acquisition():
+    result = extract_text(
+        "TITLE: Acme acquires Globex\n\nAcme today announced it has agreed to acquire Globex. "
+        "Together, we are integrating Globex's tools into ChatGPT for every user.",
+        companies=(
+            KnownCompany("Acme", "acme"),
+            KnownCompany("Globex", "globex"),
+            KnownCompany("OpenAI", "openai"),
+        ),
+    )
+    assert result.is_deal and result.kind == "acquisition"
+    assert "product_integration" not in {str(c.kind) for c in result.clauses}

@@ -184,3 +184,127 @@ def test_open_source_licences_are_not_ip_licences():
         if c.kind == K.IP_LICENSE
     ]
     assert _only("Acme licenses Globex's intellectual property for its products.", K.IP_LICENSE)
+
+
+def _figures(sentence):
+    return {(str(c.kind), c.amount, str(c.unit)) for c in sentence_clauses(sentence) if c.amount is not None}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A deal's own value is not a company's valuation.
+        (
+            "Globex signed a cloud deal with Acme worth up to $19.4 billion.",
+            ("compute_commitment", 19.4e9, "USD"),
+        ),
+        ("The contracts are worth more than $35 billion in all.", ("other", 35e9, "USD")),
+        (
+            "This deal is valued at up to $14 billion and gives Acme computing power.",
+            ("compute_commitment", 14e9, "USD"),
+        ),
+        # Money put in that builds a stake is still an investment.
+        ("Globex is backing Acme with a further $1 billion, building its stake.", ("investment", 1e9, "USD")),
+        # Shares sold to an investor: an investment, and the price of one share is no clause.
+        (
+            "We agreed to issue and sell 87 million shares of our common stock at $23.00 per share, "
+            "for an aggregate cash purchase price of $2.0 billion.",
+            ("investment", 2e9, "USD"),
+        ),
+        ("Acme contracted for 24k H100s from Globex.", ("chips_supply", 24000, "chips")),
+        ("It will deploy 18,000 NVIDIA GB300 Grace Blackwell GPUs.", ("chips_supply", 18000, "chips")),
+        ("The first gigawatt of systems will be deployed in 2026.", ("chips_supply", 1, "GW")),
+        ("Acme will bring the first gigawatt of capacity online in 2026.", ("compute_commitment", 1, "GW")),
+    ],
+)
+def test_it_reads_deal_values_stakes_bought_shares_sold_and_chip_models(sentence, expected):
+    kind, amount, unit = expected
+    assert (kind, Decimal(str(amount)).normalize(), unit) in {
+        (k, a.normalize(), u) for k, a, u in _figures(sentence)
+    }
+
+
+def test_a_credit_facility_and_a_share_price_are_no_investment():
+    assert _figures("We established a $4 billion credit facility with banks.") == {
+        ("other", Decimal(4e9), "USD")
+    }
+    assert not [f for f in _figures("Shares were sold at $23.00 per share to Globex.") if f[1] == 23]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "amount", "unit"),
+    [
+        ("Acme will provide computing as a service through December 2031.", 2031, "until_year"),
+        ("The deal covers a period of six years.", 6, "years"),
+        ("The deal is slated to last five years.", 5, "years"),
+    ],
+)
+def test_it_reads_terms_with_a_month_or_a_period(sentence, amount, unit):
+    found = {(c.amount, str(c.unit)) for c in term_clauses(sentence)}
+    assert (Decimal(amount), unit) in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Globex will deploy Claude to up to 350,000 employees globally.", "model_distribution"),
+        ("Globex is deploying Claude Code across its global engineering organization.", "model_distribution"),
+        ("The models will be available to more than 470,000 Globex people.", "model_distribution"),
+        ("Customers of Globex will be able to access Claude models.", "model_distribution"),
+        ("We're bringing the Daily Globe's world-class journalism to ChatGPT.", "ip_license"),
+        ("Globex will have access to Acme's archive of user-generated content.", "ip_license"),
+        ("It involves the use of quality content from Globex media brands.", "ip_license"),
+        (
+            "We're excited to welcome top AI coding talent from Acme's team to Globex under the deal.",
+            "talent",
+        ),
+        ("The Acme team will now merge with Globex to work with its research teams.", "talent"),
+    ],
+)
+def test_it_reads_deployments_content_licences_and_staff_moves(sentence, kind):
+    assert kind in {str(c.kind) for c in sentence_clauses(sentence)}
+
+
+def test_a_model_release_is_no_deployment_and_news_about_a_product_no_licence():
+    kinds = {str(c.kind) for c in sentence_clauses("Today we released a new model with better reasoning.")}
+    assert not kinds & {"model_distribution", "ip_license", "talent"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Acme and Globex will jointly build new supercomputing technologies.", "research_collaboration"),
+        (
+            "Acme, Globex and Initech will closely collaborate to build and operate this system.",
+            "research_collaboration",
+        ),
+        (
+            "Acme is working with Globex on the development of future generations of Trainium accelerators.",
+            "chip_codesign",
+        ),
+        (
+            "We are thrilled to co-develop and deploy 10 gigawatts of next generation accelerators.",
+            "chip_codesign",
+        ),
+    ],
+)
+def test_it_reads_joint_builds_and_chips_developed_together(sentence, kind):
+    assert kind in {str(c.kind) for c in sentence_clauses(sentence)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nvidia and Cisco Investments joined as strategic investors in the round.",
+        "The investment includes strategic participation from Globex and Initech.",
+        "The initial equity funders in the venture are Acme, Globex and Initech.",
+    ],
+)
+def test_it_reads_named_investors_without_a_sum(sentence):
+    clauses = sentence_clauses(sentence)
+    assert [(str(c.kind), c.amount) for c in clauses if str(c.kind) == "investment"] == [("investment", None)]
+
+
+def test_a_sum_invested_is_read_once_not_also_as_named_investors():
+    clauses = sentence_clauses("Globex invested $2 billion, with participation from Initech.")
+    assert [(str(c.kind), c.amount) for c in clauses] == [("investment", Decimal(2000000000))]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from extraction.core import extract_text
+from extraction.lexicon import KnownCompany
 
 
 def _clauses(text, **kwargs):
@@ -93,3 +94,27 @@ def test_an_equity_stake_held_is_a_total_position():
     stake = [c for c in clauses if c.kind == "equity_stake"]
     assert [(c.amount, c.basis) for c in stake] == [(Decimal(27), "total")]
     assert not [c for c in clauses if c.unit == "USD"]  # a valuation is not a payment
+
+
+def test_sums_given_respectively_go_to_their_investors_in_order():
+    clauses = _clauses(
+        "TITLE: Microsoft, NVIDIA and Anthropic announce partnerships\n\n"
+        "As part of the partnership, NVIDIA and Microsoft are committing to invest up to $10 billion "
+        "and up to $5 billion respectively in Anthropic."
+    )
+    money = {(c.amount, c.grantor, c.beneficiary) for c in clauses if c.kind == "investment"}
+    assert money == {
+        (Decimal(10_000_000_000), "NVIDIA", "Anthropic"),
+        (Decimal(5_000_000_000), "Microsoft", "Anthropic"),
+    }
+
+
+def test_the_headline_repeated_with_the_site_name_is_page_chrome_not_the_clause_quote():
+    clauses = _clauses(
+        "TITLE: Acme raises $13B Series F\n\nAcme raises $13B Series F \\ Acme\n\n"
+        "Acme has completed a Series F fundraising of $13 billion led by Globex.",
+        companies=(KnownCompany("Acme", "acme"), KnownCompany("Globex", "globex")),
+    )
+    assert [(c.amount, c.grantor, c.beneficiary) for c in clauses] == [
+        (Decimal(13_000_000_000), "Globex", "Acme")
+    ]

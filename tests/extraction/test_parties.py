@@ -120,3 +120,61 @@ def test_companies_named_only_as_context_are_left_out():
         "Last year, Anthropic signed an agreement with Amazon Web Services."
     )
     assert sorted(_parties(text)) == ["Anthropic", "OpenAI"]
+
+
+def test_a_plural_government_is_each_nations_government():
+    text = "TITLE: Cohere partners with Canada and UK Governments on secure AI\n\nCohere will serve both."
+    assert sorted(_parties(text)) == ["Cohere", "Government of Canada", "UK Government"]
+
+
+def test_a_headline_that_names_only_partners_makes_the_publisher_a_side():
+    text = (
+        "SOURCE: https://www.anthropic.com/news/x\n"
+        "TITLE: Building a new services company with Blackstone, Hellman & Friedman, and Goldman Sachs\n\n"
+        "Building a new services company with Blackstone, Hellman & Friedman, and Goldman Sachs"
+    )
+    assert sorted(_parties(text)) == ["Anthropic", "Blackstone", "Goldman Sachs", "Hellman & Friedman"]
+
+
+def test_banks_and_investors_listed_after_including_are_parties():
+    companies = (*COMPANIES, KnownCompany("HSBC", "hsbc"), KnownCompany("UBS", "ubs"))
+    text = (
+        "SOURCE: https://openai.com/index/credit\nTITLE: New credit facility\n\n"
+        "We have established a new $4 billion credit facility with leading banks, including HSBC and UBS."
+    )
+    result = extract_text(text, companies=companies)
+    assert sorted(p.name for p in result.parties) == ["HSBC", "OpenAI", "UBS"]
+    assert [c.kind for c in result.clauses if c.amount] in ([], ["other"])
+
+
+def test_a_funding_round_keeps_a_dozen_named_investors():
+    investors = [f"Fund{letter} Capital" for letter in "ABCDEFGHIJKL"]
+    text = (
+        "SOURCE: https://x.ai/news/round\nTITLE: Acme raises $6B Series C\n\n"
+        f"Acme raises $6B in a round led by {', '.join(investors[:-1])} and {investors[-1]}."
+    )
+    names = _parties(text)
+    assert set(investors) <= set(names)
+
+
+def test_the_maker_of_what_is_supplied_and_a_backer_adjective_are_context():
+    companies = (*COMPANIES, KnownCompany("NVIDIA", "nvidia"), KnownCompany("Lambda", "lambda"))
+    names = [
+        p.name
+        for p in extract_text(
+            "TITLE: Microsoft signs contract with Lambda for NVIDIA GPUs\n\nBody.", companies=companies
+        ).parties
+    ]
+    assert "NVIDIA" not in names and {"Microsoft", "Lambda"} <= set(names)
+    names = [
+        p.name
+        for p in extract_text(
+            "TITLE: Microsoft and NVIDIA-backed Lambda announce a project\n\nBody.", companies=companies
+        ).parties
+    ]
+    assert "NVIDIA" not in names
+
+
+def test_deal_nouns_are_no_organisations():
+    text = "TITLE: Reddit's Licensing Agreement with Google\n\nReddit and Google sign a licensing agreement."
+    assert "Agreement" not in _parties(text) and "Licensing Agreement" not in _parties(text)

@@ -105,3 +105,23 @@ def test_a_dateline_month_may_be_written_in_capitals():
     assert find_dateline("SEATTLE, OCT. 06, 2025 -- Acme and Globex today announced a deal.") == date(
         2025, 10, 6
     )
+
+
+def test_it_takes_the_cited_page_of_a_source_line_as_the_source():
+    doc = parse_document(
+        "SOURCE: research note on compute plans, row citing https://acme.example/news/deal (copy)\n\nBody."
+    )
+    assert doc.source == "https://acme.example/news/deal"
+    assert parse_document("SOURCE: a saved copy\n\nBody.").source == "a"
+
+
+def test_it_reads_a_quoted_blocks_from_line_as_its_source():
+    doc = parse_document(
+        "--- FROM: same note, row citing https://acme.example/news/x\nAcme and Globex agree."
+    )
+    assert (doc.source, doc.body) == ("https://acme.example/news/x", "Acme and Globex agree.")
+
+
+def test_it_reads_header_lines_after_leading_blank_lines():
+    doc = parse_document("\n\nSOURCE: https://acme.example/n/2\nTITLE: Acme and Globex\n\nBody text.")
+    assert (doc.source, doc.title, doc.body) == ("https://acme.example/n/2", "Acme and Globex", "Body text.")

@@ -90,3 +90,34 @@ def test_too_few_rows_are_a_clear_error_and_write_nothing(db, tmp_path):
     with pytest.raises(CommandError, match="too few"):
         call_command("train_deal_classifier", "--no-labels", "--output", str(output))
     assert not output.exists()
+
+
+def test_the_regularisation_is_the_most_precise_at_the_target_recall_not_the_best_on_average(monkeypatch):
+    import numpy as np
+
+    from extraction.core import classifier_input
+    from partnerships import classifier_training
+    from partnerships.training import TrainingRow
+
+    texts = [(t, True) for t in DEAL_TEXTS] + [(t, False) for t in OTHER_TEXTS]
+    rows = [TrainingRow(raw=t, is_deal=d, origin="test") for t, d in texts]
+    inputs = [classifier_input(t) for t, _ in texts]
+    # C=0.5 ranks five deals first but one below every non-deal, so reaching recall 1 costs it
+    # half its precision; C=8.0 ranks two non-deals first (worse on average) but then every deal.
+    scores = {
+        0.5: np.array([0.9, 0.9, 0.9, 0.9, 0.9, 0.05] + [0.2] * 6),
+        8.0: np.array([0.8, 0.75, 0.7, 0.65, 0.6, 0.55] + [0.95, 0.9, 0.1, 0.1, 0.1, 0.1]),
+    }
+    monkeypatch.setattr(classifier_training, "C_VALUES", (0.5, 8.0))
+    monkeypatch.setattr(
+        classifier_training, "_out_of_fold", lambda inputs, labels, *, c, folds, seed: scores[c]
+    )
+    labels = [1] * 6 + [0] * 6
+    assert classifier_training._average_precision(
+        scores[0.5], labels
+    ) > classifier_training._average_precision(scores[8.0], labels)
+
+    fitted = classifier_training.fit(rows, inputs, target_recall=1.0, folds=2)
+
+    assert fitted.metrics["C"] == 8.0
+    assert fitted.metrics["out_of_fold"]["precision"] == 0.75

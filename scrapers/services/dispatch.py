@@ -2,9 +2,8 @@
 
 Beat's dispatcher (every ``SCRAPER_DISPATCH_SECONDS``) claims due newsrooms and announcement
 pages, so overlapping beats never double-dispatch; once a minute beat also closes the runs a
-killed worker left open. Enqueueing never
-fails a request or a run: with the broker down, the database lease (``next_fetch_at``)
-hands the work out again later.
+killed worker left open. Enqueueing never fails a request or a run: with the broker down, the
+database lease (``next_fetch_at``) hands the work out again later.
 """
 
 from __future__ import annotations

@@ -87,3 +87,36 @@ def test_an_unchanged_check_after_a_claim_writes_only_its_run(monkeypatch, djang
 
     newsroom.refresh_from_db()
     assert newsroom.next_fetch_at == claimed_next
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_claim_disjoint_newsrooms():
+    """PostgreSQL: one dispatcher's locked rows are skipped by the other, not claimed twice."""
+    import threading
+
+    from django.db import connection, connections
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("needs a database that skips locked rows (PostgreSQL)")
+    now = timezone.now()
+    rooms = [_due_newsroom(now - timedelta(seconds=1)) for _ in range(40)]
+    start = threading.Barrier(2)
+    claims: list[list[int]] = []
+
+    def dispatcher():
+        try:
+            start.wait(timeout=10)
+            claims.append(services.newsrooms_claim_due(now=now, limit=25))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    first, second = claims
+    assert not set(first) & set(second)
+    assert sorted(first + second) == sorted(room.pk for room in rooms)

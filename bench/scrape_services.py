@@ -25,10 +25,26 @@ from bench.scrape_fixture import host_address
 
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
-# The worker and beat exactly as docker-compose.yml's production services start them.
-WORKER_ARGS = ["-A", "config", "worker", "--loglevel=INFO", "--concurrency=4", "--max-tasks-per-child=500"]
-BEAT_ARGS = ["-A", "config", "beat", "--loglevel=INFO"]
-QUEUE_KEYS = ["celery", "celery\x06\x163", "celery\x06\x166", "celery\x06\x169"]
+QUEUES = ["feeds", "pages", "extract", "celery"]
+QUEUE_KEYS = [
+    f"{queue}{suffix}" for queue in QUEUES for suffix in ("", "\x06\x163", "\x06\x166", "\x06\x169")
+]
+
+
+def compose_arguments(service: str) -> list[str]:
+    """The arguments after ``celery`` of a docker-compose.yml service: the benchmark runs what deploys."""
+    import yaml
+
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["command"]
+    if command[0] != "celery":
+        raise ValueError(f"{service} does not run celery: {command}")
+    return [arg for arg in command[1:] if not arg.startswith("--schedule")]
+
+
+# The worker and beat exactly as docker-compose.yml's production services start them
+# (beat's schedule file goes to the phase's directory instead).
+WORKER_ARGS = compose_arguments("worker-prod")
+BEAT_ARGS = compose_arguments("beat-prod")
 CACHE_PREFIX = "bench-sw"
 _LOG_LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): (\w+)/([\w-]+)\] (.*)$")
 _TASK_DONE = re.compile(r"Task (\S+)\[[^\]]+\] succeeded in ([\d.e-]+)s")

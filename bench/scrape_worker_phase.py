@@ -37,6 +37,7 @@ def cleanup_database() -> None:
 
 def prepare_database(phase, fixture: services.FixtureProcess) -> dict[int, int]:
     """Newsrooms for every feed (and, warm, the archive of what they list); host -> newsroom id."""
+    from scrapers.adapters import canonical_url
     from scrapers.models import Announcement, Newsroom
 
     cleanup_database()
@@ -73,10 +74,12 @@ def prepare_database(phase, fixture: services.FixtureProcess) -> dict[int, int]:
         archive = []
         for host in range(phase.hosts):
             for number in range(phase.base_items - listed + 1, phase.base_items + 1):
+                url = fixture.article_url(host, number)
                 archive.append(
                     Announcement(
                         newsroom_id=by_host[host],
-                        url=fixture.article_url(host, number),
+                        url=url,
+                        url_key=canonical_url(url),  # bulk_create skips save(), which derives it
                         title=f"Partnership update {number} from newsroom {host}",
                         published_at=datetime.fromtimestamp(
                             BASE_EPOCH - (phase.base_items - number) * 3600, UTC

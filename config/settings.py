@@ -12,6 +12,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import (
     env_bool,
@@ -140,13 +141,49 @@ CELERY_TASK_TIME_LIMIT = 300
 # worker even while the first still runs it. No task uses a countdown (waits are stored in
 # the database), and it must exceed every task's hard time limit; see the scraping section.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A worker consuming several queues takes from them in the order its -Q lists them (feeds
+# first), instead of kombu's default round robin: a backlog of page fetches or extractions
+# never delays a feed check by more than the task a thread is finishing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "queue_order_strategy": "priority",
+}
 CELERY_TASK_ACKS_LATE = False  # opted into per idempotent task
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "UTC"
+# Queues by kind of work, most urgent first: a worker started without -Q consumes all of them
+# in this order. `feeds`: beat's dispatcher and newsroom checks (short, I/O); `pages`: article
+# pages, selector tests, submitted addresses (I/O, one host at a time); `extract`: turning an
+# archived page into a candidate deal (CPU); `celery`: alerts, webhooks, digests, the rest.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("feeds", "pages", "extract", "celery")]
+CELERY_TASK_ROUTES = {
+    "scrapers.tasks.scrape_work_dispatch_task": {"queue": "feeds"},
+    "scrapers.tasks.newsroom_scrape_task": {"queue": "feeds"},
+    "scrapers.tasks.dispatch_due_newsrooms": {"queue": "feeds"},
+    "scrapers.tasks.scrape_newsroom": {"queue": "feeds"},
+    "scrapers.tasks.scrape_runs_close_orphans_task": {"queue": "feeds"},
+    "scrapers.tasks.announcement_fetch_task": {"queue": "pages"},
+    "scrapers.tasks.fetch_announcement": {"queue": "pages"},
+    "scrapers.tasks.selector_test_run_task": {"queue": "pages"},
+    "scrapers.tasks.announcement_submission_run_task": {"queue": "pages"},
+    "partnerships.tasks.announcement_extract_task": {"queue": "extract"},
+    "partnerships.tasks.regulatory_case_ingest_task": {"queue": "extract"},
+    "scrapers.extraction.tasks.extract_announcement": {"queue": "extract"},
+}
+# How often beat hands out due newsrooms and pages. A newsroom is due again one
+# fetch_interval after it was due, so its checks come every fetch_interval plus at most
+# this tick; the first tick is at beat's start (config/beat.py).
+SCRAPER_DISPATCH_SECONDS = env_float("SCRAPER_DISPATCH_SECONDS", 5.0, minimum=1.0)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-newsrooms": {
         "task": "scrapers.tasks.scrape_work_dispatch_task",
+        "schedule": SCRAPER_DISPATCH_SECONDS,
+        # A tick not taken before the next one is sent is dropped: the next one claims the same work.
+        "options": {"expires": SCRAPER_DISPATCH_SECONDS * 2},
+    },
+    "close-orphan-runs": {
+        "task": "scrapers.tasks.scrape_runs_close_orphans_task",
         "schedule": 60.0,
     },
     "send-daily-digests": {

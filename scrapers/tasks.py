@@ -5,7 +5,7 @@
 safe because the services upsert by canonical URL and content hash. Their time limits
 (``SCRAPER_TASK_TIME_LIMIT``) sit far below the broker's visibility timeout, which the
 settings refuse to set lower, and no task uses a countdown: waits are stored as
-``next_fetch_at`` and picked up by the per-minute dispatcher.
+``next_fetch_at`` and picked up by beat's dispatcher.
 
 The services record every failure of a newsroom or page as its outcome. Should memory or
 the recursion limit still run out outside them, the task logs it and returns: with
@@ -48,16 +48,22 @@ def contained(task):
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def scrape_work_dispatch_task() -> int:
-    """Every minute from beat: hand due newsrooms and announcement pages to workers."""
+    """Every few seconds from beat: hand due newsrooms and announcement pages to workers."""
     dispatched = services.scrape_work_dispatch()
     return dispatched.newsrooms + dispatched.announcements
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def scrape_runs_close_orphans_task() -> int:
+    """Every minute from beat: close the runs killed workers left open."""
+    return services.scrape_runs_close_orphans()
 
 
 @shared_task(**LONG_TASK)
 @contained
 def newsroom_scrape_task(newsroom_id: int, run_id: int | None = None) -> None:
     """A scheduled scrape, or with ``run_id`` the admin's "Scrape now" (which also runs paused newsrooms)."""
-    newsroom = Newsroom.objects.filter(pk=newsroom_id).first()
+    newsroom = Newsroom.objects.filter(pk=newsroom_id).order_by().first()  # no ORDER BY name for one row
     if newsroom is not None and (newsroom.is_active or run_id is not None):
         services.newsroom_scrape(newsroom=newsroom, run_id=run_id)
 

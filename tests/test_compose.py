@@ -98,7 +98,7 @@ def test_it_runs_web_under_gunicorn_with_separate_worker_and_beat(compose):
     for web in ("web", "web-prod"):
         assert services[web]["command"][0] == "gunicorn"
     assert services["worker-prod"]["command"][:4] == ["celery", "-A", "config", "worker"]
-    assert services["beat-prod"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    assert services["beat-prod"]["command"][:4] == ["celery", "-A", "config.beat", "beat"]
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in (ROOT / "config" / "settings.py").read_text()
     gunicorn_conf = (ROOT / "gunicorn.conf.py").read_text()
     assert "WEB_CONCURRENCY" in gunicorn_conf

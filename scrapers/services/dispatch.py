@@ -1,18 +1,20 @@
 """Handing work to Celery: claims with conditional UPDATEs, runs left behind by dead workers.
 
-Beat's per-minute dispatcher claims due newsrooms and announcement pages, so overlapping
-beats never double-dispatch, and closes runs a killed worker left open. Enqueueing never
-fails a request or a run: with the broker down, the database lease (``next_fetch_at``)
-hands the work out again later.
+Beat's dispatcher (every ``SCRAPER_DISPATCH_SECONDS``) claims due newsrooms and announcement
+pages, so overlapping beats never double-dispatch; once a minute beat also closes the runs a
+killed worker left open. Enqueueing never fails a request or a run: with the broker down, the
+database lease (``next_fetch_at``) hands the work out again later.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, Value
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -54,30 +56,57 @@ def scrape_runs_close_orphans() -> int:
     return closed
 
 
-def newsrooms_claim_due(*, limit: int = 500) -> list[int]:
-    """Claim due newsrooms with a conditional UPDATE so overlapping beats never double-dispatch."""
-    scrape_runs_close_orphans()
-    now = timezone.now()
+def newsroom_next_due(now: datetime):
+    """When a newsroom claimed at ``now`` is due again: one interval after it was due.
+
+    Anchoring on the due time, not the claim time, keeps a 60 s interval at 60 s whatever
+    the dispatcher's tick; a newsroom more than an interval behind (paused, backed off, a
+    stopped beat) starts a fresh cadence from now instead of being handed out again at once.
+    """
+    anchored = F("next_fetch_at") + F("fetch_interval")
+    return Case(
+        When(GreaterThan(anchored, Value(now)), then=anchored),
+        default=Value(now) + F("fetch_interval"),
+        output_field=DateTimeField(),
+    )
+
+
+def _claim(queryset, *, limit: int, lease) -> list[int]:
+    """Move ``next_fetch_at`` of up to ``limit`` due rows to ``lease``; the ids of the rows this call moved.
+
+    Where the database skips locked rows (PostgreSQL), one locking read and one UPDATE claim
+    them all: two dispatchers at once take disjoint rows. Elsewhere (SQLite, which runs one
+    writer at a time) each row is claimed by a conditional UPDATE on the due time it was read with.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            if ids:
+                queryset.model.objects.filter(pk__in=ids).update(next_fetch_at=lease)
+        return ids
+    claimed = []
+    for pk, due_at in queryset.values_list("pk", "next_fetch_at")[:limit]:
+        if queryset.model.objects.filter(pk=pk, next_fetch_at=due_at).update(next_fetch_at=lease):
+            claimed.append(pk)
+    return claimed
+
+
+def newsrooms_claim_due(*, limit: int = 500, now: datetime | None = None) -> list[int]:
+    """Claim due newsrooms so overlapping beats never double-dispatch.
+
+    Claiming schedules the next check (``newsroom_next_due``), so a run that finds nothing
+    new need not write the newsroom; a lost task is simply retried one interval later.
+    """
+    now = now or timezone.now()
     due = Newsroom.objects.filter(is_active=True, next_fetch_at__lte=now).order_by("next_fetch_at")
-    claimed = []
-    # Claiming schedules the next check, so a run that finds nothing new need not write the newsroom;
-    # a lost task is simply retried one interval later.
-    next_check = ExpressionWrapper(Value(now) + F("fetch_interval"), output_field=DateTimeField())
-    for pk, due_at in due.values_list("pk", "next_fetch_at")[:limit]:
-        if Newsroom.objects.filter(pk=pk, next_fetch_at=due_at).update(next_fetch_at=next_check):
-            claimed.append(pk)
-    return claimed
+    return _claim(due, limit=limit, lease=newsroom_next_due(now))
 
 
-def announcements_claim_due(*, limit: int = 500) -> list[int]:
+def announcements_claim_due(*, limit: int = 500, now: datetime | None = None) -> list[int]:
     """Announcements whose first fetch was lost, whose retry is due, or whose edit check is due."""
-    now = timezone.now()
+    now = now or timezone.now()
     due = Announcement.objects.filter(next_fetch_at__lte=now).order_by("next_fetch_at")
-    claimed = []
-    for pk, due_at in due.values_list("pk", "next_fetch_at")[:limit]:
-        if Announcement.objects.filter(pk=pk, next_fetch_at=due_at).update(next_fetch_at=now + CLAIM_LEASE):
-            claimed.append(pk)
-    return claimed
+    return _claim(due, limit=limit, lease=now + CLAIM_LEASE)
 
 
 def announcement_fetches_enqueue(ids: list[int]) -> None:
@@ -98,7 +127,7 @@ class Dispatched:
 
 
 def scrape_work_dispatch() -> Dispatched:
-    """Every minute from beat: hand due newsrooms and announcement pages to workers."""
+    """Every few seconds from beat: hand due newsrooms and announcement pages to workers."""
     from scrapers.tasks import newsroom_scrape_task
 
     newsroom_ids = newsrooms_claim_due()

@@ -182,11 +182,10 @@ def _newsroom_after_listing(
 ) -> None:
     result, items = listing.result, listing.items
     typical = newsroom.typical_item_count
-    updates: dict = {
-        "next_fetch_at": timezone.now() + newsroom.fetch_interval,
-        "last_success_at": now,
-        "consecutive_failures": 0,
-    }
+    updates: dict = {"last_success_at": now, "consecutive_failures": 0}
+    # As for an unchanged source: the dispatcher's claim already set the next check.
+    if newsroom.next_fetch_at <= now:
+        updates["next_fetch_at"] = timezone.now() + newsroom.fetch_interval
     if result.etag != newsroom.etag or result.last_modified != newsroom.last_modified:
         updates.update(etag=result.etag, last_modified=result.last_modified)
     if not collapsed:

@@ -50,7 +50,9 @@ def shared_backends():
     except redis.exceptions.ConnectionError:
         pytest.skip(f"Redis is not reachable at {url}")
     # Leftovers of an earlier killed run must not be delivered into this one.
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete(
+        *(queue.name for queue in settings.CELERY_TASK_QUEUES), "unacked", "unacked_index", "unacked_mutex"
+    )
     return url
 
 

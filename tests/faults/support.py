@@ -186,13 +186,16 @@ def shared_broker(connection) -> str:
     if not url or not url.startswith("redis"):
         pytest.skip("a real worker needs a Redis broker: set REDIS_URL=redis://127.0.0.1:6379/<db>")
     import redis
+    from django.conf import settings
 
     client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"Redis is not reachable at {url}")
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete(
+        *(queue.name for queue in settings.CELERY_TASK_QUEUES), "unacked", "unacked_index", "unacked_mutex"
+    )
     return url
 
 

@@ -55,7 +55,9 @@ def broker():
         client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"Redis is not reachable at {url}")
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete(
+        *(queue.name for queue in settings.CELERY_TASK_QUEUES), "unacked", "unacked_index", "unacked_mutex"
+    )
     return url
 
 

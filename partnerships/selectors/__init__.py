@@ -27,6 +27,7 @@ from partnerships.selectors.figures import (
     YearFigures,
     company_figures,
     company_years,
+    company_years_and_totals,
     counterparty_lines,
     home_figures,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "company_ledgers",
     "company_overview",
     "company_years",
+    "company_years_and_totals",
     "compare_deals",
     "counterparty_lines",
     "data_as_of",

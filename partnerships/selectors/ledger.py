@@ -20,19 +20,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum, Value, Window
+from django.db.models.functions import DenseRank
 
 from partnerships import ledger
 from partnerships.filters import DealFilter
-from partnerships.models import Company, Deal, LedgerEntry
+from partnerships.models import Company, CompanyFlowYear, CompanyPartnerFlow, Deal, LedgerEntry
 from partnerships.models.deals import Certainty
+from partnerships.models.rollups import GIVES, RECEIVES
 from partnerships.services.dataset import dataset_as_of
 
 # Money the home page adds up: invested, spent on compute, or compute supplied in dollars
 # (Stargate's $500B). Licence fees, contract ceilings and other payments are ledger rows
 # too, shown on their own.
 HEADLINE_MONEY_FLOWS = (ledger.INVESTMENT, ledger.SPEND, ledger.SUPPLY)
-_CHIP_KINDS = frozenset({"chips_supply", "chip_codesign"})
+CERTAINTIES = tuple(Certainty.values)  # an enum's ``values`` builds a new list at every call
 RELATIONSHIPS = [
     ("investors", "Investors"),
     ("invested_in", "Invested in"),
@@ -63,7 +65,7 @@ class Amounts:
     unconfirmed: Decimal = Decimal(0)
 
     def add(self, certainty: str, value) -> None:
-        name = certainty if certainty in Certainty.values else Certainty.UNCONFIRMED
+        name = certainty if certainty in CERTAINTIES else Certainty.UNCONFIRMED
         setattr(self, name, getattr(self, name) + Decimal(value or 0))
 
     @property
@@ -78,13 +80,12 @@ class Amounts:
 def _sums(prefix: str = "") -> dict:
     """confirmed / reported / unconfirmed sums of counted amounts, for ``annotate``."""
     return {
-        value: Sum(f"{prefix}counted", filter=Q(**{f"{prefix}certainty": value}))
-        for value in Certainty.values
+        value: Sum(f"{prefix}counted", filter=Q(**{f"{prefix}certainty": value})) for value in CERTAINTIES
     }
 
 
 def _amounts(row: dict) -> Amounts:
-    return Amounts(*(row[value] or Decimal(0) for value in Certainty.values))
+    return Amounts(*(row[value] or Decimal(0) for value in CERTAINTIES))
 
 
 @dataclass
@@ -246,7 +247,7 @@ class LedgerTotals:
         total = Amounts()
         for item in self.flows:
             if item.flow in flows and item.unit == currency:
-                for name in Certainty.values:
+                for name in CERTAINTIES:
                     total.add(name, getattr(item.amounts, name))
         return total
 
@@ -283,20 +284,24 @@ def ledger_totals(*, year: int | None = None) -> LedgerTotals:
     if year:
         return ledger_totals_by_year(years=[year])[year]
     rows = (
-        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
+        CompanyFlowYear.objects.filter(direction=GIVES, unit__in=ledger.ADDITIVE_UNITS)
         .values("flow", "unit")
-        .annotate(**_sums())
+        .annotate(**{name: Sum(name) for name in CERTAINTIES})
         .order_by("flow", "unit")
     )
     return LedgerTotals(None, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
 
 
 def ledger_totals_by_year(*, years: list[int]) -> dict[int, LedgerTotals]:
-    """``ledger_totals`` for several years at once (the home page's two years): 1 query."""
+    """``ledger_totals`` for several years at once (the home page's two years): 1 query.
+
+    Every ledger row has one grantor: the "gives" side of every company's rollup is the whole
+    ledger, a few rows per company and year instead of one per clause.
+    """
     rows = (
-        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS, year__in=years)
+        CompanyFlowYear.objects.filter(direction=GIVES, unit__in=ledger.ADDITIVE_UNITS, year__in=years)
         .values("year", "flow", "unit")
-        .annotate(**_sums())
+        .annotate(**{name: Sum(name) for name in CERTAINTIES})
         .order_by("year", "flow", "unit")
     )
     totals = {year: LedgerTotals(year, []) for year in years}
@@ -312,7 +317,7 @@ class Counterparty:
     company: Side
     given: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gives it
     received: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gets from it
-    deals: set[int] = field(default_factory=set)
+    deal_count: int = 0  # deals behind the relationship
 
 
 @dataclass
@@ -323,69 +328,107 @@ class CompanyLedger:
     gives: dict[tuple[str, str], Amounts]  # (flow, unit) → amounts
     receives: dict[tuple[str, str], Amounts]
     relationships: list[tuple[str, str, list[Counterparty]]]  # (key, label, counterparties)
+    # Counterparties per relationship key, when the lists were cut to the busiest.
+    relationship_sizes: dict[str, int] = field(default_factory=dict)
 
     def counterparties(self, key: str) -> list[Counterparty]:
         return next((found for k, _label, found in self.relationships if k == key), [])
 
-
-def _relationship(flow: str, clause_kind: str, gives: bool) -> str:
-    """How the counterparty relates to the company, from what flows and which way."""
-    if flow == ledger.INVESTMENT:
-        return "invested_in" if gives else "investors"
-    provider = "chip_suppliers" if clause_kind in _CHIP_KINDS else "compute_providers"
-    if flow == ledger.SPEND:
-        return provider if gives else "customers"
-    if flow == ledger.SUPPLY:
-        return "customers" if gives else provider
-    if flow == ledger.LICENCE:
-        return "licensees" if gives else "licensors"
-    if flow == ledger.RIGHT:
-        return "rights"
-    return "partners"
+    def left_out(self, key: str) -> int:
+        return self.relationship_sizes.get(key, 0) - len(self.counterparties(key))
 
 
-def _book(company: Company, rows) -> CompanyLedger:
-    gives: dict = defaultdict(Amounts)
-    receives: dict = defaultdict(Amounts)
-    found: dict[str, dict[int, Counterparty]] = defaultdict(dict)
-    for row in rows:
-        giving = row["grantor_id"] == company.pk
-        side = "beneficiary" if giving else "grantor"
-        other = _side(row, side)
-        amounts = _amounts(row)
-        key = (row["flow"], row["unit"])
-        party = found[_relationship(row["flow"], row["clause_kind"], giving)].setdefault(
-            other.id, Counterparty(other)
-        )
-        party.deals.add(row["deal_id"])
-        book = party.given if giving else party.received
-        for name in Certainty.values:
-            (gives if giving else receives)[key].add(name, getattr(amounts, name))
-            book.setdefault(key, Amounts()).add(name, getattr(amounts, name))
-    relationships = [
-        (key, label, sorted(found[key].values(), key=lambda c: (-len(c.deals), c.company.name)))
-        for key, label in RELATIONSHIPS
-    ]
-    return CompanyLedger(company, dict(gives), dict(receives), relationships)
+_SIDE_VALUES = ("counterparty_id", "counterparty__slug", "counterparty__name", "counterparty__kind")
+_FLOW_VALUES = (
+    "company_id",
+    "counterparty_id",
+    "relationship",
+    "direction",
+    "flow",
+    "unit",
+    "deals",
+    *CERTAINTIES,
+)
 
 
-def company_ledgers(*, companies: list[Company]) -> dict[int, CompanyLedger]:
-    """Several companies' sides of the ledger (compare-companies): 1 query for all of them.
+def _partner_flows(ids: list[int], limit: int | None) -> list[dict]:
+    """Flows between the companies and their counterparties: 1 query.
 
-    A row between two of the companies is read once and booked on both sides.
+    With a ``limit``, only the busiest counterparties of each relationship (most deals, then
+    name), ranked in SQL: a counterparty's rows share its deal count, so ``DENSE_RANK`` over
+    them ranks counterparties, and the ranks counted both ways give how many there are.
     """
-    ids = [c.pk for c in companies]
-    rows = list(
-        LedgerEntry.objects.filter(Q(grantor_id__in=ids) | Q(beneficiary_id__in=ids))
-        .values(*_GROUP, "flow", "clause_kind", "unit", "deal_id")
-        .annotate(**_sums())
+    qs = CompanyPartnerFlow.objects.filter(company_id__in=ids)
+    if limit is None:
+        return list(qs.values(*_FLOW_VALUES, *_SIDE_VALUES, size=Value(0)))
+    partition = [F("company_id"), F("relationship")]
+    first = [F("deals").desc(), F("counterparty__name").asc(), F("counterparty_id").asc()]
+    last = [F("deals").asc(), F("counterparty__name").desc(), F("counterparty_id").desc()]
+    ranked = qs.annotate(
+        rank=Window(DenseRank(), partition_by=partition, order_by=first),
+        rank_back=Window(DenseRank(), partition_by=partition, order_by=last),
+    )
+    rows = list(ranked.filter(rank__lte=limit).values(*_FLOW_VALUES, *_SIDE_VALUES, "rank", "rank_back"))
+    for row in rows:
+        row["size"] = row.pop("rank") + row.pop("rank_back") - 1
+    return rows
+
+
+def _totals(ids: list[int]) -> dict[int, dict[str, dict]]:
+    """Each company's gives / receives per (flow, unit), all years, from its rollup rows: 1 query."""
+    books: dict[int, dict[str, dict]] = {pk: {GIVES: {}, RECEIVES: {}} for pk in ids}
+    rows = (
+        CompanyFlowYear.objects.filter(company_id__in=ids)
+        .values("company_id", "direction", "flow", "unit")
+        .annotate(**{name: Sum(name) for name in CERTAINTIES})
         .order_by()
     )
+    for row in rows:
+        books[row["company_id"]][row["direction"]][row["flow"], row["unit"]] = _amounts(row)
+    return books
+
+
+def _book(company: Company, flows: list[dict], totals: dict | None) -> CompanyLedger:
+    """One company's ledger from its partner flows; totals are their sums unless given."""
+    own = totals if totals is not None else {GIVES: defaultdict(Amounts), RECEIVES: defaultdict(Amounts)}
+    found: dict[str, dict[int, Counterparty]] = defaultdict(dict)
+    for row in flows:
+        side = Side(*(row[name] for name in _SIDE_VALUES))
+        party = found[row["relationship"]].setdefault(side.id, Counterparty(side, deal_count=row["deals"]))
+        amounts = _amounts(row)
+        (party.given if row["direction"] == GIVES else party.received)[row["flow"], row["unit"]] = amounts
+        if totals is None:
+            total = own[row["direction"]][row["flow"], row["unit"]]
+            for name in CERTAINTIES:
+                total.add(name, getattr(amounts, name))
+    relationships = [
+        (key, label, sorted(found[key].values(), key=lambda c: (-c.deal_count, c.company.name)))
+        for key, label in RELATIONSHIPS
+    ]
+    sizes = {row["relationship"]: row["size"] for row in flows} if totals is not None else {}
+    return CompanyLedger(company, dict(own[GIVES]), dict(own[RECEIVES]), relationships, sizes)
+
+
+def company_ledgers(
+    *, companies: list[Company], limit: int | None = None, totals: bool = True
+) -> dict[int, CompanyLedger]:
+    """Several companies' sides of the ledger, read from the rollups: 1 query for all of them.
+
+    ``limit`` lists only the busiest counterparties of each relationship (most deals, then
+    name; ``CompanyLedger.left_out`` says how many more there are), in 2 queries whatever
+    the company's size; its totals are never cut (``totals=False``: left empty, one query
+    fewer, for a page that reads them from ``company_years_and_totals``).
+    """
+    ids = [c.pk for c in companies]
+    flows = _partner_flows(ids, limit)
+    found = _totals(ids) if limit is not None and totals else {}
+    empty = {GIVES: {}, RECEIVES: {}} if limit is not None else None
     return {
-        c.pk: _book(c, [r for r in rows if c.pk in (r["grantor_id"], r["beneficiary_id"])]) for c in companies
+        c.pk: _book(c, [row for row in flows if row["company_id"] == c.pk], found.get(c.pk, empty))
+        for c in companies
     }
 
 
-def company_ledger(*, company: Company) -> CompanyLedger:
-    """One company's side of the ledger: 1 query, grouped in SQL per counterparty and deal."""
-    return company_ledgers(companies=[company])[company.pk]
+def company_ledger(*, company: Company, limit: int | None = None) -> CompanyLedger:
+    """One company's side of the ledger (``company_ledgers``): 1 query, 2 with a ``limit``."""
+    return company_ledgers(companies=[company], limit=limit)[company.pk]

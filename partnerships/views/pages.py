@@ -194,8 +194,13 @@ def partnership(request, a, b):
     return cached_response(request, build)
 
 
-def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple]]]:
-    """(key, label, [(counterparty, its figure lines, partnership URL)]) for the groups that have any."""
+# Counterparties listed per relationship on a company page (the busiest first): a lab with
+# thousands of customers gets a page of the same size, and "and N more".
+COUNTERPARTY_LIMIT = 40
+
+
+def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple], int]]:
+    """(key, label, [(counterparty, its figure lines, partnership URL)], how many more) for the groups that have any."""
     return [
         (
             key,
@@ -208,6 +213,7 @@ def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple]]]:
                 )
                 for party in parties
             ],
+            book.left_out(key),
         )
         for key, label, parties in book.relationships
         if parties
@@ -224,7 +230,7 @@ def company_detail(request, slug):
                 raise Http404("No such company.")
             return redirect("partnerships:company_detail", slug=canonical, permanent=True)
         overview = selectors.company_overview(company=company)
-        book = selectors.company_ledger(company=company)
+        book = selectors.company_ledger(company=company, limit=COUNTERPARTY_LIMIT)
         timeline = reverse("partnerships:deal_list")
         ctx = {
             "company": company,
@@ -257,12 +263,9 @@ def _compare_rows(companies, books) -> list[tuple[str, list]]:
     return rows
 
 
-def _compare_figures(companies, books) -> list[tuple[str, list]]:
+def _compare_figures(companies, figures) -> list[tuple[str, list]]:
     """One row per (direction, flow, unit) line any of the companies has, a cell per company."""
-    lines = {
-        c.pk: {(x.direction, x.flow, x.unit): x for x in selectors.company_figures(books[c.pk])}
-        for c in companies
-    }
+    lines = {c.pk: {(x.direction, x.flow, x.unit): x for x in figures[c.pk]} for c in companies}
     keys = list(dict.fromkeys(key for c in companies for key in lines[c.pk]))
     return [
         (
@@ -285,14 +288,16 @@ def compare_companies(request):
         slugs = slug_list(request.GET.get("companies", ""), 4)
         found = {c.slug: c for c in Company.objects.filter(slug__in=slugs, is_proposed=False)}
         companies = [found[s] for s in slugs if s in found]
-        books = selectors.company_ledgers(companies=companies) if companies else {}
-        years = selectors.company_years(companies=companies) if companies else {}
+        books, years, totals = {}, {}, {}
+        if companies:
+            books = selectors.company_ledgers(companies=companies, limit=COUNTERPARTY_LIMIT, totals=False)
+            years, totals = selectors.company_years_and_totals(companies=companies)
         error = ""
         if request.GET.get("companies") is not None and len(companies) < 2:
             error = "Pick two to four companies (their slugs, separated by commas)."
         ctx = {
             "companies": companies,
-            "figures": _compare_figures(companies, books),
+            "figures": _compare_figures(companies, totals),
             "rows": _compare_rows(companies, books),
             "timeline": _compare_timeline(companies, years),
             "company_url": charts.slug_urls("partnerships:company_detail"),

@@ -106,7 +106,7 @@ def company_detail(*, company: Company) -> dict:
                 "companies": [
                     {
                         "company": side_ref(party.company),
-                        "deals": len(party.deals),
+                        "deals": party.deal_count,
                         "gives": _amounts(party.given),
                         "receives": _amounts(party.received),
                     }

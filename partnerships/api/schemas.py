@@ -251,7 +251,10 @@ class Counterparty(Schema):
 class Relationship(Schema):
     key: str
     label: str
-    companies: list[Counterparty]
+    companies: list[Counterparty] = Field(
+        ..., description="The busiest counterparties (most deals first, then by name), at most 100."
+    )
+    total: int = Field(..., description="How many counterparties the relationship has in all.")
 
 
 class NewsroomRef(Schema):

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from partnerships import charts, selectors
-from partnerships.cache import cached_response, wants_fragment
+from partnerships.cache import cached_response, shared, wants_fragment
 from partnerships.filters import DealFilter
 from partnerships.glossary import entry_url
 from partnerships.models import Clause, Company, Deal, LedgerEntry
@@ -362,11 +362,15 @@ def _chart_links(window: selectors.Window) -> charts.DealLinks:
 
 
 def _window_ctx(window: selectors.Window, choice: str) -> dict:
+    return {"year": window.year, "since": window.since, "as_of": window.as_of, "choice": choice}
+
+
+def _network_drawing(window: selectors.Window) -> dict:
+    """The network and its layout (Kamada-Kawai): the same for every reader of a data version."""
+    net = selectors.ledger_network(window=window)
     return {
-        "year": window.year,
-        "since": window.since,
-        "as_of": window.as_of,
-        "choice": choice,
+        "net": net,
+        "svg": charts.network_svg(net, links=_chart_links(window)),
         "years": selectors.deal_years(),
     }
 
@@ -374,12 +378,14 @@ def _window_ctx(window: selectors.Window, choice: str) -> dict:
 def network(request):
     def build():
         window, choice = _window(request)
-        net = selectors.ledger_network(window=window)
+        drawing = shared("network", lambda: _network_drawing(window), window)
+        net = drawing["net"]
         links = _chart_links(window)
         ctx = {
             **_window_ctx(window, choice),
+            "years": drawing["years"],
             "net": net,
-            "svg": charts.network_svg(net, links=links),
+            "svg": drawing["svg"],
             "flow_labels": dict(LedgerEntry.Flow.choices),
             "company_kinds": Company.Kind.choices,
             "edges": [
@@ -392,10 +398,25 @@ def network(request):
     return cached_response(request, build)
 
 
+def _flow_drawings(window: selectors.Window) -> dict:
+    """The flows and their Sankey layouts: the same for every reader of a data version."""
+    found = selectors.ledger_flows(window=window)
+    links = _chart_links(window)
+    return {
+        "found": found,
+        "years": selectors.deal_years(),
+        "money_svg": charts.sankey_svg(found.money, charts.MONEY, deal_links=links),
+        "money_bars": charts.flow_bars_svg(found.money, charts.MONEY, deal_links=links),
+        "compute_svg": charts.sankey_svg(found.compute, charts.COMPUTE, deal_links=links),
+        "compute_bars": charts.flow_bars_svg(found.compute, charts.COMPUTE, deal_links=links),
+    }
+
+
 def flows(request):
     def build():
         window, choice = _window(request)
-        found = selectors.ledger_flows(window=window)
+        drawings = shared("flows", lambda: _flow_drawings(window), window)
+        found = drawings.pop("found")
         links = _chart_links(window)
 
         def rows(items):
@@ -406,10 +427,7 @@ def flows(request):
 
         ctx = {
             **_window_ctx(window, choice),
-            "money_svg": charts.sankey_svg(found.money, charts.MONEY, deal_links=links),
-            "money_bars": charts.flow_bars_svg(found.money, charts.MONEY, deal_links=links),
-            "compute_svg": charts.sankey_svg(found.compute, charts.COMPUTE, deal_links=links),
-            "compute_bars": charts.flow_bars_svg(found.compute, charts.COMPUTE, deal_links=links),
+            **drawings,
             "money": rows(found.money),
             "compute": rows(found.compute),
             "other": rows(found.other),

@@ -15,6 +15,7 @@ from partnerships.selectors.ledger import company_ledger
 from scrapers.models import Newsroom
 
 MAX_PHASES = 24  # the latest ones, as on the partnership page
+COUNTERPARTY_LIMIT = 100  # per relationship: a busy lab's answer stays one size
 
 
 def public_companies():
@@ -84,8 +85,8 @@ def _amounts(book: dict) -> list[dict]:
 
 
 def company_detail(*, company: Company) -> dict:
-    """A company's aliases, ledger totals, counterparties by relationship and newsrooms: 3 queries."""
-    ledger = company_ledger(company=company)
+    """A company's aliases, ledger totals, its busiest counterparties by relationship and newsrooms: 4 queries."""
+    ledger = company_ledger(company=company, limit=COUNTERPARTY_LIMIT)
     aliases = list(
         CompanyAlias.objects.filter(company=company).order_by("name").values_list("name", flat=True)
     )
@@ -112,6 +113,7 @@ def company_detail(*, company: Company) -> dict:
                     }
                     for party in parties
                 ],
+                "total": ledger.relationship_sizes.get(key, 0),
             }
             for key, label, parties in ledger.relationships
         ],

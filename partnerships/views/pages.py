@@ -381,15 +381,22 @@ def network(request):
         drawing = shared("network", lambda: _network_drawing(window), window)
         net = drawing["net"]
         links = _chart_links(window)
+        pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
+        flow_labels = dict(LedgerEntry.Flow.choices)
         ctx = {
             **_window_ctx(window, choice),
             "years": drawing["years"],
             "net": net,
             "svg": drawing["svg"],
-            "flow_labels": dict(LedgerEntry.Flow.choices),
+            "flow_labels": flow_labels,
             "company_kinds": Company.Kind.choices,
             "edges": [
-                (edge, links.deals(edge.a.slug, edge.b.slug, edge.deals, edge.clause_kinds))
+                (
+                    edge,
+                    links.deals(edge.a.slug, edge.b.slug, edge.deals, edge.clause_kinds),
+                    pair_url(edge.a.slug, edge.b.slug),
+                    flow_labels.get(edge.flow, edge.flow),
+                )
                 for edge in net.edges
             ],
         }
@@ -398,41 +405,55 @@ def network(request):
     return cached_response(request, build)
 
 
+# Rows per flow table, largest first: the drawing above shows the 30 largest; the ledger
+# export and the API list every row.
+FLOW_TABLE_LIMIT = 100
+
+
+def _flow_rows(items, links: charts.DealLinks) -> list[tuple]:
+    """The largest flows of one table, with their links resolved once (no reverse per row)."""
+    company_url = charts.slug_urls("partnerships:company_detail")
+    labels = dict(LedgerEntry.Flow.choices)
+    return [
+        (
+            link,
+            links.deals(link.source.slug, link.target.slug, link.deals, link.clause_kinds),
+            company_url(link.source.slug),
+            company_url(link.target.slug),
+            labels.get(link.flow, link.flow),
+        )
+        for link in items[:FLOW_TABLE_LIMIT]
+    ]
+
+
 def _flow_drawings(window: selectors.Window) -> dict:
-    """The flows and their Sankey layouts: the same for every reader of a data version."""
+    """The flows' Sankey layouts and tables: the same for every reader of a data version.
+
+    Only what the page shows is kept (the drawings, the largest rows, the counts), so a
+    cache hit reads a page-sized value whatever the number of flows.
+    """
     found = selectors.ledger_flows(window=window)
     links = _chart_links(window)
     return {
-        "found": found,
         "years": selectors.deal_years(),
         "money_svg": charts.sankey_svg(found.money, charts.MONEY, deal_links=links),
         "money_bars": charts.flow_bars_svg(found.money, charts.MONEY, deal_links=links),
         "compute_svg": charts.sankey_svg(found.compute, charts.COMPUTE, deal_links=links),
         "compute_bars": charts.flow_bars_svg(found.compute, charts.COMPUTE, deal_links=links),
+        "money": _flow_rows(found.money, links),
+        "compute": _flow_rows(found.compute, links),
+        "other": _flow_rows(found.other, links),
+        "counts": {"money": len(found.money), "compute": len(found.compute), "other": len(found.other)},
     }
 
 
 def flows(request):
     def build():
         window, choice = _window(request)
-        drawings = shared("flows", lambda: _flow_drawings(window), window)
-        found = drawings.pop("found")
-        links = _chart_links(window)
-
-        def rows(items):
-            return [
-                (link, links.deals(link.source.slug, link.target.slug, link.deals, link.clause_kinds))
-                for link in items
-            ]
-
         ctx = {
             **_window_ctx(window, choice),
-            **drawings,
-            "money": rows(found.money),
-            "compute": rows(found.compute),
-            "other": rows(found.other),
-            "company_url": links.company_url,
-            "flow_labels": dict(LedgerEntry.Flow.choices),
+            **shared("flows", lambda: _flow_drawings(window), window),
+            "table_limit": FLOW_TABLE_LIMIT,
         }
         return render(request, "partnerships/flows.html", ctx)
 

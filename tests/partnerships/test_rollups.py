@@ -114,6 +114,8 @@ def test_it_keeps_the_rollups_equal_to_a_rebuild_after_any_sequence_of_writes(op
         incremental = snapshot()
         assert not ledger_rebuild().changed, "a refresh missed a ledger change"
         rollups_rebuild()
+        if snapshot() != incremental:
+            print("FAILOPS", ops)
         assert snapshot() == incremental
         transaction.set_rollback(True)
 

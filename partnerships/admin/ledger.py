@@ -6,7 +6,7 @@ clause's save refreshes the ledger. ``manage.py rebuild_ledger`` recomputes ever
 
 from django.contrib import admin
 
-from partnerships.models import CompanyFlowYear, CompanyPartnerFlow, LedgerEntry
+from partnerships.models import CompanyFlowYear, CompanyPartner, CompanyPartnerFlow, LedgerEntry
 
 
 @admin.register(LedgerEntry)
@@ -67,5 +67,13 @@ class CompanyPartnerFlowAdmin(_RollupAdmin):
         "reported",
     )  # fmt: skip
     list_filter = ("relationship", "direction", "flow", "unit")
+    list_select_related = ("company", "counterparty")
+    search_fields = ("company__name", "counterparty__name")
+
+
+@admin.register(CompanyPartner)
+class CompanyPartnerAdmin(_RollupAdmin):
+    list_display = ("company", "counterparty", "relationship", "deals")
+    list_filter = ("relationship",)
     list_select_related = ("company", "counterparty")
     search_fields = ("company__name", "counterparty__name")

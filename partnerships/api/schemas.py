@@ -254,7 +254,9 @@ class Relationship(Schema):
     companies: list[Counterparty] = Field(
         ..., description="The busiest counterparties (most deals first, then by name), at most 100."
     )
-    total: int = Field(..., description="How many counterparties the relationship has in all.")
+    truncated: bool = Field(
+        ..., description="More counterparties than listed: the ledger endpoint (`company=`) has every one."
+    )
 
 
 class NewsroomRef(Schema):

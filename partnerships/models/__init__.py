@@ -11,7 +11,7 @@ from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 from partnerships.models.ledger import LedgerEntry
 from partnerships.models.regulatory import RegulatoryEvent, RegulatoryReview
-from partnerships.models.rollups import CompanyFlowYear, CompanyPartnerFlow
+from partnerships.models.rollups import CompanyFlowYear, CompanyPartner, CompanyPartnerFlow
 from partnerships.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Company",
     "CompanyAlias",
     "CompanyFlowYear",
+    "CompanyPartner",
     "CompanyPartnerFlow",
     "Deal",
     "DealParty",

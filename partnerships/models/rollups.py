@@ -8,9 +8,12 @@ the ledger write that changed them (``ledger_refresh``), and rebuilt from the le
 * ``CompanyFlowYear``: what a company gives and receives per flow kind, unit and year of
   announcement, by certainty (company totals, the comparison's years, the home page's year
   figures: the "gives" side of every company is the whole ledger);
-* ``CompanyPartnerFlow``: what flows between a company and one counterparty in one
-  relationship (investors, customers...), per direction, flow kind and unit, by certainty,
-  with the number of deals behind that relationship (repeated on each of its rows).
+* ``CompanyPartner``: one counterparty of a company in one relationship (investors,
+  customers...) and the number of deals behind it: its index ranks a relationship's
+  counterparties, most deals first;
+* ``CompanyPartnerFlow``: what flows between the two in that relationship, per direction,
+  flow kind and unit, by certainty, with the same deal count (so one range of its index
+  holds the busiest counterparties' rows).
 """
 
 from django.db import models
@@ -54,6 +57,35 @@ class CompanyFlowYear(_Sums):
         return f"{self.company_id} {self.direction} {self.flow} {self.unit} {self.year}"
 
 
+class CompanyPartner(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    counterparty = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    relationship = models.CharField(max_length=20)
+    deals = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "counterparty", "relationship"], name="companypartner_key"
+            )
+        ]
+        indexes = [
+            # Company page: the (n + 1)-th busiest counterparty of a relationship, read off the index.
+            models.Index(
+                "company",
+                "relationship",
+                models.F("deals").desc(),
+                "counterparty",
+                name="companypartner_rank_idx",
+            ),
+            # Refreshes find a pair's rows from either side.
+            models.Index(fields=["counterparty", "company"], name="companypartner_other_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_id} {self.relationship} {self.counterparty_id}: {self.deals}"
+
+
 class CompanyPartnerFlow(_Sums):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     counterparty = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -72,8 +104,14 @@ class CompanyPartnerFlow(_Sums):
             )
         ]
         indexes = [
-            # Company page: a relationship's counterparties, most deals first (a window per relationship).
-            models.Index(fields=["company", "relationship", "-deals"], name="companypartnerflow_rank_idx"),
+            # Company page: a relationship's busiest counterparties, down to the rank ``CompanyPartner`` gives.
+            models.Index(
+                "company",
+                "relationship",
+                models.F("deals").desc(),
+                "counterparty",
+                name="companypartnerflow_rank_idx",
+            ),
             # Refreshes find a pair's rows from either side.
             models.Index(fields=["counterparty", "company"], name="companypartnerflow_other_idx"),
         ]

@@ -20,12 +20,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, Sum, Value, Window
-from django.db.models.functions import DenseRank
+from django.db.models import Count, Max, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from partnerships import ledger
 from partnerships.filters import DealFilter
-from partnerships.models import Company, CompanyFlowYear, CompanyPartnerFlow, Deal, LedgerEntry
+from partnerships.models import (
+    Company,
+    CompanyFlowYear,
+    CompanyPartner,
+    CompanyPartnerFlow,
+    Deal,
+    LedgerEntry,
+)
 from partnerships.models.deals import Certainty
 from partnerships.models.rollups import GIVES, RECEIVES
 from partnerships.services.dataset import dataset_as_of
@@ -328,14 +335,11 @@ class CompanyLedger:
     gives: dict[tuple[str, str], Amounts]  # (flow, unit) → amounts
     receives: dict[tuple[str, str], Amounts]
     relationships: list[tuple[str, str, list[Counterparty]]]  # (key, label, counterparties)
-    # Counterparties per relationship key, when the lists were cut to the busiest.
-    relationship_sizes: dict[str, int] = field(default_factory=dict)
+    # Relationship keys whose list was cut to the busiest counterparties (there are more).
+    cut: set[str] = field(default_factory=set)
 
     def counterparties(self, key: str) -> list[Counterparty]:
         return next((found for k, _label, found in self.relationships if k == key), [])
-
-    def left_out(self, key: str) -> int:
-        return self.relationship_sizes.get(key, 0) - len(self.counterparties(key))
 
 
 _SIDE_VALUES = ("counterparty_id", "counterparty__slug", "counterparty__name", "counterparty__kind")
@@ -351,27 +355,43 @@ _FLOW_VALUES = (
 )
 
 
-def _partner_flows(ids: list[int], limit: int | None) -> list[dict]:
-    """Flows between the companies and their counterparties: 1 query.
+def _busiest(company_id: int, key: str, limit: int) -> Q:
+    """Rows of the ``limit + 1`` busiest counterparties in one relationship (most deals, then first recorded).
 
-    With a ``limit``, only the busiest counterparties of each relationship (most deals, then
-    name), ranked in SQL: a counterparty's rows share its deal count, so ``DENSE_RANK`` over
-    them ranks counterparties, and the ranks counted both ways give how many there are.
+    The (limit + 1)-th counterparty is read off ``CompanyPartner``'s index (a constant-size
+    scan), and the flows at or above it are one range of ``CompanyPartnerFlow``'s index.
     """
+    edge = CompanyPartner.objects.filter(company_id=company_id, relationship=key).order_by(
+        "-deals", "counterparty_id"
+    )[limit : limit + 1]
+    deals, other = Subquery(edge.values("deals")), Subquery(edge.values("counterparty_id"))
+    above = Q(deals__gt=Coalesce(deals, Value(-1))) | Q(deals=deals, counterparty_id__lte=other)
+    return Q(company_id=company_id, relationship=key) & above
+
+
+def _partner_flows(ids: list[int], limit: int | None) -> list[dict]:
+    """Flows between the companies and their counterparties (the ``limit + 1`` busiest per relationship): 1 query."""
     qs = CompanyPartnerFlow.objects.filter(company_id__in=ids)
-    if limit is None:
-        return list(qs.values(*_FLOW_VALUES, *_SIDE_VALUES, size=Value(0)))
-    partition = [F("company_id"), F("relationship")]
-    first = [F("deals").desc(), F("counterparty__name").asc(), F("counterparty_id").asc()]
-    last = [F("deals").asc(), F("counterparty__name").desc(), F("counterparty_id").desc()]
-    ranked = qs.annotate(
-        rank=Window(DenseRank(), partition_by=partition, order_by=first),
-        rank_back=Window(DenseRank(), partition_by=partition, order_by=last),
-    )
-    rows = list(ranked.filter(rank__lte=limit).values(*_FLOW_VALUES, *_SIDE_VALUES, "rank", "rank_back"))
-    for row in rows:
-        row["size"] = row.pop("rank") + row.pop("rank_back") - 1
-    return rows
+    if limit is not None:
+        condition = Q(pk__in=[])
+        for company_id in ids:
+            for key, _label in RELATIONSHIPS:
+                condition |= _busiest(company_id, key, limit)
+        qs = qs.filter(condition)
+    return list(qs.values(*_FLOW_VALUES, *_SIDE_VALUES))
+
+
+def _cut(flows: list[dict], limit: int) -> tuple[list[dict], set[str]]:
+    """The rows of the ``limit`` busiest counterparties per relationship, and the relationships that had more."""
+    ranked: dict[str, list[tuple]] = defaultdict(list)
+    for row in flows:
+        ranked[row["relationship"]].append((-row["deals"], row["counterparty_id"]))
+    kept, cut = set(), set()
+    for key, partners in ranked.items():
+        order = sorted(set(partners))
+        cut.update([key] if len(order) > limit else [])
+        kept.update((key, other) for _deals, other in order[:limit])
+    return [row for row in flows if (row["relationship"], row["counterparty_id"]) in kept], cut
 
 
 def _totals(ids: list[int]) -> dict[int, dict[str, dict]]:
@@ -388,7 +408,7 @@ def _totals(ids: list[int]) -> dict[int, dict[str, dict]]:
     return books
 
 
-def _book(company: Company, flows: list[dict], totals: dict | None) -> CompanyLedger:
+def _book(company: Company, flows: list[dict], totals: dict | None, cut: set[str]) -> CompanyLedger:
     """One company's ledger from its partner flows; totals are their sums unless given."""
     own = totals if totals is not None else {GIVES: defaultdict(Amounts), RECEIVES: defaultdict(Amounts)}
     found: dict[str, dict[int, Counterparty]] = defaultdict(dict)
@@ -405,8 +425,7 @@ def _book(company: Company, flows: list[dict], totals: dict | None) -> CompanyLe
         (key, label, sorted(found[key].values(), key=lambda c: (-c.deal_count, c.company.name)))
         for key, label in RELATIONSHIPS
     ]
-    sizes = {row["relationship"]: row["size"] for row in flows} if totals is not None else {}
-    return CompanyLedger(company, dict(own[GIVES]), dict(own[RECEIVES]), relationships, sizes)
+    return CompanyLedger(company, dict(own[GIVES]), dict(own[RECEIVES]), relationships, cut)
 
 
 def company_ledgers(
@@ -415,18 +434,21 @@ def company_ledgers(
     """Several companies' sides of the ledger, read from the rollups: 1 query for all of them.
 
     ``limit`` lists only the busiest counterparties of each relationship (most deals, then
-    name; ``CompanyLedger.left_out`` says how many more there are), in 2 queries whatever
-    the company's size; its totals are never cut (``totals=False``: left empty, one query
+    the first recorded; ``CompanyLedger.cut`` names the relationships that have more), in 2
+    queries reading a constant number of rows whatever the company's size; totals are never cut (``totals=False``: left empty, one query
     fewer, for a page that reads them from ``company_years_and_totals``).
     """
     ids = [c.pk for c in companies]
     flows = _partner_flows(ids, limit)
     found = _totals(ids) if limit is not None and totals else {}
     empty = {GIVES: {}, RECEIVES: {}} if limit is not None else None
-    return {
-        c.pk: _book(c, [row for row in flows if row["company_id"] == c.pk], found.get(c.pk, empty))
-        for c in companies
-    }
+    result = {}
+    for c in companies:
+        mine, cut = [row for row in flows if row["company_id"] == c.pk], set()
+        if limit is not None:
+            mine, cut = _cut(mine, limit)
+        result[c.pk] = _book(c, mine, found.get(c.pk, empty), cut)
+    return result
 
 
 def company_ledger(*, company: Company, limit: int | None = None) -> CompanyLedger:

@@ -46,9 +46,9 @@ def relationship(flow: str, clause_kind: str, gives: bool) -> str:
 
 
 def _models():
-    from partnerships.models import CompanyFlowYear, CompanyPartnerFlow, LedgerEntry
+    from partnerships.models import CompanyFlowYear, CompanyPartner, CompanyPartnerFlow, LedgerEntry
 
-    return LedgerEntry, CompanyFlowYear, CompanyPartnerFlow
+    return LedgerEntry, CompanyFlowYear, CompanyPartner, CompanyPartnerFlow
 
 
 def _sums() -> dict:
@@ -77,8 +77,8 @@ def _flow_year_rows(entries, model, *, companies=None, years=None) -> list:
     return rows
 
 
-def _partner_rows(values: Iterable[tuple], model) -> list:
-    """``CompanyPartnerFlow`` rows from ledger rows, each booked on both sides.
+def _partner_rows(values: Iterable[tuple], partner_model, flow_model) -> tuple[list, list]:
+    """``CompanyPartner`` and ``CompanyPartnerFlow`` rows from ledger rows, each booked on both sides.
 
     ``values``: (grantor, beneficiary, flow, clause kind, unit, deal, certainty, counted).
     """
@@ -92,8 +92,12 @@ def _partner_rows(values: Iterable[tuple], model) -> list:
             key = (*partner, GIVES if gives else RECEIVES, flow, unit)
             total = sums.setdefault(key, dict.fromkeys(CERTAINTIES, Decimal(0)))
             total[name] += Decimal(counted or 0)
-    return [
-        model(
+    partners = [
+        partner_model(company_id=c, counterparty_id=o, relationship=r, deals=len(found))
+        for (c, o, r), found in deals.items()
+    ]
+    flows = [
+        flow_model(
             company_id=c,
             counterparty_id=o,
             relationship=r,
@@ -105,6 +109,7 @@ def _partner_rows(values: Iterable[tuple], model) -> list:
         )  # fmt: skip
         for (c, o, r, d, f, u), amounts in sums.items()
     ]
+    return partners, flows
 
 
 _ENTRY_VALUES = (
@@ -125,7 +130,7 @@ def rollups_refresh(*, keys: Iterable[tuple[int, int, int]]) -> None:
     Pass the keys of every ledger row written, deleted or changed, with its values before
     and after the write; call it in the write's transaction.
     """
-    entries, flow_year, partner_flow = _models()
+    entries, flow_year, partner, partner_flow = _models()
     keys = set(keys)
     if not keys:
         return
@@ -138,22 +143,26 @@ def rollups_refresh(*, keys: Iterable[tuple[int, int, int]]) -> None:
     pairs = sorted({(min(g, b), max(g, b)) for g, b, _y in keys})
     for start in range(0, len(pairs), _CHUNK):
         chunk = pairs[start : start + _CHUNK]
-        partner_flow.objects.filter(_pair_filter(chunk, "company_id", "counterparty_id")).delete()
+        for model in (partner, partner_flow):
+            model.objects.filter(_pair_filter(chunk, "company_id", "counterparty_id")).delete()
         found = entries.objects.filter(_pair_filter(chunk, "grantor_id", "beneficiary_id"))
-        partner_flow.objects.bulk_create(_partner_rows(found.values_list(*_ENTRY_VALUES), partner_flow))
+        rows, flows = _partner_rows(found.values_list(*_ENTRY_VALUES), partner, partner_flow)
+        partner.objects.bulk_create(rows)
+        partner_flow.objects.bulk_create(flows)
 
 
 def rollups_rebuild(models=None) -> int:
     """Every rollup recomputed from the ledger (``manage.py rebuild_ledger``); returns the rows written.
 
-    ``models`` (LedgerEntry, CompanyFlowYear, CompanyPartnerFlow) lets a migration pass its
-    historical models.
+    ``models`` (LedgerEntry, CompanyFlowYear, CompanyPartner, CompanyPartnerFlow) lets a
+    migration pass its historical models.
     """
-    entries, flow_year, partner_flow = models or _models()
-    for model in (flow_year, partner_flow):
+    entries, flow_year, partner, partner_flow = models or _models()
+    for model in (flow_year, partner, partner_flow):
         model.objects.all().delete()
     years = _flow_year_rows(entries.objects, flow_year)
-    flows = _partner_rows(entries.objects.values_list(*_ENTRY_VALUES).iterator(chunk_size=5000), partner_flow)
-    for model, objects in ((flow_year, years), (partner_flow, flows)):
+    values = entries.objects.values_list(*_ENTRY_VALUES).iterator(chunk_size=5000)
+    rows, flows = _partner_rows(values, partner, partner_flow)
+    for model, objects in ((flow_year, years), (partner, rows), (partner_flow, flows)):
         model.objects.bulk_create(objects, batch_size=2000)
-    return len(years) + len(flows)
+    return len(years) + len(rows) + len(flows)

@@ -195,12 +195,12 @@ def partnership(request, a, b):
 
 
 # Counterparties listed per relationship on a company page (the busiest first): a lab with
-# thousands of customers gets a page of the same size, and "and N more".
+# thousands of customers gets a page of the same size, and a pointer to the ledger export.
 COUNTERPARTY_LIMIT = 40
 
 
 def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple], int]]:
-    """(key, label, [(counterparty, its figure lines, partnership URL)], how many more) for the groups that have any."""
+    """(key, label, [(counterparty, its figure lines, partnership URL)], whether there are more) for each group."""
     return [
         (
             key,
@@ -213,7 +213,7 @@ def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple], in
                 )
                 for party in parties
             ],
-            book.left_out(key),
+            key in book.cut,
         )
         for key, label, parties in book.relationships
         if parties

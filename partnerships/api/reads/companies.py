@@ -113,7 +113,7 @@ def company_detail(*, company: Company) -> dict:
                     }
                     for party in parties
                 ],
-                "total": ledger.relationship_sizes.get(key, 0),
+                "truncated": key in ledger.cut,
             }
             for key, label, parties in ledger.relationships
         ],

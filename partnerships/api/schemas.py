@@ -252,7 +252,7 @@ class Relationship(Schema):
     key: str
     label: str
     companies: list[Counterparty] = Field(
-        ..., description="The busiest counterparties (most deals first, then by name), at most 100."
+        ..., description="The busiest counterparties (most deals first), at most 25."
     )
     truncated: bool = Field(
         ..., description="More counterparties than listed: the ledger endpoint (`company=`) has every one."

@@ -196,7 +196,7 @@ def partnership(request, a, b):
 
 # Counterparties listed per relationship on a company page (the busiest first): a lab with
 # thousands of customers gets a page of the same size, and a pointer to the ledger export.
-COUNTERPARTY_LIMIT = 40
+COUNTERPARTY_LIMIT = 20
 
 
 def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple], int]]:

@@ -15,7 +15,7 @@ from partnerships.selectors.ledger import company_ledger
 from scrapers.models import Newsroom
 
 MAX_PHASES = 24  # the latest ones, as on the partnership page
-COUNTERPARTY_LIMIT = 100  # per relationship: a busy lab's answer stays one size
+COUNTERPARTY_LIMIT = 25  # per relationship: a busy lab's answer stays one size
 
 
 def public_companies():

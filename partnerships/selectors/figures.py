@@ -21,11 +21,11 @@ from partnerships.selectors.ledger import (
     CERTAINTIES,
     HEADLINE_MONEY_FLOWS,
     Amounts,
-    Counterparty,
     FlowTotal,
     _amounts,
     ledger_totals_by_year,
 )
+from partnerships.selectors.partners import Counterparty
 
 GIVES, RECEIVES = "gives", "receives"  # as ``partnerships.models.rollups`` stores them
 # What a line says, by (direction, flow kind): the company gives / receives ...

@@ -11,7 +11,7 @@ from partnerships.diff import clause_diff
 from partnerships.formatting import decimal_plain
 from partnerships.models import Company, CompanyAlias, Deal, DealParty, normalize_name
 from partnerships.models.deals import Certainty
-from partnerships.selectors.ledger import company_ledger
+from partnerships.selectors.partners import company_ledger
 from scrapers.models import Newsroom
 
 MAX_PHASES = 24  # the latest ones, as on the partnership page

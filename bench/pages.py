@@ -1,29 +1,35 @@
-"""Dashboard pages at 20,000 deals: queries, cold server time, and throughput under load.
+"""Pages and API endpoints at 2,000, 20,000 and 200,000 deals: queries, cold time, throughput.
 
-1. Builds (once) a synthetic dataset in its own PostgreSQL database — 500 companies,
-   20,000 deals, ~50,000 deal parties, 60,000 clauses, 200,000 announcements, 50
-   newsrooms — with COPY, so generation takes seconds, not hours. Re-runs reuse it.
-2. Cold: each page rendered in-process with the page cache off; queries counted,
-   median and p95 of ``ROUNDS`` requests after a warm-up (connections, template cache).
-3. Under load: gunicorn (sync workers, one per core) on 127.0.0.1 with the page cache on,
-   a bounded closed-loop Python load generator (``bench.baselines.load``); the hello-world
-   Django view behind the same middleware is measured in the same run.
+1. For each size (``bench.pages_data.sizes``: the 20,000-deal shape of 500 companies, 3
+   clauses and 10 announcements a deal, scaled), a synthetic archive in its own PostgreSQL
+   database, built once with COPY and reused by later runs (the ledger and its rollups are
+   built once at the end, as a bulk load does).
+2. Cold: each page rendered in-process with the page cache off; queries counted, median
+   and p95 of ``ROUNDS`` requests after a warm-up (connections, template cache). Chart
+   layouts shared by all readers stay cached per data version (``partnerships.cache``);
+   the first render after a change is measured apart ("first after a change").
+3. Under load (20,000 deals): gunicorn (sync workers, one per core) on 127.0.0.1 with the
+   page cache on, wrk or a bounded Python load generator; the hello-world Django view is
+   measured beside every page on the same server.
+4. Rollup maintenance: a publish's rollup refresh, and the whole ledger + rollups rebuilt
+   (what a bulk ``load_dataset`` of that many deals does at its end).
 
-Goals: ≤ 8 queries, cold median ≤ 25 ms, cached ≥ 60 % of hello-world req/s.
+Goals: ≤ 8 queries constant in size, cold median ≤ 25 ms at 20,000 deals and ≤ 40 ms at
+200,000, cached ≥ 60 % of hello-world req/s, ≤ 5 ms of rollups per publish.
 
 Environment: ``BENCH_PAGES_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/
-pactwatch_bench_pages``; never a test database), ``BENCH_REDIS_URL`` (default
-``redis://127.0.0.1:6379/4``), ``BENCH_PAGES_DURATION`` seconds per load window (2; three
-windows per page and three of hello-world, alternating, medians kept), ``BENCH_PAGES_MATCH``
-(only pages whose label contains it, e.g. ``api``). Uses ``wrk`` when
-installed (Debian package ``wrk``), else a bounded Python thread load generator.
+pactwatch_bench_pages``, the 20,000-deal database; other sizes add ``_2k`` / ``_200k``; never
+a test database), ``BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/4``),
+``BENCH_PAGES_SIZES`` (deal counts, default ``2000,20000,200000``), ``BENCH_PAGES_DURATION``
+seconds per load window (2; three windows per page and three of hello-world, alternating,
+medians kept), ``BENCH_PAGES_MATCH`` (only pages whose label contains it, e.g. ``api``),
+``BENCH_PAGES_REGENERATE=1`` (rebuild the data). Uses ``wrk`` when installed.
 """
 
 from __future__ import annotations
 
-import datetime
+import json
 import os
-import random
 import re
 import secrets
 import shutil
@@ -34,57 +40,32 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_URL = os.environ.get(
+BASE_URL = os.environ.get(
     "BENCH_PAGES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pactwatch_bench_pages"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 DURATION = float(os.environ.get("BENCH_PAGES_DURATION", "2.0"))
 ROUNDS = 30
+FIRST_ROUNDS = 5  # renders after a data-version bump (shared layouts recomputed)
 ROUNDS_UNDER_LOAD = 3
-SIZES = {"companies": 500, "deals": 20_000, "clauses": 60_000, "announcements": 200_000, "newsrooms": 50}
-GOALS = {"queries": 8, "cold_median_ms": 25.0, "cached_share": 0.60}
-
-WORDS = [
-    "cloud",
-    "compute",
-    "chips",
-    "investment",
-    "partnership",
-    "datacenter",
-    "gigawatt",
-    "model",
-    "training",
-    "inference",
-    "exclusive",
-    "revenue",
-    "share",
-    "stake",
-    "warrant",
-    "licence",
-    "distribution",
-    "research",
-    "agreement",
-    "capacity",
-    "sovereign",
-    "energy",
-    "supercomputer",
-    "accelerator",
-    "frontier",
-    "safety",
-    "enterprise",
-    "customers",
-    "multi-year",
-    "commitment",
-    "expansion",
-]
+LOAD_SIZE = 20_000  # the size measured under load
+GOALS = {"queries": 8, "cold_median_ms": {20_000: 25.0, 200_000: 40.0}, "cached_share": 0.60}
+MARK = "@@PAGES-SIZE@@"
 
 
-def _env() -> dict[str, str]:
+def database_url(deals: int) -> str:
+    if deals == LOAD_SIZE:
+        return BASE_URL
+    suffix = f"{deals // 1000}k" if deals % 1000 == 0 else str(deals)
+    return f"{BASE_URL}_{suffix}"
+
+
+def _env(deals: int = LOAD_SIZE) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": DB_URL,
+        "DATABASE_URL": database_url(deals),
         "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": "pactwatch-bench-pages",
+        "CACHE_KEY_PREFIX": f"pactwatch-bench-pages-{deals}",
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
@@ -96,463 +77,14 @@ def _env() -> dict[str, str]:
     }
 
 
-def _ensure_database() -> None:
+def _ensure_database(url: str) -> None:
     import psycopg
 
-    name = DB_URL.rsplit("/", 1)[1]
-    admin = DB_URL.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _words(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
-
-
-# The empty value COPY writes for a column the generator does not know (a later migration's
-# NOT NULL field whose default lives in Django, not in the database).
-_EMPTY = {"character varying": "", "text": "", "integer": 0, "smallint": 0, "bigint": 0, "boolean": False}
-
-
-def _unlisted(cursor, table: str, columns: list[str]) -> tuple[list[str], tuple]:
-    cursor.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
-        "AND is_nullable = 'NO' AND column_default IS NULL AND is_generated = 'NEVER' AND is_identity = 'NO'",
-        (table,),
-    )
-    extra = [(name, kind) for name, kind in cursor.fetchall() if name not in columns and kind in _EMPTY]
-    return [name for name, _ in extra], tuple(_EMPTY[kind] for _, kind in extra)
-
-
-def _copy(cursor, table: str, columns: list[str], rows) -> int:
-    extra, values = _unlisted(cursor, table, columns)
-    count = 0
-    with cursor.copy(f"COPY {table} ({', '.join(columns + extra)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(tuple(row) + values)
-            count += 1
-    return count
-
-
-def generate(*, force: bool = False) -> dict:
-    """Fill the bench database (deterministic: seeded RNG). Skipped when already the right size."""
-    from django.db import connection
-
-    from partnerships.models import Clause, Company, Deal, LedgerEntry
-    from partnerships.services.ledger import ledger_rebuild
-
-    if not force and Deal.objects.count() == SIZES["deals"]:
-        if not LedgerEntry.objects.exists():  # a database made before the pages read the ledger
-            ledger_rebuild()
-        return {"generated": False, "generate_s": 0.0}
-    started = time.monotonic()
-    rng = random.Random(20260101)
-    now = datetime.datetime.now(datetime.UTC)
-    tables = [
-        "partnerships_deal_sources",
-        "partnerships_clause",
-        "partnerships_dealparty",
-        "partnerships_deal",
-        "scrapers_announcementrevision",
-        "scrapers_scraperun",
-        "scrapers_announcement",
-        "scrapers_newsroom",
-        "partnerships_companyalias",
-    ]
-    with connection.cursor() as wrapper:
-        cur = wrapper.cursor
-        extra = [
-            t
-            for t in ("partnerships_subscription_companies", "partnerships_alertdelivery")
-            if t in connection.introspection.table_names()
-        ]
-        cur.execute(f"TRUNCATE {', '.join(tables + extra)}, partnerships_company RESTART IDENTITY CASCADE")
-        kinds = list(Company.Kind.values)
-        _copy(
-            cur,
-            "partnerships_company",
-            [
-                "id",
-                "name",
-                "slug",
-                "kind",
-                "website",
-                "description",
-                "is_proposed",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (
-                    i,
-                    f"Company {i:03d}",
-                    f"company-{i:03d}",
-                    kinds[i % len(kinds)],
-                    "",
-                    _words(rng, 8),
-                    False,
-                    now,
-                    now,
-                )
-                for i in range(1, SIZES["companies"] + 1)
-            ),
-        )
-        _copy(
-            cur,
-            "scrapers_newsroom",
-            [
-                "id",
-                "name",
-                "slug",
-                "company_id",
-                "kind",
-                "url",
-                "homepage",
-                "selectors",
-                "is_active",
-                "expected_cadence",
-                "fetch_interval",
-                "next_fetch_at",
-                "etag",
-                "last_modified",
-                "health",
-                "health_detail",
-                "consecutive_failures",
-                "typical_item_count",
-                "notes",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (
-                    i,
-                    f"Newsroom {i}",
-                    f"newsroom-{i}",
-                    i,
-                    "feed",
-                    f"https://news{i}.example.com/feed",
-                    "",
-                    "{}",
-                    True,
-                    datetime.timedelta(days=14),
-                    datetime.timedelta(hours=1),
-                    now,
-                    "",
-                    "",
-                    "ok",
-                    "",
-                    0,
-                    20,
-                    "",
-                    now,
-                    now,
-                )
-                for i in range(1, SIZES["newsrooms"] + 1)
-            ),
-        )
-        _copy(
-            cur,
-            "scrapers_scraperun",
-            [
-                "newsroom_id",
-                "started_at",
-                "finished_at",
-                "status",
-                "items_seen",
-                "items_new",
-                "items_updated",
-                "items_skipped",
-                "bytes_received",
-                "error",
-            ],
-            (
-                (
-                    n,
-                    now - datetime.timedelta(hours=h),
-                    now - datetime.timedelta(hours=h),
-                    "failed" if h % 7 == 0 else "ok",
-                    20,
-                    h % 3,
-                    0,
-                    0,
-                    40000,
-                    "HTTP 503" if h % 7 == 0 else "",
-                )
-                for n in range(1, SIZES["newsrooms"] + 1)
-                for h in range(1, 21)
-            ),
-        )
-        start_day = datetime.date(2015, 1, 1)
-        span = (datetime.date(2026, 11, 1) - start_day).days
-        ann_columns = [
-            "id",
-            "newsroom_id",
-            "url",
-            "title",
-            "published_at",
-            "published_precision",
-            "summary",
-            "text",
-            "content_hash",
-            "etag",
-            "last_modified",
-            "fetch_status",
-            "fetch_error",
-            "fetch_attempts",
-            "created_at",
-            "updated_at",
-            "url_key",  # unique: the canonical form of the url (no tracking parameters here)
-        ]
-        # Later migrations may add NOT NULL columns with defaults: _copy writes them empty.
-        _copy(
-            cur,
-            "scrapers_announcement",
-            ann_columns,
-            (
-                (
-                    i,
-                    (i % SIZES["newsrooms"]) + 1,
-                    f"https://news.example.com/posts/{i}",
-                    f"{_words(rng, 6)} {i}",
-                    now - datetime.timedelta(hours=i),
-                    "day",
-                    _words(rng, 12),
-                    _words(rng, 60),
-                    f"{i:064x}",
-                    "",
-                    "",
-                    "fetched",
-                    "",
-                    1,
-                    now,
-                    now,
-                    f"https://news.example.com/posts/{i}",
-                )
-                for i in range(1, SIZES["announcements"] + 1)
-            ),
-        )
-        _copy(
-            cur,
-            "scrapers_announcementrevision",
-            ["announcement_id", "title", "text", "content_hash", "fetched_at", "diff"],
-            (
-                (
-                    i,
-                    f"title {i} v{v}",
-                    _words(rng, 40),
-                    f"{i:056x}{v:08x}",
-                    now - datetime.timedelta(days=3 - v),
-                    "",
-                )
-                for i in range(1, 2001)
-                for v in range(2)
-            ),
-        )
-        deal_kinds = list(Deal.Kind.values)
-        deals = []
-        for i in range(1, SIZES["deals"] + 1):
-            day = start_day + datetime.timedelta(days=rng.randrange(span))
-            value = (
-                rng.choice([None, None, 10**8, 5 * 10**8, 10**9, 4 * 10**9, 10**10, 10**11])
-                if i % 3
-                else None
-            )
-            upto = value is not None and i % 4 == 0
-            status = "published" if i % 50 else rng.choice(["candidate", "retracted", "rejected"])
-            predecessor = i - 7 if i > 7 and i % 5 == 0 else None
-            deals.append(
-                (
-                    i,
-                    f"{_words(rng, 5).capitalize()} deal {i}",
-                    f"deal-{i}",
-                    deal_kinds[i % len(deal_kinds)],
-                    status,
-                    day,
-                    "day",
-                    _words(rng, 25),
-                    None if upto else value,
-                    value,
-                    "USD",
-                    predecessor,
-                    "",
-                    1.0,
-                    now,
-                    now,
-                )
-            )
-        _copy(
-            cur,
-            "partnerships_deal",
-            [
-                "id",
-                "title",
-                "slug",
-                "kind",
-                "status",
-                "announced_on",
-                "announced_precision",
-                "summary",
-                "value_min",
-                "value_max",
-                "currency",
-                "predecessor_id",
-                "status_reason",
-                "confidence",
-                "created_at",
-                "updated_at",
-            ],
-            deals,
-        )
-        # Parties: a skewed popularity so a few companies are very busy, like real labs.
-        weights = [1 / (rank**0.8) for rank in range(1, SIZES["companies"] + 1)]
-        roles = {
-            "investment": ("investor", "investee"),
-            "cloud": ("customer", "provider"),
-            "compute": ("customer", "provider"),
-            "chips": ("customer", "provider"),
-            "licensing": ("licensee", "licensor"),
-        }
-        parties = []
-        for deal in deals:
-            chosen = set()
-            while len(chosen) < (2 if deal[0] % 4 else 3):
-                chosen.add(rng.choices(range(1, SIZES["companies"] + 1), weights)[0])
-            pair = roles.get(deal[3], ("partner", "partner"))
-            for n, company in enumerate(sorted(chosen)):
-                parties.append((deal[0], company, pair[n] if n < 2 else "partner"))
-        _copy(cur, "partnerships_dealparty", ["deal_id", "company_id", "role"], parties)
-        # Each clause gives from one of its deal's first two parties to the other, as the
-        # curation services require, so the ledger (and every page's figures) has rows.
-        sides: dict[int, list[int]] = {}
-        for deal_id, company, _role in parties:
-            sides.setdefault(deal_id, []).append(company)
-        clause_kinds = list(Clause.Kind.values)
-        units = [("USD", 10**9), ("GW", 2), ("percent", 20), ("", None), ("years", 5)]
-        _copy(
-            cur,
-            "partnerships_clause",
-            [
-                "deal_id",
-                "kind",
-                "subject",
-                "summary",
-                "effect",
-                "amount",
-                "unit",
-                "qualifier",
-                "quote",
-                "source_id",
-                "confidence",
-                "status",
-                "position",
-                "grantor_id",
-                "beneficiary_id",
-                "certainty",
-                "basis",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (
-                    (i % SIZES["deals"]) + 1,
-                    clause_kinds[i % len(clause_kinds)],
-                    rng.choice(["", "cloud", "compute", "api"]),
-                    _words(rng, 8),
-                    "removed" if i % 31 == 0 else "granted",
-                    units[i % 5][1],
-                    units[i % 5][0],
-                    "up_to" if i % 6 == 0 and units[i % 5][1] else "",
-                    _words(rng, 20),
-                    rng.randrange(1, SIZES["announcements"]),
-                    0.9,
-                    "confirmed",
-                    i // SIZES["deals"],
-                    sides[(i % SIZES["deals"]) + 1][i % 2],
-                    sides[(i % SIZES["deals"]) + 1][1 - i % 2],
-                    "reported" if i % 3 == 0 else "confirmed",
-                    "incremental",
-                    now,
-                    now,
-                )
-                for i in range(SIZES["clauses"])
-            ),
-        )
-        _copy(
-            cur,
-            "partnerships_deal_sources",
-            ["deal_id", "announcement_id"],
-            ((i, (i * 7) % SIZES["announcements"] + 1) for i in range(1, SIZES["deals"] + 1)),
-        )
-        for table in (
-            "partnerships_company",
-            "partnerships_deal",
-            "scrapers_announcement",
-            "scrapers_newsroom",
-        ):
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
-    ledger_rebuild()  # the rows every total, network edge and flow is read from
-    with connection.cursor() as cur:
-        # Autovacuum would do this in production: visibility map for index-only scans, statistics.
-        cur.execute("VACUUM ANALYZE")
-    return {"generated": True, "generate_s": round(time.monotonic() - started, 1)}
-
-
-def pages() -> list[tuple[str, str]]:
-    """(label, path) for every page, with real slugs from the bench data."""
-    from django.db.models import Count
-
-    from partnerships.models import Company, Deal, DealParty
-    from scrapers.models import AnnouncementRevision
-
-    busy = list(
-        DealParty.objects.values("company__slug")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .values_list("company__slug", flat=True)[:2]
-    )
-    deal = Deal.objects.published().filter(predecessor__isnull=False).order_by("-announced_on").first()
-    deep = Deal.objects.published().order_by("-announced_on", "-id")[5000]
-    compare = ",".join(Deal.objects.published().order_by("-announced_on").values_list("slug", flat=True)[:4])
-    revised = (
-        AnnouncementRevision.objects.order_by("announcement_id")
-        .values_list("announcement_id", flat=True)
-        .first()
-    )
-    a, b = sorted(busy)
-    assert Company.objects.filter(slug__in=busy).count() == 2
-    return [
-        ("home", "/"),
-        ("timeline", "/deals/"),
-        ("timeline, filtered", f"/deals/?company={busy[0]}&kind=cloud&min_amount=1B"),
-        ("timeline, clause filter", "/deals/?clause=exclusivity&year_from=2020"),
-        ("timeline, page 200 (keyset)", f"/deals/?before={deep.announced_on.isoformat()}.{deep.pk}"),
-        ("deal", f"/deals/{deal.slug}/"),
-        ("partnership", f"/partnerships/{a}/{b}/"),
-        ("company", f"/companies/{busy[0]}/"),
-        ("compare deals", f"/compare/?deals={compare}"),
-        ("compare companies", f"/compare/companies/?companies={busy[0]},{busy[1]}"),
-        ("search", "/search/?q=12345+deal"),
-        ("network", "/network/"),
-        ("network, one year", "/network/?year=2024"),
-        ("flows", "/flows/"),
-        ("announcements", "/announcements/"),
-        ("announcement", f"/announcements/{revised}/"),
-        ("sources", "/sources/"),
-        ("feed", "/feeds/deals/"),
-        # The read API (partnerships.api): lists, one deal, one company, the ledger.
-        ("api: deals", "/api/v1/deals/"),
-        ("api: deals, filtered", f"/api/v1/deals/?company={busy[0]}&kind=cloud&min_amount=1B"),
-        ("api: deals by amount", "/api/v1/deals/?sort=amount"),
-        ("api: deal", f"/api/v1/deals/{deal.slug}/"),
-        ("api: company", f"/api/v1/companies/{busy[0]}/"),
-        ("api: companies", "/api/v1/companies/"),
-        ("api: partnership", f"/api/v1/partnerships/{a}/{b}/"),
-        ("api: ledger", f"/api/v1/ledger/?company={busy[0]}"),
-        ("api: announcements", "/api/v1/announcements/"),
-    ]
 
 
 def measure_cold(targets) -> dict:
@@ -696,11 +228,67 @@ def measure_load(targets, env) -> tuple[dict, dict]:
     }
 
 
-def main() -> dict:
-    env = _env()
+def measure_first(targets) -> dict:
+    """Median render right after a data-version bump: what the first reader after a change waits."""
+    from django.test import Client
+
+    from partnerships.cache import bump_content_version
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    results = {}
+    for label, path in targets:
+        times = []
+        for _ in range(FIRST_ROUNDS):
+            bump_content_version()
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        results[label] = {"first_median_ms": round(statistics.median(times), 2)}
+    return results
+
+
+def measure_maintenance(*, rebuild: bool) -> dict:
+    """A publish's rollup refresh (median of 20, rolled back) and, optionally, a full rebuild."""
+    from django.db import transaction
+
+    from partnerships.models import LedgerEntry
+    from partnerships.services.ledger import ledger_rebuild
+    from partnerships.services.rollups import rollups_rebuild, rollups_refresh
+
+    deal_ids = list(
+        LedgerEntry.objects.order_by("-announced_on").values_list("deal_id", flat=True).distinct()[:20]
+    )
+    times = []
+    for deal_id in deal_ids:
+        keys = set(
+            LedgerEntry.objects.filter(deal_id=deal_id).values_list("grantor_id", "beneficiary_id", "year")
+        )
+        with transaction.atomic():
+            started = time.perf_counter()
+            rollups_refresh(keys=keys)
+            times.append((time.perf_counter() - started) * 1000)
+            transaction.set_rollback(True)
+    out = {"rollup_refresh_per_publish_ms": round(statistics.median(times), 2) if times else None}
+    if rebuild:
+        started = time.perf_counter()
+        with transaction.atomic():
+            rollups_rebuild()
+        out["rollups_rebuild_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        ledger_rebuild()
+        out["ledger_and_rollups_rebuild_s"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def measure_size(deals: int) -> dict:
+    """One size, in this process: generate or reuse, then cold, first-after-change, maintenance, load."""
+    from bench import pages_data
+
+    shape = pages_data.sizes(deals)
+    env = _env(deals)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    _ensure_database()
+    _ensure_database(env["DATABASE_URL"])
     import django
 
     django.setup()
@@ -708,59 +296,159 @@ def main() -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    gen = generate(force=os.environ.get("BENCH_PAGES_REGENERATE") == "1")
-    targets = pages()
+    gen = pages_data.generate(shape, force=os.environ.get("BENCH_PAGES_REGENERATE") == "1")
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # what autovacuum does after a migration or a load
+        cursor.execute("ANALYZE")
+    targets = pages_data.pages()
     only = os.environ.get("BENCH_PAGES_MATCH", "")
     if only:  # e.g. BENCH_PAGES_MATCH=api: re-measure some pages only (labels containing it)
         targets = [(label, path) for label, path in targets if only in label]
     cold = measure_cold(targets)
-    load_results, hello = measure_load(targets, env)
-    hello_rps = hello["hello_world_rps"]
-    rows = []
-    for label, path in targets:
-        row = {"page": label, "path": path, **cold[label], **load_results[label]}
-        # Each page is compared with the hello-world view measured just before it, same server.
-        beside = row["hello_rps_beside"] or hello_rps
-        row["share_of_hello"] = round(row["cached_rps"] / beside, 2) if beside else None
-        rows.append(row)
-    cached = [r["cached_rps"] for r in rows]
-    figures = {
+    first = measure_first(targets)
+    result = {
+        "shape": shape,
         **gen,
-        **SIZES,
-        "hello_world_rps": hello_rps,
-        "cached_rps": round(statistics.median(cached)),
-        "cached_rps_min": min(cached),
-        "median_share_of_hello": statistics.median(r["share_of_hello"] or 0 for r in rows),
-        "max_queries": max(r["queries"] for r in rows),
-        "max_cold_median_ms": max(r["cold_median_ms"] for r in rows),
-        "pages_over_25ms": [r["page"] for r in rows if r["cold_median_ms"] > GOALS["cold_median_ms"]],
-        "pages_under_60pct": [r["page"] for r in rows if (r["share_of_hello"] or 0) < GOALS["cached_share"]],
-        "pages": rows,
+        **measure_maintenance(rebuild=deals <= LOAD_SIZE),
+        "pages": [{"page": label, "path": path, **cold[label], **first[label]} for label, path in targets],
     }
-    print(
-        f"Dataset: {SIZES['deals']:,} deals, {SIZES['clauses']:,} clauses, {SIZES['companies']} companies, "
-        f"{SIZES['announcements']:,} announcements ({'generated in ' + str(gen['generate_s']) + ' s' if gen['generated'] else 'reused'})."
+    if deals == LOAD_SIZE:
+        load_results, hello = measure_load(targets, env)
+        result["hello"] = hello
+        for row in result["pages"]:
+            row.update(load_results[row["page"]])
+            beside = row["hello_rps_beside"] or hello["hello_world_rps"]
+            row["share_of_hello"] = round(row["cached_rps"] / beside, 2) if beside else None
+    return result
+
+
+def _run_size(deals: int) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.pages", "--size", str(deals)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    print(
-        f"Hello-world Django view: {hello_rps} req/s ({hello['gunicorn_workers']} gunicorn sync workers, same run).\n"
+    for line in completed.stdout.splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK) :])
+    tail = "\n".join(completed.stderr.strip().splitlines()[-10:])
+    return {"error": f"exit {completed.returncode}: {tail}", "pages": []}
+
+
+def _cell(runs: dict, deals: int, label: str, name: str) -> str:
+    row = next((r for r in runs[deals].get("pages", []) if r["page"] == label), None)
+    return "—" if row is None or row.get(name) is None else str(row[name])
+
+
+def _size_table(runs: dict, order: list[int]) -> list[str]:
+    labels = [row["page"] for row in runs[LOAD_SIZE if LOAD_SIZE in runs else order[0]]["pages"]]
+    heads = [f"{d // 1000}k" for d in order]
+    lines = [
+        "| page | queries (" + " / ".join(heads) + ") | cold median ms (" + " / ".join(heads) + ") | cold p95 ms ("
+        + " / ".join(heads) + ") | first after a change ms (" + " / ".join(heads) + ") |",
+        "|---|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    for label in labels:
+        cells = [
+            " / ".join(_cell(runs, d, label, name) for d in order)
+            for name in ("queries", "cold_median_ms", "cold_p95_ms", "first_median_ms")
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _load_table(run: dict) -> list[str]:
+    lines = [
+        "| page | cached req/s | hello req/s beside | % of hello | load p50 ms | load p99 ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in run["pages"]:
+        lines.append(
+            f"| {r['page']} | {r['cached_rps']} | {r['hello_rps_beside']} | "
+            f"{round((r['share_of_hello'] or 0) * 100)} % | {r['load_p50_ms']} | {r['load_p99_ms']} |"
+        )
+    return lines
+
+
+def _figures(runs: dict, order: list[int]) -> dict:
+    figures: dict = {}
+    for deals in order:
+        rows = runs[deals].get("pages", [])
+        tag = f"{deals // 1000}k"
+        if runs[deals].get("error"):
+            figures[f"error_{tag}"] = runs[deals]["error"]
+        if not rows:
+            continue
+        figures[f"max_queries_{tag}"] = max(r["queries"] for r in rows)
+        figures[f"max_cold_median_ms_{tag}"] = max(r["cold_median_ms"] for r in rows)
+        figures[f"max_first_median_ms_{tag}"] = max(r["first_median_ms"] for r in rows)
+        figures[f"generate_s_{tag}"] = runs[deals].get("generate_s")
+        for name in ("rollup_refresh_per_publish_ms", "rollups_rebuild_s", "ledger_and_rollups_rebuild_s"):
+            if runs[deals].get(name) is not None:
+                figures[f"{name}_{tag}"] = runs[deals][name]
+        limit = GOALS["cold_median_ms"].get(deals)
+        if limit:
+            figures[f"pages_over_{int(limit)}ms_{tag}"] = [
+                r["page"] for r in rows if r["cold_median_ms"] > limit
+            ]
+    counts = {r["page"]: set() for d in order for r in runs[d].get("pages", [])}
+    for deals in order:
+        for r in runs[deals].get("pages", []):
+            counts[r["page"]].add(r["queries"])
+    figures["queries_vary_with_size"] = [page for page, found in counts.items() if len(found) > 1]
+    figures["max_queries"] = max(
+        (v for k, v in figures.items() if k.startswith("max_queries_")), default=None
     )
-    print(
-        "| page | queries | cold median ms | cold p95 ms | cached req/s | hello req/s beside | % of hello | load p50 ms | load p99 ms |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
+    figures["max_cold_median_ms"] = figures.get("max_cold_median_ms_20k")
+    load = runs.get(LOAD_SIZE, {})
+    if load.get("hello"):
+        rows = load["pages"]
+        figures["hello_world_rps"] = load["hello"]["hello_world_rps"]
+        figures["cached_rps"] = round(statistics.median(r["cached_rps"] for r in rows))
+        figures["cached_rps_min"] = min(r["cached_rps"] for r in rows)
+        figures["pages_under_60pct"] = [
+            r["page"] for r in rows if (r["share_of_hello"] or 0) < GOALS["cached_share"]
+        ]
+    return figures
+
+
+def main() -> dict:
+    order = [int(x) for x in os.environ.get("BENCH_PAGES_SIZES", "2000,20000,200000").split(",") if x]
+    runs = {deals: _run_size(deals) for deals in order}
+    figures = _figures(runs, order)
+    print("Datasets (one PostgreSQL database each, reused between runs):\n")
+    print("| deals | companies | clauses | announcements | generated |\n|---:|---:|---:|---:|---|")
+    for deals in order:
+        shape = runs[deals].get("shape") or {}
+        made = f"in {runs[deals]['generate_s']} s" if runs[deals].get("generated") else "reused"
         print(
-            f"| {r['page']} | {r['queries']} | {r['cold_median_ms']} | {r['cold_p95_ms']} | {r['cached_rps']} | "
-            f"{r['hello_rps_beside']} | {round((r['share_of_hello'] or 0) * 100)} % | {r['load_p50_ms']} | "
-            f"{r['load_p99_ms']} |"
+            f"| {deals:,} | {shape.get('companies', '—')} | {shape.get('clauses', 0):,} | "
+            f"{shape.get('announcements', 0):,} | {made if shape else runs[deals].get('error', '')[:200]} |"
         )
     print(
-        f"\nGoals: ≤ {GOALS['queries']} queries (max {figures['max_queries']}), cold median ≤ 25 ms "
-        f"(over: {', '.join(figures['pages_over_25ms']) or 'none'}), cached ≥ 60 % of hello-world "
-        f"(under: {', '.join(figures['pages_under_60pct']) or 'none'})."
+        "\nCold: page cache off, median and p95 of 30 renders in-process; first after a change: the data version"
     )
+    print("bumped before each render, so shared chart layouts are recomputed.\n")
+    print("\n".join(_size_table(runs, order)))
+    if runs.get(LOAD_SIZE, {}).get("hello"):
+        hello = runs[LOAD_SIZE]["hello"]
+        print(
+            f"\nCached throughput at {LOAD_SIZE:,} deals ({hello['gunicorn_workers']} gunicorn sync workers, "
+            f"{hello['load_generator']}); hello-world {hello['hello_world_rps']} req/s in the same run:\n"
+        )
+        print("\n".join(_load_table(runs[LOAD_SIZE])))
+    print("\nRollup maintenance: " + ", ".join(
+        f"{k} = {v}" for k, v in figures.items() if k.startswith(("rollup", "ledger_and"))
+    ) + ".")  # fmt: skip
     return figures
 
 
 if __name__ == "__main__":
-    main()
+    if "--size" in sys.argv:
+        size = int(sys.argv[sys.argv.index("--size") + 1])
+        print(MARK + json.dumps(measure_size(size), default=str))
+    else:
+        print(MARK + json.dumps(main(), default=str))

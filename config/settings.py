@@ -344,6 +344,9 @@ LOGGING = {
 # --- Dashboard (pages, page cache) --------------------------------------------------
 # Anonymous pages are cached under a content version bumped whenever a deal changes.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# What every reader of a data version gets alike (chart layouts, the footer's date), cached
+# under the same content version for staff and anonymous readers (``partnerships.cache.shared``).
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=1)
 # Seconds a process trusts its copy of the content version (0: ask the cache every time).
 PAGE_CACHE_VERSION_TTL = env_float("PAGE_CACHE_VERSION_TTL", 1.0, minimum=0.0)

@@ -24,3 +24,4 @@ if os.environ.get("REDIS_URL"):
 # Tests roll back instead of committing, so the page cache's version is never bumped and a
 # page cached by one test would leak into the next. Cache tests switch it back on.
 PAGE_CACHE_ENABLED = False
+FRAGMENT_CACHE_ENABLED = False

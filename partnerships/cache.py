@@ -7,6 +7,10 @@ entries are never read again and simply expire.
 
 The bump runs on commit (``transaction.on_commit``), so a reader never caches a page
 built from data that a rolled-back transaction showed for a moment.
+
+``shared`` caches what every reader of one data version gets alike, whoever they are (staff
+too): a chart's layout (the network's Kamada-Kawai, the Sankey diagrams), the footer's
+"data as of" date. It is computed once per data version instead of once per request.
 """
 
 import hashlib
@@ -143,3 +147,21 @@ def _vary(response: HttpResponse) -> None:
     from django.utils.cache import patch_vary_headers
 
     patch_vary_headers(response, ("HX-Request",))
+
+
+def shared(name: str, build, *parts):
+    """``build()``, computed once per data version and code version for these ``parts``.
+
+    For results every reader gets alike (chart layouts, the footer's date), never for
+    anything that depends on who asks. ``FRAGMENT_CACHE_ENABLED = False`` computes every time.
+    """
+    if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
+        return build()
+    raw = "|".join(str(part) for part in parts)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = f"pactwatch:shared:{name}:{CODE_VERSION}:{content_version()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = (build(),)  # a tuple: a build that returns None is cached too
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found[0]

@@ -4,6 +4,8 @@ from django.utils.functional import SimpleLazyObject
 
 
 def data_as_of(request):
+    from partnerships.cache import shared
     from partnerships.selectors import data_as_of as latest
 
-    return {"data_as_of": SimpleLazyObject(lambda: latest() or "")}
+    # The same date for every reader of a data version: read once per version, not per page.
+    return {"data_as_of": SimpleLazyObject(lambda: shared("data-as-of", latest) or "")}

@@ -6,7 +6,7 @@ clause's save refreshes the ledger. ``manage.py rebuild_ledger`` recomputes ever
 
 from django.contrib import admin
 
-from partnerships.models import LedgerEntry
+from partnerships.models import CompanyFlowYear, CompanyPartner, CompanyPartnerFlow, LedgerEntry
 
 
 @admin.register(LedgerEntry)
@@ -32,3 +32,48 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+class _RollupAdmin(admin.ModelAdmin):
+    """Rollups are sums of ledger rows (``partnerships.services.rollups``): read-only too."""
+
+    list_select_related = ("company",)
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(CompanyFlowYear)
+class CompanyFlowYearAdmin(_RollupAdmin):
+    list_display = ("company", "direction", "flow", "unit", "year", "confirmed", "reported", "unconfirmed")
+    list_filter = ("direction", "flow", "unit", "year")
+    search_fields = ("company__name",)
+
+
+@admin.register(CompanyPartnerFlow)
+class CompanyPartnerFlowAdmin(_RollupAdmin):
+    list_display = (
+        "company", "counterparty", "relationship", "direction", "flow", "unit", "deals", "confirmed",
+        "reported",
+    )  # fmt: skip
+    list_filter = ("relationship", "direction", "flow", "unit")
+    list_select_related = ("company", "counterparty")
+    search_fields = ("company__name", "counterparty__name")
+
+
+@admin.register(CompanyPartner)
+class CompanyPartnerAdmin(_RollupAdmin):
+    list_display = ("company", "counterparty", "relationship", "deals")
+    list_filter = ("relationship",)
+    list_select_related = ("company", "counterparty")
+    search_fields = ("company__name", "counterparty__name")

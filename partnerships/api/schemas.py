@@ -251,7 +251,12 @@ class Counterparty(Schema):
 class Relationship(Schema):
     key: str
     label: str
-    companies: list[Counterparty]
+    companies: list[Counterparty] = Field(
+        ..., description="The busiest counterparties (most deals first), at most 25."
+    )
+    truncated: bool = Field(
+        ..., description="More counterparties than listed: the ledger endpoint (`company=`) has every one."
+    )
 
 
 class NewsroomRef(Schema):

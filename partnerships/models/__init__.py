@@ -11,6 +11,7 @@ from partnerships.models.companies import Company, CompanyAlias, normalize_name
 from partnerships.models.deals import Clause, Deal, DealParty
 from partnerships.models.ledger import LedgerEntry
 from partnerships.models.regulatory import RegulatoryEvent, RegulatoryReview
+from partnerships.models.rollups import CompanyFlowYear, CompanyPartner, CompanyPartnerFlow
 from partnerships.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -19,6 +20,9 @@ __all__ = [
     "Clause",
     "Company",
     "CompanyAlias",
+    "CompanyFlowYear",
+    "CompanyPartner",
+    "CompanyPartnerFlow",
     "Deal",
     "DealParty",
     "LedgerEntry",

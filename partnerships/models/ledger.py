@@ -79,6 +79,10 @@ class LedgerEntry(models.Model):
             models.Index(fields=["grantor", "flow", "unit"], name="ledger_grantor_flow_idx"),
             # Company page: what a company receives, by flow kind and unit.
             models.Index(fields=["beneficiary", "flow", "unit"], name="ledger_beneficiary_flow_idx"),
+            # Rollup refreshes: a company's rows of some years, from either side, and one pair's rows.
+            models.Index(fields=["grantor", "year"], name="ledger_grantor_year_idx"),
+            models.Index(fields=["beneficiary", "year"], name="ledger_beneficiary_year_idx"),
+            models.Index(fields=["grantor", "beneficiary"], name="ledger_pair_idx"),
         ]
 
     def __str__(self):

@@ -7,8 +7,8 @@ Lists are filtered, ordered and cut in the database; nothing loads a table into 
 One module per page family: ``timeline``, ``home``, ``deals`` (deal page, comparison),
 ``partnership``, ``regulatory`` (competition reviews on the deal and partnership pages),
 ``companies``, ``network`` (network and flows), ``ledger`` (every total and relationship,
-from the ledger), ``figures`` (the totals pages state, by direction and certainty);
-``common`` holds shared
+from the ledger), ``partners`` (a company's side of the ledger, from the rollups),
+``figures`` (the totals pages state, by direction and certainty); ``common`` holds shared
 prefetches and SQL expressions. Which deals a filter accepts is ``partnerships.filters``.
 """
 
@@ -27,6 +27,7 @@ from partnerships.selectors.figures import (
     YearFigures,
     company_figures,
     company_years,
+    company_years_and_totals,
     counterparty_lines,
     home_figures,
 )
@@ -34,17 +35,15 @@ from partnerships.selectors.home import deals_per_quarter, most_active_companies
 from partnerships.selectors.ledger import (
     RELATIONSHIPS,
     Amounts,
-    CompanyLedger,
     LedgerRow,
     LedgerTotals,
-    company_ledger,
-    company_ledgers,
     data_as_of,
     ledger_edges,
     ledger_rows,
     ledger_totals,
 )
 from partnerships.selectors.network import Flows, Network, Window, ledger_flows, ledger_network
+from partnerships.selectors.partners import CompanyLedger, company_ledger, company_ledgers
 from partnerships.selectors.partnership import MatrixCell, MatrixRow, Partnership, partnership
 from partnerships.selectors.regulatory import ChainEvent, chain_events, deal_reviews, phase_chain
 from partnerships.selectors.timeline import (
@@ -88,6 +87,7 @@ __all__ = [
     "company_ledgers",
     "company_overview",
     "company_years",
+    "company_years_and_totals",
     "compare_deals",
     "counterparty_lines",
     "data_as_of",

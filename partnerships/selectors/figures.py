@@ -12,22 +12,22 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from partnerships import ledger
-from partnerships.models import Company, Deal, LedgerEntry
+from partnerships.models import Company, CompanyFlowYear, Deal
 from partnerships.selectors.ledger import (
+    CERTAINTIES,
     HEADLINE_MONEY_FLOWS,
     Amounts,
-    Counterparty,
     FlowTotal,
     _amounts,
-    _sums,
     ledger_totals_by_year,
 )
+from partnerships.selectors.partners import Counterparty
 
-GIVES, RECEIVES = "gives", "receives"
+GIVES, RECEIVES = "gives", "receives"  # as ``partnerships.models.rollups`` stores them
 # What a line says, by (direction, flow kind): the company gives / receives ...
 LINE_LABELS = {
     (RECEIVES, ledger.INVESTMENT): "Invested in it",
@@ -137,31 +137,37 @@ class CompanyYear:
 
 def company_years(*, companies: list[Company]) -> dict[int, list[CompanyYear]]:
     """Each company's totals per year of announcement (compare-companies' timeline): 1 query."""
+    return company_years_and_totals(companies=companies)[0]
+
+
+def company_years_and_totals(*, companies: list[Company]) -> tuple[dict[int, list[CompanyYear]], dict]:
+    """Each company's totals per year and over all years (``company_figures`` lines): 1 query.
+
+    Read from the rollups (``CompanyFlowYear``): a few rows per company and year.
+    """
     ids = [c.pk for c in companies]
-    rows = (
-        LedgerEntry.objects.filter(
-            Q(grantor_id__in=ids) | Q(beneficiary_id__in=ids), unit__in=ledger.ADDITIVE_UNITS
-        )
-        .values("year", "grantor_id", "beneficiary_id", "flow", "unit")
-        .annotate(**_sums())
-        .order_by("year")
+    rows = CompanyFlowYear.objects.filter(company_id__in=ids, unit__in=ledger.ADDITIVE_UNITS).values(
+        "company_id", "year", "direction", "flow", "unit", *CERTAINTIES
     )
     books: dict[int, dict[int, dict[str, dict]]] = {pk: {} for pk in ids}
+    overall = {pk: _Book({}, {}) for pk in ids}
     for row in rows:
-        for pk, direction in ((row["grantor_id"], GIVES), (row["beneficiary_id"], RECEIVES)):
-            if pk not in books:
-                continue
-            book = books[pk].setdefault(row["year"], {GIVES: {}, RECEIVES: {}})[direction]
-            total = book.setdefault((row["flow"], row["unit"]), Amounts())
-            for name, value in vars(_amounts(row)).items():
-                total.add(name, value)
-    result = {}
-    for pk, years in books.items():
-        result[pk] = [
+        key, amounts = (row["flow"], row["unit"]), _amounts(row)
+        books[row["company_id"]].setdefault(row["year"], {GIVES: {}, RECEIVES: {}})[row["direction"]][key] = (
+            amounts
+        )
+        side = getattr(overall[row["company_id"]], row["direction"])
+        total = side.setdefault(key, Amounts())
+        for name in CERTAINTIES:
+            total.add(name, getattr(amounts, name))
+    years = {
+        pk: [
             CompanyYear(year, company_figures(_Book(sides[GIVES], sides[RECEIVES])))
-            for year, sides in sorted(years.items(), reverse=True)
+            for year, sides in sorted(found.items(), reverse=True)
         ]
-    return result
+        for pk, found in books.items()
+    }
+    return years, {pk: company_figures(book) for pk, book in overall.items()}
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 The rows are ``LedgerEntry`` (one per flow a published clause states, kept by
 ``partnerships.services.ledger``); these selectors only filter and group them, in SQL, in a
-fixed number of queries. Amounts are ``counted`` amounts (the counting rule is in
+fixed number of queries. A company's own totals and counterparties are read from the
+rollups the ledger keeps (``partnerships.selectors.partners``), and so are the years. Amounts are ``counted`` amounts (the counting rule is in
 ``partnerships.ledger``), split by certainty: confirmed, reported, unconfirmed are never
 added together here, so a page can say "$X confirmed + $Y reported".
 
@@ -16,7 +17,6 @@ licensees, and other partners (rights, research, everything else).
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,15 +24,21 @@ from django.db.models import Count, Max, Q, Sum
 
 from partnerships import ledger
 from partnerships.filters import DealFilter
-from partnerships.models import Company, Deal, LedgerEntry
+from partnerships.models import (
+    Company,
+    CompanyFlowYear,
+    Deal,
+    LedgerEntry,
+)
 from partnerships.models.deals import Certainty
+from partnerships.models.rollups import GIVES
 from partnerships.services.dataset import dataset_as_of
 
 # Money the home page adds up: invested, spent on compute, or compute supplied in dollars
 # (Stargate's $500B). Licence fees, contract ceilings and other payments are ledger rows
 # too, shown on their own.
 HEADLINE_MONEY_FLOWS = (ledger.INVESTMENT, ledger.SPEND, ledger.SUPPLY)
-_CHIP_KINDS = frozenset({"chips_supply", "chip_codesign"})
+CERTAINTIES = tuple(Certainty.values)  # an enum's ``values`` builds a new list at every call
 RELATIONSHIPS = [
     ("investors", "Investors"),
     ("invested_in", "Invested in"),
@@ -63,7 +69,7 @@ class Amounts:
     unconfirmed: Decimal = Decimal(0)
 
     def add(self, certainty: str, value) -> None:
-        name = certainty if certainty in Certainty.values else Certainty.UNCONFIRMED
+        name = certainty if certainty in CERTAINTIES else Certainty.UNCONFIRMED
         setattr(self, name, getattr(self, name) + Decimal(value or 0))
 
     @property
@@ -78,13 +84,12 @@ class Amounts:
 def _sums(prefix: str = "") -> dict:
     """confirmed / reported / unconfirmed sums of counted amounts, for ``annotate``."""
     return {
-        value: Sum(f"{prefix}counted", filter=Q(**{f"{prefix}certainty": value}))
-        for value in Certainty.values
+        value: Sum(f"{prefix}counted", filter=Q(**{f"{prefix}certainty": value})) for value in CERTAINTIES
     }
 
 
 def _amounts(row: dict) -> Amounts:
-    return Amounts(*(row[value] or Decimal(0) for value in Certainty.values))
+    return Amounts(*(row[value] or Decimal(0) for value in CERTAINTIES))
 
 
 @dataclass
@@ -246,7 +251,7 @@ class LedgerTotals:
         total = Amounts()
         for item in self.flows:
             if item.flow in flows and item.unit == currency:
-                for name in Certainty.values:
+                for name in CERTAINTIES:
                     total.add(name, getattr(item.amounts, name))
         return total
 
@@ -283,109 +288,27 @@ def ledger_totals(*, year: int | None = None) -> LedgerTotals:
     if year:
         return ledger_totals_by_year(years=[year])[year]
     rows = (
-        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS)
+        CompanyFlowYear.objects.filter(direction=GIVES, unit__in=ledger.ADDITIVE_UNITS)
         .values("flow", "unit")
-        .annotate(**_sums())
+        .annotate(**{name: Sum(name) for name in CERTAINTIES})
         .order_by("flow", "unit")
     )
     return LedgerTotals(None, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
 
 
 def ledger_totals_by_year(*, years: list[int]) -> dict[int, LedgerTotals]:
-    """``ledger_totals`` for several years at once (the home page's two years): 1 query."""
+    """``ledger_totals`` for several years at once (the home page's two years): 1 query.
+
+    Every ledger row has one grantor: the "gives" side of every company's rollup is the whole
+    ledger, a few rows per company and year instead of one per clause.
+    """
     rows = (
-        LedgerEntry.objects.filter(unit__in=ledger.ADDITIVE_UNITS, year__in=years)
+        CompanyFlowYear.objects.filter(direction=GIVES, unit__in=ledger.ADDITIVE_UNITS, year__in=years)
         .values("year", "flow", "unit")
-        .annotate(**_sums())
+        .annotate(**{name: Sum(name) for name in CERTAINTIES})
         .order_by("year", "flow", "unit")
     )
     totals = {year: LedgerTotals(year, []) for year in years}
     for row in rows:
         totals[row["year"]].flows.append(FlowTotal(row["flow"], row["unit"], _amounts(row)))
     return totals
-
-
-@dataclass
-class Counterparty:
-    """Another company seen from one company's ledger, in one relationship."""
-
-    company: Side
-    given: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gives it
-    received: dict[tuple[str, str], Amounts] = field(default_factory=dict)  # what the company gets from it
-    deals: set[int] = field(default_factory=set)
-
-
-@dataclass
-class CompanyLedger:
-    """What one company gives and receives, and its counterparties by relationship."""
-
-    company: Company
-    gives: dict[tuple[str, str], Amounts]  # (flow, unit) → amounts
-    receives: dict[tuple[str, str], Amounts]
-    relationships: list[tuple[str, str, list[Counterparty]]]  # (key, label, counterparties)
-
-    def counterparties(self, key: str) -> list[Counterparty]:
-        return next((found for k, _label, found in self.relationships if k == key), [])
-
-
-def _relationship(flow: str, clause_kind: str, gives: bool) -> str:
-    """How the counterparty relates to the company, from what flows and which way."""
-    if flow == ledger.INVESTMENT:
-        return "invested_in" if gives else "investors"
-    provider = "chip_suppliers" if clause_kind in _CHIP_KINDS else "compute_providers"
-    if flow == ledger.SPEND:
-        return provider if gives else "customers"
-    if flow == ledger.SUPPLY:
-        return "customers" if gives else provider
-    if flow == ledger.LICENCE:
-        return "licensees" if gives else "licensors"
-    if flow == ledger.RIGHT:
-        return "rights"
-    return "partners"
-
-
-def _book(company: Company, rows) -> CompanyLedger:
-    gives: dict = defaultdict(Amounts)
-    receives: dict = defaultdict(Amounts)
-    found: dict[str, dict[int, Counterparty]] = defaultdict(dict)
-    for row in rows:
-        giving = row["grantor_id"] == company.pk
-        side = "beneficiary" if giving else "grantor"
-        other = _side(row, side)
-        amounts = _amounts(row)
-        key = (row["flow"], row["unit"])
-        party = found[_relationship(row["flow"], row["clause_kind"], giving)].setdefault(
-            other.id, Counterparty(other)
-        )
-        party.deals.add(row["deal_id"])
-        book = party.given if giving else party.received
-        for name in Certainty.values:
-            (gives if giving else receives)[key].add(name, getattr(amounts, name))
-            book.setdefault(key, Amounts()).add(name, getattr(amounts, name))
-    relationships = [
-        (key, label, sorted(found[key].values(), key=lambda c: (-len(c.deals), c.company.name)))
-        for key, label in RELATIONSHIPS
-    ]
-    return CompanyLedger(company, dict(gives), dict(receives), relationships)
-
-
-def company_ledgers(*, companies: list[Company]) -> dict[int, CompanyLedger]:
-    """Several companies' sides of the ledger (compare-companies): 1 query for all of them.
-
-    A row between two of the companies is read once and booked on both sides.
-    """
-    ids = [c.pk for c in companies]
-    rows = list(
-        LedgerEntry.objects.filter(Q(grantor_id__in=ids) | Q(beneficiary_id__in=ids))
-        .values(*_GROUP, "flow", "clause_kind", "unit", "deal_id")
-        .annotate(**_sums())
-        .order_by()
-    )
-    return {
-        c.pk: _book(c, [r for r in rows if c.pk in (r["grantor_id"], r["beneficiary_id"])]) for c in companies
-    }
-
-
-def company_ledger(*, company: Company) -> CompanyLedger:
-    """One company's side of the ledger: 1 query, grouped in SQL per counterparty and deal."""
-    return company_ledgers(companies=[company])[company.pk]

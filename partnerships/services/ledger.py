@@ -6,7 +6,8 @@ inside their own transaction, so a reader never sees a deal's new terms with old
 Maintained on write rather than computed per page view because a total depends on a whole
 predecessor chain (a "total" counts what its earlier phases had not): a page reads sums
 already made. ``ledger_rebuild`` (``manage.py rebuild_ledger``) recomputes every row and
-must give the same rows as the refreshes did; a test holds the two to that.
+must give the same rows as the refreshes did; a test holds the two to that. The rollups
+(``partnerships.services.rollups``) follow the rows written, in the same transaction.
 
 Writes compare before they write: an unchanged row is not saved again.
 """
@@ -22,6 +23,7 @@ from django.db.models import Q
 
 from partnerships import ledger
 from partnerships.models import Clause, Deal, DealParty, LedgerEntry
+from partnerships.services.rollups import rollups_rebuild, rollups_refresh
 
 # Fields a refresh writes on an existing row (everything but the keys).
 _FIELDS = (
@@ -202,6 +204,8 @@ def _write(scope: set[int] | None, desired: dict[int, dict]) -> LedgerRefresh:
     # A clause moved to another deal (a merge) keeps its one row: updated, not duplicated.
     moved = LedgerEntry.objects.filter(clause_id__in=set(desired) - set(existing)).exclude(pk__in=stale)
     existing.update({entry.clause_id: entry for entry in moved})
+    # The rollups' keys of every row that goes, comes or changes: its sides and year, before and after.
+    keys = {_key(entry) for clause_id, entry in existing.items() if clause_id not in desired}
     if stale:
         LedgerEntry.objects.filter(pk__in=stale).delete()
     new, changed = [], []
@@ -210,12 +214,22 @@ def _write(scope: set[int] | None, desired: dict[int, dict]) -> LedgerRefresh:
         if entry is None:
             new.append(LedgerEntry(clause_id=clause_id, **row))
         elif not _same(entry, row):
+            keys.add(_key(entry))
             for name in _FIELDS:
                 setattr(entry, name, row[name])
             changed.append(entry)
-    LedgerEntry.objects.bulk_create(new)
-    LedgerEntry.objects.bulk_update(changed, _FIELDS)
+    keys.update(_key(entry) for entry in (*new, *changed))
+    LedgerEntry.objects.bulk_create(new, batch_size=2000)
+    LedgerEntry.objects.bulk_update(changed, _FIELDS, batch_size=2000)
+    if scope is None:
+        rollups_rebuild()
+    else:
+        rollups_refresh(keys=keys)
     return LedgerRefresh(len(new), len(changed), len(stale))
+
+
+def _key(entry: LedgerEntry) -> tuple[int, int, int]:
+    return (entry.grantor_id, entry.beneficiary_id, entry.year)
 
 
 def _deals(scope: set[int] | None) -> dict[int, dict]:

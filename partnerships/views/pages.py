@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from partnerships import charts, selectors
-from partnerships.cache import cached_response, wants_fragment
+from partnerships.cache import cached_response, shared, wants_fragment
 from partnerships.filters import DealFilter
 from partnerships.glossary import entry_url
 from partnerships.models import Clause, Company, Deal, LedgerEntry
@@ -194,8 +194,13 @@ def partnership(request, a, b):
     return cached_response(request, build)
 
 
-def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple]]]:
-    """(key, label, [(counterparty, its figure lines, partnership URL)]) for the groups that have any."""
+# Counterparties listed per relationship on a company page (the busiest first): a lab with
+# thousands of customers gets a page of the same size, and a pointer to the ledger export.
+COUNTERPARTY_LIMIT = 20
+
+
+def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple], int]]:
+    """(key, label, [(counterparty, its figure lines, partnership URL)], whether there are more) for each group."""
     return [
         (
             key,
@@ -208,6 +213,7 @@ def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple]]]:
                 )
                 for party in parties
             ],
+            key in book.cut,
         )
         for key, label, parties in book.relationships
         if parties
@@ -224,7 +230,7 @@ def company_detail(request, slug):
                 raise Http404("No such company.")
             return redirect("partnerships:company_detail", slug=canonical, permanent=True)
         overview = selectors.company_overview(company=company)
-        book = selectors.company_ledger(company=company)
+        book = selectors.company_ledger(company=company, limit=COUNTERPARTY_LIMIT)
         timeline = reverse("partnerships:deal_list")
         ctx = {
             "company": company,
@@ -257,12 +263,9 @@ def _compare_rows(companies, books) -> list[tuple[str, list]]:
     return rows
 
 
-def _compare_figures(companies, books) -> list[tuple[str, list]]:
+def _compare_figures(companies, figures) -> list[tuple[str, list]]:
     """One row per (direction, flow, unit) line any of the companies has, a cell per company."""
-    lines = {
-        c.pk: {(x.direction, x.flow, x.unit): x for x in selectors.company_figures(books[c.pk])}
-        for c in companies
-    }
+    lines = {c.pk: {(x.direction, x.flow, x.unit): x for x in figures[c.pk]} for c in companies}
     keys = list(dict.fromkeys(key for c in companies for key in lines[c.pk]))
     return [
         (
@@ -285,14 +288,16 @@ def compare_companies(request):
         slugs = slug_list(request.GET.get("companies", ""), 4)
         found = {c.slug: c for c in Company.objects.filter(slug__in=slugs, is_proposed=False)}
         companies = [found[s] for s in slugs if s in found]
-        books = selectors.company_ledgers(companies=companies) if companies else {}
-        years = selectors.company_years(companies=companies) if companies else {}
+        books, years, totals = {}, {}, {}
+        if companies:
+            books = selectors.company_ledgers(companies=companies, limit=COUNTERPARTY_LIMIT, totals=False)
+            years, totals = selectors.company_years_and_totals(companies=companies)
         error = ""
         if request.GET.get("companies") is not None and len(companies) < 2:
             error = "Pick two to four companies (their slugs, separated by commas)."
         ctx = {
             "companies": companies,
-            "figures": _compare_figures(companies, books),
+            "figures": _compare_figures(companies, totals),
             "rows": _compare_rows(companies, books),
             "timeline": _compare_timeline(companies, years),
             "company_url": charts.slug_urls("partnerships:company_detail"),
@@ -357,11 +362,15 @@ def _chart_links(window: selectors.Window) -> charts.DealLinks:
 
 
 def _window_ctx(window: selectors.Window, choice: str) -> dict:
+    return {"year": window.year, "since": window.since, "as_of": window.as_of, "choice": choice}
+
+
+def _network_drawing(window: selectors.Window) -> dict:
+    """The network and its layout (Kamada-Kawai): the same for every reader of a data version."""
+    net = selectors.ledger_network(window=window)
     return {
-        "year": window.year,
-        "since": window.since,
-        "as_of": window.as_of,
-        "choice": choice,
+        "net": net,
+        "svg": charts.network_svg(net, links=_chart_links(window)),
         "years": selectors.deal_years(),
     }
 
@@ -369,16 +378,25 @@ def _window_ctx(window: selectors.Window, choice: str) -> dict:
 def network(request):
     def build():
         window, choice = _window(request)
-        net = selectors.ledger_network(window=window)
+        drawing = shared("network", lambda: _network_drawing(window), window)
+        net = drawing["net"]
         links = _chart_links(window)
+        pair_url = charts.slug_urls("partnerships:partnership", slugs=2)
+        flow_labels = dict(LedgerEntry.Flow.choices)
         ctx = {
             **_window_ctx(window, choice),
+            "years": drawing["years"],
             "net": net,
-            "svg": charts.network_svg(net, links=links),
-            "flow_labels": dict(LedgerEntry.Flow.choices),
+            "svg": drawing["svg"],
+            "flow_labels": flow_labels,
             "company_kinds": Company.Kind.choices,
             "edges": [
-                (edge, links.deals(edge.a.slug, edge.b.slug, edge.deals, edge.clause_kinds))
+                (
+                    edge,
+                    links.deals(edge.a.slug, edge.b.slug, edge.deals, edge.clause_kinds),
+                    pair_url(edge.a.slug, edge.b.slug),
+                    flow_labels.get(edge.flow, edge.flow),
+                )
                 for edge in net.edges
             ],
         }
@@ -387,29 +405,55 @@ def network(request):
     return cached_response(request, build)
 
 
+# Rows per flow table, largest first: the drawing above shows the 30 largest; the ledger
+# export and the API list every row.
+FLOW_TABLE_LIMIT = 100
+
+
+def _flow_rows(items, links: charts.DealLinks) -> list[tuple]:
+    """The largest flows of one table, with their links resolved once (no reverse per row)."""
+    company_url = charts.slug_urls("partnerships:company_detail")
+    labels = dict(LedgerEntry.Flow.choices)
+    return [
+        (
+            link,
+            links.deals(link.source.slug, link.target.slug, link.deals, link.clause_kinds),
+            company_url(link.source.slug),
+            company_url(link.target.slug),
+            labels.get(link.flow, link.flow),
+        )
+        for link in items[:FLOW_TABLE_LIMIT]
+    ]
+
+
+def _flow_drawings(window: selectors.Window) -> dict:
+    """The flows' Sankey layouts and tables: the same for every reader of a data version.
+
+    Only what the page shows is kept (the drawings, the largest rows, the counts), so a
+    cache hit reads a page-sized value whatever the number of flows.
+    """
+    found = selectors.ledger_flows(window=window)
+    links = _chart_links(window)
+    return {
+        "years": selectors.deal_years(),
+        "money_svg": charts.sankey_svg(found.money, charts.MONEY, deal_links=links),
+        "money_bars": charts.flow_bars_svg(found.money, charts.MONEY, deal_links=links),
+        "compute_svg": charts.sankey_svg(found.compute, charts.COMPUTE, deal_links=links),
+        "compute_bars": charts.flow_bars_svg(found.compute, charts.COMPUTE, deal_links=links),
+        "money": _flow_rows(found.money, links),
+        "compute": _flow_rows(found.compute, links),
+        "other": _flow_rows(found.other, links),
+        "counts": {"money": len(found.money), "compute": len(found.compute), "other": len(found.other)},
+    }
+
+
 def flows(request):
     def build():
         window, choice = _window(request)
-        found = selectors.ledger_flows(window=window)
-        links = _chart_links(window)
-
-        def rows(items):
-            return [
-                (link, links.deals(link.source.slug, link.target.slug, link.deals, link.clause_kinds))
-                for link in items
-            ]
-
         ctx = {
             **_window_ctx(window, choice),
-            "money_svg": charts.sankey_svg(found.money, charts.MONEY, deal_links=links),
-            "money_bars": charts.flow_bars_svg(found.money, charts.MONEY, deal_links=links),
-            "compute_svg": charts.sankey_svg(found.compute, charts.COMPUTE, deal_links=links),
-            "compute_bars": charts.flow_bars_svg(found.compute, charts.COMPUTE, deal_links=links),
-            "money": rows(found.money),
-            "compute": rows(found.compute),
-            "other": rows(found.other),
-            "company_url": links.company_url,
-            "flow_labels": dict(LedgerEntry.Flow.choices),
+            **shared("flows", lambda: _flow_drawings(window), window),
+            "table_limit": FLOW_TABLE_LIMIT,
         }
         return render(request, "partnerships/flows.html", ctx)
 

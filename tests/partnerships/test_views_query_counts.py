@@ -40,7 +40,7 @@ PINNED = {
     "/": 7,
     "/deals/focus/": 7,
     "/partnerships/alpha/beta/": 7,
-    "/companies/alpha/": 7,
+    "/companies/alpha/": 8,  # totals from the rollups beside the busiest counterparties
     "/compare/companies/?companies=alpha,beta": 4,
     "/network/?year=all": 4,
     "/network/?year=2020": 4,

@@ -11,10 +11,11 @@ from partnerships.diff import clause_diff
 from partnerships.formatting import decimal_plain
 from partnerships.models import Company, CompanyAlias, Deal, DealParty, normalize_name
 from partnerships.models.deals import Certainty
-from partnerships.selectors.ledger import company_ledger
+from partnerships.selectors.partners import company_ledger
 from scrapers.models import Newsroom
 
 MAX_PHASES = 24  # the latest ones, as on the partnership page
+COUNTERPARTY_LIMIT = 25  # per relationship: a busy lab's answer stays one size
 
 
 def public_companies():
@@ -84,8 +85,8 @@ def _amounts(book: dict) -> list[dict]:
 
 
 def company_detail(*, company: Company) -> dict:
-    """A company's aliases, ledger totals, counterparties by relationship and newsrooms: 3 queries."""
-    ledger = company_ledger(company=company)
+    """A company's aliases, ledger totals, its busiest counterparties by relationship and newsrooms: 4 queries."""
+    ledger = company_ledger(company=company, limit=COUNTERPARTY_LIMIT)
     aliases = list(
         CompanyAlias.objects.filter(company=company).order_by("name").values_list("name", flat=True)
     )
@@ -106,12 +107,13 @@ def company_detail(*, company: Company) -> dict:
                 "companies": [
                     {
                         "company": side_ref(party.company),
-                        "deals": len(party.deals),
+                        "deals": party.deal_count,
                         "gives": _amounts(party.given),
                         "receives": _amounts(party.received),
                     }
                     for party in parties
                 ],
+                "truncated": key in ledger.cut,
             }
             for key, label, parties in ledger.relationships
         ],

@@ -196,7 +196,7 @@ def partnership(request, a, b):
 
 # Counterparties listed per relationship on a company page (the busiest first): a lab with
 # thousands of customers gets a page of the same size, and a pointer to the ledger export.
-COUNTERPARTY_LIMIT = 20
+COUNTERPARTY_LIMIT = 40
 
 
 def _relationship_groups(book, pair_url) -> list[tuple[str, str, list[tuple], int]]:
@@ -254,12 +254,14 @@ def company_detail(request, slug):
 def _compare_rows(companies, books) -> list[tuple[str, list]]:
     """One row per relationship any of the companies has: its counterparties in each column."""
     rows = []
-    for index, (_key, label) in enumerate(selectors.RELATIONSHIPS):
+    for index, (key, label) in enumerate(selectors.RELATIONSHIPS):
         columns = [books[c.pk].relationships[index][2] for c in companies]
         if any(columns):
-            rows.append(
-                (label, [[(p, selectors.counterparty_lines(p)) for p in parties] for parties in columns])
-            )
+            cells = [
+                ([(p, selectors.counterparty_lines(p)) for p in parties], key in books[c.pk].cut)
+                for c, parties in zip(companies, columns, strict=True)
+            ]
+            rows.append((label, cells))
     return rows
 
 

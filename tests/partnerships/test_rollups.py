@@ -143,3 +143,22 @@ def test_it_lists_the_busiest_counterparties_in_a_fixed_number_of_queries(deals,
     assert [c.company.name for c in book.counterparties("investors")] == ["Fund 00", "Fund 01"]
     assert book.cut == {"investors"}
     assert book.receives[("investment", "USD")].total == sum(range(1, deals + 1)) * B  # totals are never cut
+
+
+@pytest.mark.django_db
+def test_the_company_and_compare_pages_say_when_a_relationship_is_cut(client, settings, monkeypatch):
+    from partnerships.views import pages
+
+    settings.PAGE_CACHE_ENABLED = False
+    monkeypatch.setattr(pages, "COUNTERPARTY_LIMIT", 2)
+    lab, other = CompanyFactory(name="Lab"), CompanyFactory(name="Other lab")
+    for n in range(3):
+        deal_publish(deal=candidate(CompanyFactory(name=f"Fund {n:02d}"), lab, amount=(n + 1) * B, year=2025))
+    deal_publish(deal=candidate(CompanyFactory(name="Fund 99"), other, amount=B, year=2025))
+    note = "The 2 with the most deals"
+    company = client.get(f"/companies/{lab.slug}/").content.decode()
+    assert (
+        note in company and "Fund 02" not in company.split("Relationships", 1)[1].split("Deals over time")[0]
+    )
+    compare = client.get(f"/compare/companies/?companies={lab.slug},{other.slug}").content.decode()
+    assert compare.count(note) == 1  # the lab's column is cut, the other lab's is whole

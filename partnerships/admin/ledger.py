@@ -9,8 +9,23 @@ from django.contrib import admin
 from partnerships.models import CompanyFlowYear, CompanyPartner, CompanyPartnerFlow, LedgerEntry
 
 
+class _DerivedAdmin(admin.ModelAdmin):
+    """Rows derived from clauses: shown, never added, edited or acted on in bulk here."""
+
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(_DerivedAdmin):
     list_display = (
         "deal", "grantor", "beneficiary", "flow", "stated_amount", "stated_unit", "counted", "unit",
         "certainty", "is_tranche", "year",
@@ -18,39 +33,19 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     list_filter = ("flow", "unit", "certainty", "is_tranche", "year")
     search_fields = ("deal__title", "deal__slug", "grantor__name", "beneficiary__name")
     list_select_related = ("deal", "grantor", "beneficiary")
-    list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a clause takes its row with it: whoever may delete clauses may let it go.
         return request.user.has_perm("partnerships.delete_clause")
 
-    def get_actions(self, request):
-        return {}
 
-
-class _RollupAdmin(admin.ModelAdmin):
+class _RollupAdmin(_DerivedAdmin):
     """Rollups are sums of ledger rows (``partnerships.services.rollups``): read-only too."""
 
     list_select_related = ("company",)
-    list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(CompanyFlowYear)

@@ -86,7 +86,7 @@ class FetchResult:
 # --- One deadline for every socket operation ----------------------------------------------
 
 
-class _Deadline:
+class Deadline:
     """The moment the current request must be over; restarted for each redirect hop."""
 
     def __init__(self):
@@ -109,7 +109,7 @@ class _Deadline:
 
 
 class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline):
+    def __init__(self, stream: httpcore.NetworkStream, deadline: Deadline):
         self._stream, self._deadline = stream, deadline
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -130,7 +130,7 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, deadline: _Deadline):
+    def __init__(self, deadline: Deadline):
         self._backend, self._deadline = httpcore.SyncBackend(), deadline
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
@@ -145,10 +145,10 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
-class _DeadlineTransport(httpx.HTTPTransport):
+class DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport on a network backend that applies the deadline (httpx has no option for it)."""
 
-    def __init__(self, deadline: _Deadline):
+    def __init__(self, deadline: Deadline):
         super().__init__(verify=_ssl(), trust_env=False)
         self._pool = httpcore.ConnectionPool(ssl_context=_ssl(), network_backend=_DeadlineBackend(deadline))
 
@@ -218,14 +218,16 @@ def _is_challenge_page(headers: httpx.Headers, body: bytes) -> bool:
     return headers.get("cf-mitigated", "").lower() == "challenge" or looks_like_challenge(body)
 
 
-def _pinned_request_url(url: str, address: str) -> str:
+def pinned_request_url(url: str, address: str) -> str:
+    """The URL with its host replaced by the address the SSRF check approved, so the connection
+    goes where the check looked; the Host header and TLS name still carry the real host."""
     parts = urlsplit(url)
     host = f"[{address}]" if ":" in address else address
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def _raw_chunks(response: httpx.Response, max_bytes: int, url: str, deadline: _Deadline):
+def _raw_chunks(response: httpx.Response, max_bytes: int, url: str, deadline: Deadline):
     """The body as sent (still compressed), counted against the cap as it arrives."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -245,7 +247,7 @@ def _raw_chunks(response: httpx.Response, max_bytes: int, url: str, deadline: _D
         yield chunk
 
 
-def _read_body(response: httpx.Response, max_bytes: int, url: str, deadline: _Deadline) -> bytes:
+def _read_body(response: httpx.Response, max_bytes: int, url: str, deadline: Deadline) -> bytes:
     decoder = content_decoder(response.headers.get("content-encoding", ""), url=url)
     chunks = _raw_chunks(response, max_bytes, url, deadline)
     return decode_stream(chunks, decoder, max_bytes=max_bytes, url=url, status=response.status_code)
@@ -259,7 +261,7 @@ def _exchange(
     extensions = {"sni_hostname": host} if scheme == "https" else {}
     for index, address in enumerate(addresses):
         request = client.build_request(
-            "GET", _pinned_request_url(url, address), headers=headers, extensions=extensions
+            "GET", pinned_request_url(url, address), headers=headers, extensions=extensions
         )
         try:
             response = client.send(request, stream=True)
@@ -284,7 +286,7 @@ def _exchange(
 
 def _hop(
     client,
-    deadline: _Deadline,
+    deadline: Deadline,
     url: str,
     headers: dict,
     *,
@@ -399,10 +401,10 @@ def _fetch_once(
         pool=settings.SCRAPER_CONNECT_TIMEOUT,
     )
     headers = _request_headers(etag, last_modified)
-    deadline = _Deadline()
+    deadline = Deadline()
     current, hops = url, []
     with httpx.Client(
-        timeout=timeout, transport=_DeadlineTransport(deadline), follow_redirects=False
+        timeout=timeout, transport=DeadlineTransport(deadline), follow_redirects=False
     ) as client:
         while True:
             answer = _hop(

@@ -38,7 +38,8 @@ def _recheck_at(announcement: Announcement, now: datetime) -> datetime | None:
     return now + timedelta(hours=settings.SCRAPER_ARTICLE_RECHECK_HOURS)
 
 
-def _text_diff(old: str, new: str) -> str:
+def text_diff(old: str, new: str) -> str:
+    """A short unified diff of two texts, line by line, as revisions store it for curators."""
     return "\n".join(
         difflib.unified_diff(old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=2)
     )
@@ -55,7 +56,7 @@ def announcement_revision_add(
         defaults={
             "title": title,
             "text": text,
-            "diff": _text_diff(previous.text, text) if previous else "",
+            "diff": text_diff(previous.text, text) if previous else "",
             "fetched_at": now,
         },
     )

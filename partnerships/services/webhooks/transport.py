@@ -19,7 +19,7 @@ import httpx
 from django.conf import settings
 
 from scrapers.fetch import FetchError, UnsafeURLError, check_url_allowed, parse_retry_after
-from scrapers.fetch.client import _Deadline, _DeadlineTransport, _pinned_request_url
+from scrapers.fetch.client import Deadline, DeadlineTransport, pinned_request_url
 from scrapers.fetch.guard import split_checked
 
 EXCERPT = 300
@@ -57,7 +57,7 @@ def _classify(response: httpx.Response, excerpt: bytes) -> Outcome:
     return outcome
 
 
-def _read_excerpt(response: httpx.Response, deadline: _Deadline) -> bytes:
+def _read_excerpt(response: httpx.Response, deadline: Deadline) -> bytes:
     data = b""
     for chunk in response.iter_raw():
         data += chunk
@@ -72,7 +72,7 @@ def _send(client, url: str, addresses: list[str], body: bytes, headers: dict, de
     headers = {**headers, "Host": urlsplit(url).netloc.rsplit("@", 1)[-1]}
     for index, address in enumerate(addresses):
         request = client.build_request(
-            "POST", _pinned_request_url(url, address), content=body, headers=headers, extensions=extensions
+            "POST", pinned_request_url(url, address), content=body, headers=headers, extensions=extensions
         )
         try:
             response = client.send(request, stream=True)
@@ -97,11 +97,11 @@ def webhook_post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     except FetchError as exc:
         return Outcome(error=exc.message, transient=not exc.permanent)
     seconds = settings.WEBHOOKS_TIMEOUT
-    deadline = _Deadline()
+    deadline = Deadline()
     timeout = httpx.Timeout(seconds)
     try:
         with httpx.Client(
-            transport=_DeadlineTransport(deadline), timeout=timeout, follow_redirects=False
+            transport=DeadlineTransport(deadline), timeout=timeout, follow_redirects=False
         ) as client:
             deadline.start(seconds)
             outcome = _send(client, url, addresses, body, headers, deadline)

@@ -88,7 +88,7 @@ def _first_day(case: Case):
 
 def case_store(*, newsroom: Newsroom, case: Case, result: FetchResult) -> str:
     """Archive one case page; "new", "updated" or "same" (only the fetch time recorded)."""
-    from scrapers.services.articles import _text_diff
+    from scrapers.services.articles import text_diff
 
     text = db_text(case_text(case))
     digest, now = text_hash(text), timezone.now()
@@ -120,7 +120,7 @@ def case_store(*, newsroom: Newsroom, case: Case, result: FetchResult) -> str:
             defaults={
                 "title": page.title,
                 "text": text,
-                "diff": _text_diff(previous, text) if previous else "",
+                "diff": text_diff(previous, text) if previous else "",
             },
         )
         transaction.on_commit(lambda pk=page.pk: enqueue_by_name(CASE_INGEST_TASK, pk))

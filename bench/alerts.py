@@ -220,6 +220,7 @@ def _deliver_concurrently(deal_id: int, senders: int):
     from django.db import connection
 
     from partnerships.services import alerts
+    from partnerships.services.alerts.delivery import DeliveryReport
 
     def sender():
         try:
@@ -227,7 +228,7 @@ def _deliver_concurrently(deal_id: int, senders: int):
         finally:
             connection.close()
 
-    total = alerts.DeliveryReport()
+    total = DeliveryReport()
     with ThreadPoolExecutor(max_workers=senders) as pool:
         for report in pool.map(lambda _: sender(), range(senders)):
             total.add(report)

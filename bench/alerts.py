@@ -220,6 +220,7 @@ def _deliver_concurrently(deal_id: int, senders: int):
     from django.db import connection
 
     from partnerships.services import alerts
+    from partnerships.services.alerts.delivery import DeliveryReport
 
     def sender():
         try:
@@ -227,73 +228,72 @@ def _deliver_concurrently(deal_id: int, senders: int):
         finally:
             connection.close()
 
-    total = alerts.DeliveryReport()
+    total = DeliveryReport()
     with ThreadPoolExecutor(max_workers=senders) as pool:
         for report in pool.map(lambda _: sender(), range(senders)):
             total.add(report)
     return total
 
 
-def main() -> dict:
-    count = int(os.environ.get("BENCH_ALERTS_SUBSCRIBERS", "10000"))
-    db_url = os.environ.get("BENCH_ALERTS_DATABASE_URL", DEFAULT_DB)
-    senders = int(os.environ.get("BENCH_ALERTS_SENDERS", "1"))
-    sink = Sink()
-    try:
-        _setup_django(db_url, sink.port)
-        from django.conf import settings
+def _baseline(sink, count: int, size: int) -> tuple[float, dict]:
+    """A plain smtplib loop into the same sink: seconds, and what the sink received."""
+    sink.ask("reset")
+    seconds = _smtplib_loop(sink.port, count, size)
+    return seconds, sink.wait_total(count)
 
-        from partnerships.models import AlertDelivery
-        from partnerships.services import alerts
 
-        deal = _seed(count)
-        size = 4000  # about one real alert, so the baseline moves the same bytes
+def _measure(sink, db_url: str, count: int, senders: int) -> dict:
+    """Fan-out and delivery to ``count`` subscribers, between two baselines, as the report's figures."""
+    _setup_django(db_url, sink.port)
+    from django.conf import settings
 
-        # The machine may be busy: run the baseline before and after and use the mean.
-        sink.ask("reset")
-        baseline_before = _smtplib_loop(sink.port, count, size)
-        baseline = sink.wait_total(count)
-        sink.ask("reset")
+    from partnerships.models import AlertDelivery
+    from partnerships.services import alerts
 
-        started = time.perf_counter()
-        matched = alerts.alert_fan_out(deal_id=deal.pk, event="published", deliver=False)
-        fanned = time.perf_counter()
-        report = _deliver_concurrently(deal.pk, senders)
-        finished = time.perf_counter()
-        stats = sink.wait_total(count)
-        sample = AlertDelivery.objects.filter(status="sent").count()
-        total_s = finished - started
+    deal = _seed(count)
+    size = 4000  # about one real alert, so the baseline moves the same bytes
 
-        sink.ask("reset")
-        baseline_after = _smtplib_loop(sink.port, count, size)
-        sink.wait_total(count)
-        baseline_s = (baseline_before + baseline_after) / 2
+    # The machine may be busy: run the baseline before and after and use the mean.
+    baseline_before, baseline = _baseline(sink, count, size)
+    sink.ask("reset")
 
-        figures = {
-            "subscribers": count,
-            "matched": matched,
-            "fan_out_s": round(fanned - started, 2),
-            "deliver_s": round(finished - fanned, 2),
-            "total_s": round(total_s, 2),
-            "msgs_per_s": round(report.sent / total_s) if total_s else 0,
-            "smtplib_msgs_per_s": round(count / baseline_s) if baseline_s else 0,
-            "ratio_pct": round(100 * (report.sent / total_s) / (count / baseline_s), 1)
-            if total_s and baseline_s
-            else 0,
-            "sent_rows": sample,
-            "received": stats["total"],
-            "recipients": stats["recipients"],
-            # Every subscriber should receive exactly one message: anything beyond is a duplicate.
-            "duplicates": stats["total"] - stats["recipients"],
-            "baseline_received": baseline["total"],
-            "smtplib_s_before": round(baseline_before, 2),
-            "smtplib_s_after": round(baseline_after, 2),
-            "batch_size": settings.ALERTS_BATCH_SIZE,
-            "senders": senders,
-        }
-    finally:
-        sink.close()
+    started = time.perf_counter()
+    matched = alerts.alert_fan_out(deal_id=deal.pk, event="published", deliver=False)
+    fanned = time.perf_counter()
+    report = _deliver_concurrently(deal.pk, senders)
+    finished = time.perf_counter()
+    stats = sink.wait_total(count)
+    sample = AlertDelivery.objects.filter(status="sent").count()
+    total_s = finished - started
 
+    baseline_after, _ = _baseline(sink, count, size)
+    baseline_s = (baseline_before + baseline_after) / 2
+
+    return {
+        "subscribers": count,
+        "matched": matched,
+        "fan_out_s": round(fanned - started, 2),
+        "deliver_s": round(finished - fanned, 2),
+        "total_s": round(total_s, 2),
+        "msgs_per_s": round(report.sent / total_s) if total_s else 0,
+        "smtplib_msgs_per_s": round(count / baseline_s) if baseline_s else 0,
+        "ratio_pct": round(100 * (report.sent / total_s) / (count / baseline_s), 1)
+        if total_s and baseline_s
+        else 0,
+        "sent_rows": sample,
+        "received": stats["total"],
+        "recipients": stats["recipients"],
+        # Every subscriber should receive exactly one message: anything beyond is a duplicate.
+        "duplicates": stats["total"] - stats["recipients"],
+        "baseline_received": baseline["total"],
+        "smtplib_s_before": round(baseline_before, 2),
+        "smtplib_s_after": round(baseline_after, 2),
+        "batch_size": settings.ALERTS_BATCH_SIZE,
+        "senders": senders,
+    }
+
+
+def _print_report(figures: dict) -> None:
     goal_time = "yes" if figures["total_s"] <= 30 else "no"
     goal_rate = "yes" if figures["ratio_pct"] >= 50 else "no"
     print("### Alerts: fan-out to 10,000 subscribers\n")
@@ -315,6 +315,18 @@ def main() -> dict:
         f"| Received by the sink / rows marked sent | {figures['received']:,} / {figures['sent_rows']:,} | |"
     )
     print(f"| Duplicates | {figures['duplicates']} | 0 |")
+
+
+def main() -> dict:
+    count = int(os.environ.get("BENCH_ALERTS_SUBSCRIBERS", "10000"))
+    db_url = os.environ.get("BENCH_ALERTS_DATABASE_URL", DEFAULT_DB)
+    senders = int(os.environ.get("BENCH_ALERTS_SENDERS", "1"))
+    sink = Sink()
+    try:
+        figures = _measure(sink, db_url, count, senders)
+    finally:
+        sink.close()
+    _print_report(figures)
     return figures
 
 

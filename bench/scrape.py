@@ -154,150 +154,171 @@ def _table_writes() -> dict[str, tuple[int, int]] | None:
         return {name: (ins, upd) for name, ins, upd in cursor.fetchall()}
 
 
-def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
-    _setup_django()
+def _start_server(latency: float) -> tuple[subprocess.Popen, int]:
+    """The feed server in a subprocess (its CPU is not the scraper's), once it answers."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(latency)])
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            _control(port, "/__reset")
+            return server, port
+        except Exception:  # noqa: BLE001 - waiting for the server to listen
+            if time.monotonic() > deadline:
+                server.terminate()
+                server.wait(timeout=10)
+                raise
+            time.sleep(0.05)
+
+
+def _cleanup() -> None:
+    from scrapers.models import Announcement, Newsroom
+
+    Newsroom.objects.filter(slug__startswith="bench-scrape-").delete()
+    Announcement.objects.filter(url__contains=".bench.test").delete()
+
+
+def _create_newsrooms(port: int, count: int) -> None:
+    """One newsroom a host name, so per-host politeness applies as in production."""
+    from scrapers.models import Newsroom
+
+    hosts = [f"nr{i:03d}.bench.test" for i in range(count)]
+    _control(port, "/__hosts=" + ",".join(hosts))
+    Newsroom.objects.bulk_create(
+        Newsroom(
+            name=f"Bench {host}",
+            slug=f"bench-scrape-{i:03d}",
+            kind=Newsroom.Kind.FEED,
+            url=f"http://{host}:{port}/feed.xml",
+        )
+        for i, host in enumerate(hosts)
+    )
+
+
+def _rooms() -> list:
+    from scrapers.models import Newsroom
+
+    return list(Newsroom.objects.filter(slug__startswith="bench-scrape-"))
+
+
+def _concurrent_cycle(delay: float, workers: int, errors: list[str]) -> tuple[float, float, list]:
+    """(wall s, CPU s, runs) of one concurrent cycle over every bench newsroom."""
+    from scrapers.services import newsrooms_scrape_concurrently
+
+    newsrooms = _rooms()
+    time.sleep(delay)  # let every host's politeness delay from the last cycle pass
+    cpu, wall = time.process_time(), time.perf_counter()
+    runs = newsrooms_scrape_concurrently(
+        newsrooms,
+        workers=workers,
+        fetch_articles=False,
+        on_done=lambda n, r, e: errors.append(f"{n.slug}: {e}") if e else None,
+    )
+    return time.perf_counter() - wall, time.process_time() - cpu, runs
+
+
+def _unchanged_cycle(port: int, delay: float, workers: int, errors: list[str]) -> tuple:
+    """The all-304 cycle, with the rows it added and the table writes PostgreSQL saw during it."""
+    from django.db import connections
+
+    from scrapers.models import Announcement, AnnouncementRevision, ScrapeRun
+
+    announcements_before = Announcement.objects.count()
+    revisions_before = AnnouncementRevision.objects.count()
+    stamp_before = Announcement.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    runs_before = ScrapeRun.objects.count()
+    time.sleep(1.0)
+    writes_before = _table_writes()
+    wall, cpu, runs = _concurrent_cycle(delay, workers, errors)
+    stats = _control(port, "/__reset")
+    rows = {
+        "announcements": Announcement.objects.count() - announcements_before,
+        "revisions": AnnouncementRevision.objects.count() - revisions_before,
+        "touched": Announcement.objects.filter(updated_at__gt=stamp_before).count(),
+        "runs": ScrapeRun.objects.count() - runs_before,
+    }
+    connections.close_all()
+    time.sleep(1.5)  # PostgreSQL publishes a backend's counters shortly after it goes idle
+    writes_after = _table_writes()
+    writes = None
+    if writes_before is not None and writes_after is not None:
+        writes = {
+            name: {
+                "inserted": writes_after[name][0] - writes_before.get(name, (0, 0))[0],
+                "updated_or_deleted": writes_after[name][1] - writes_before.get(name, (0, 0))[1],
+            }
+            for name in writes_after
+            if writes_after[name] != writes_before.get(name, (0, 0))
+        }
+    return wall, cpu, runs, stats, rows, writes
+
+
+def _sequential_cycle(port: int, delay: float) -> tuple[float, float, list, dict]:
+    """The full-cycle work again, one newsroom after another: the speed-up's baseline."""
+    from scrapers.services import newsroom_scrape
+
+    _control(port, "/__bump")
+    time.sleep(delay)
+    cpu, wall = time.process_time(), time.perf_counter()
+    runs = [newsroom_scrape(newsroom=n, fetch_articles=False) for n in _rooms()]
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    return wall, cpu, runs, _control(port, "/__reset")
+
+
+def _measure(port: int, count: int, latency: float, workers: int) -> dict:
+    """Every cycle against the running server, as the report's figures."""
     from django.conf import settings
     from django.db import connections
 
-    from scrapers import fetch as fetch_module
-    from scrapers.fetch import guard as fetch_guard
-    from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
-    from scrapers.services import newsroom_scrape, newsrooms_scrape_concurrently
-
-    real_resolve = fetch_guard.resolve_host
-    fetch_guard.resolve_host = lambda host, port: (
-        ["127.0.0.1"] if host.endswith(".bench.test") else real_resolve(host, port)
+    delay = settings.SCRAPER_HOST_DELAY
+    errors: list[str] = []
+    _cleanup()
+    _create_newsrooms(port, count)
+    cold_wall, _cold_cpu, _cold_runs = _concurrent_cycle(delay, workers, errors)
+    cold_stats = _control(port, "/__reset")
+    _control(port, "/__bump")
+    full_wall, full_cpu, full_runs = _concurrent_cycle(delay, workers, errors)
+    full_stats = _control(port, "/__reset")
+    same_wall, same_cpu, same_runs, same_stats, same_rows, unchanged_writes = _unchanged_cycle(
+        port, delay, workers, errors
     )
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(latency)])
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                _control(port, "/__reset")
-                break
-            except Exception:  # noqa: BLE001 - waiting for the server to listen
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    seq_wall, seq_cpu, seq_runs, seq_stats = _sequential_cycle(port, delay)
+    max_in_flight = max(
+        max(s["max_in_flight"].values(), default=0) for s in (cold_stats, full_stats, same_stats, seq_stats)
+    )
+    return {
+        "newsrooms": count,
+        "latency_s": latency,
+        "threads": workers,
+        "host_delay_s": delay,
+        "cold_cycle_wall_s": round(cold_wall, 3),
+        "cold_cycle_requests": cold_stats["requests"],
+        "cycle_wall_s": round(full_wall, 3),
+        "cycle_ok_runs": sum(r.status == "ok" and r.items_new == 1 for r in full_runs),
+        "sequential_wall_s": round(seq_wall, 3),
+        "sequential_ok_runs": sum(r.status == "ok" and r.items_new == 1 for r in seq_runs),
+        "speedup_vs_sequential": round(seq_wall / full_wall, 1),
+        "max_in_flight_per_host": max_in_flight,
+        "unchanged_cycle_wall_s": round(same_wall, 3),
+        "unchanged_304_share": round(same_stats["not_modified"] / max(1, same_stats["requests"]), 3),
+        "unchanged_runs_not_modified": sum(r.status == "not_modified" for r in same_runs),
+        "unchanged_new_announcements": same_rows["announcements"],
+        "unchanged_new_revisions": same_rows["revisions"],
+        "unchanged_announcements_touched": same_rows["touched"],
+        "unchanged_run_records": same_rows["runs"],
+        "unchanged_table_writes": unchanged_writes,
+        "cpu_s_per_check_full": round(full_cpu / count, 4),
+        "cpu_s_per_check_unchanged": round(same_cpu / count, 4),
+        "cpu_s_per_check_sequential": round(seq_cpu / count, 4),
+        "errors": errors[:5],
+        "database": connections["default"].vendor,
+        "politeness": "redis" if settings.REDIS_URL else "in-process",
+    }
 
-        def cleanup():
-            Newsroom.objects.filter(slug__startswith="bench-scrape-").delete()
-            Announcement.objects.filter(url__contains=".bench.test").delete()
 
-        cleanup()
-        hosts = [f"nr{i:03d}.bench.test" for i in range(count)]
-        _control(port, "/__hosts=" + ",".join(hosts))
-        Newsroom.objects.bulk_create(
-            Newsroom(
-                name=f"Bench {host}",
-                slug=f"bench-scrape-{i:03d}",
-                kind=Newsroom.Kind.FEED,
-                url=f"http://{host}:{port}/feed.xml",
-            )
-            for i, host in enumerate(hosts)
-        )
-        rooms = lambda: list(Newsroom.objects.filter(slug__startswith="bench-scrape-"))  # noqa: E731
-        delay = settings.SCRAPER_HOST_DELAY
-        errors: list[str] = []
-
-        def concurrent_cycle() -> tuple[float, float, list]:
-            newsrooms = rooms()
-            time.sleep(delay)  # let every host's politeness delay from the last cycle pass
-            cpu, wall = time.process_time(), time.perf_counter()
-            runs = newsrooms_scrape_concurrently(
-                newsrooms,
-                workers=workers,
-                fetch_articles=False,
-                on_done=lambda n, r, e: errors.append(f"{n.slug}: {e}") if e else None,
-            )
-            return time.perf_counter() - wall, time.process_time() - cpu, runs
-
-        cold_wall, cold_cpu, cold_runs = concurrent_cycle()
-        cold_stats = _control(port, "/__reset")
-
-        _control(port, "/__bump")
-        full_wall, full_cpu, full_runs = concurrent_cycle()
-        full_stats = _control(port, "/__reset")
-
-        announcements_before = Announcement.objects.count()
-        revisions_before = AnnouncementRevision.objects.count()
-        stamp_before = (
-            Announcement.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-        )
-        runs_before = ScrapeRun.objects.count()
-        time.sleep(1.0)
-        writes_before = _table_writes()
-        same_wall, same_cpu, same_runs = concurrent_cycle()
-        same_stats = _control(port, "/__reset")
-        same_rows = {
-            "announcements": Announcement.objects.count() - announcements_before,
-            "revisions": AnnouncementRevision.objects.count() - revisions_before,
-            "touched": Announcement.objects.filter(updated_at__gt=stamp_before).count(),
-            "runs": ScrapeRun.objects.count() - runs_before,
-        }
-        connections.close_all()
-        time.sleep(1.5)  # PostgreSQL publishes a backend's counters shortly after it goes idle
-        writes_after = _table_writes()
-        unchanged_writes = None
-        if writes_before is not None and writes_after is not None:
-            unchanged_writes = {
-                name: {
-                    "inserted": writes_after[name][0] - writes_before.get(name, (0, 0))[0],
-                    "updated_or_deleted": writes_after[name][1] - writes_before.get(name, (0, 0))[1],
-                }
-                for name in writes_after
-                if writes_after[name] != writes_before.get(name, (0, 0))
-            }
-
-        _control(port, "/__bump")
-        time.sleep(delay)
-        seq_cpu, seq_wall = time.process_time(), time.perf_counter()
-        seq_runs = [newsroom_scrape(newsroom=n, fetch_articles=False) for n in rooms()]
-        seq_wall = time.perf_counter() - seq_wall
-        seq_cpu = time.process_time() - seq_cpu
-        seq_stats = _control(port, "/__reset")
-
-        max_in_flight = max(
-            max(s["max_in_flight"].values(), default=0)
-            for s in (cold_stats, full_stats, same_stats, seq_stats)
-        )
-        figures = {
-            "newsrooms": count,
-            "latency_s": latency,
-            "threads": workers,
-            "host_delay_s": delay,
-            "cold_cycle_wall_s": round(cold_wall, 3),
-            "cold_cycle_requests": cold_stats["requests"],
-            "cycle_wall_s": round(full_wall, 3),
-            "cycle_ok_runs": sum(r.status == "ok" and r.items_new == 1 for r in full_runs),
-            "sequential_wall_s": round(seq_wall, 3),
-            "sequential_ok_runs": sum(r.status == "ok" and r.items_new == 1 for r in seq_runs),
-            "speedup_vs_sequential": round(seq_wall / full_wall, 1),
-            "max_in_flight_per_host": max_in_flight,
-            "unchanged_cycle_wall_s": round(same_wall, 3),
-            "unchanged_304_share": round(same_stats["not_modified"] / max(1, same_stats["requests"]), 3),
-            "unchanged_runs_not_modified": sum(r.status == "not_modified" for r in same_runs),
-            "unchanged_new_announcements": same_rows["announcements"],
-            "unchanged_new_revisions": same_rows["revisions"],
-            "unchanged_announcements_touched": same_rows["touched"],
-            "unchanged_run_records": same_rows["runs"],
-            "unchanged_table_writes": unchanged_writes,
-            "cpu_s_per_check_full": round(full_cpu / count, 4),
-            "cpu_s_per_check_unchanged": round(same_cpu / count, 4),
-            "cpu_s_per_check_sequential": round(seq_cpu / count, 4),
-            "errors": errors[:5],
-            "database": connections["default"].vendor,
-            "politeness": "redis" if settings.REDIS_URL else "in-process",
-        }
-        cleanup()
-        fetch_module.clear_caches()  # the benchmark's robots.txt entries, in Redis when configured
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        fetch_guard.resolve_host = real_resolve
-
-    f = figures
+def _print_report(f: dict) -> None:
+    count, latency, workers, delay = f["newsrooms"], f["latency_s"], f["threads"], f["host_delay_s"]
     print(
         "\n".join(
             [
@@ -324,6 +345,29 @@ def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
             ]
         )
     )
+
+
+def main(count: int = 200, latency: float = 0.2, workers: int = 32) -> dict:
+    _setup_django()
+    from scrapers import fetch as fetch_module
+    from scrapers.fetch import guard as fetch_guard
+
+    real_resolve = fetch_guard.resolve_host
+    fetch_guard.resolve_host = lambda host, port: (
+        ["127.0.0.1"] if host.endswith(".bench.test") else real_resolve(host, port)
+    )
+    server = None
+    try:
+        server, port = _start_server(latency)
+        figures = _measure(port, count, latency, workers)
+        _cleanup()
+        fetch_module.clear_caches()  # the benchmark's robots.txt entries, in Redis when configured
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        fetch_guard.resolve_host = real_resolve
+    _print_report(figures)
     return figures
 
 

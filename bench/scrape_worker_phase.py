@@ -147,6 +147,57 @@ def _collect_cdio(cdio: Changedetection, publishes, result: dict, fixture) -> No
         result["cdio_error"] = f"reading changedetection.io's history failed: {exc}"
 
 
+def _measure_idle(redis, server, names: list[str], result: dict) -> None:
+    """Both servers are shared: their CPU while this benchmark is idle is subtracted later."""
+    redis_idle, pg_idle = services.redis_cpu(redis), procstat.tree_usage(server)[0] if server else 0.0
+    time.sleep(3.0)
+    result["redis_idle_cpu_per_s"] = (services.redis_cpu(redis) - redis_idle) / 3.0
+    result["pg_idle_cpu_per_s"] = ((procstat.tree_usage(server)[0] if server else 0.0) - pg_idle) / 3.0
+    result["sessions_before"] = services.pg_sessions(os.environ["DATABASE_URL"], names)
+
+
+def _probes(worker, beat, redis, fixture, server) -> list:
+    """What the 0.5 s sampler reads: each process tree's CPU and memory, Redis, the fixture, PostgreSQL."""
+    probes = [
+        services.tree_probe("worker", worker),
+        services.tree_probe("beat", beat),
+        services.redis_probe(redis),
+        lambda: {"fixture_cpu": fixture.cpu()},
+    ]
+    if server:
+        probes.append(lambda: {"pg_server_cpu": procstat.tree_usage(server)[0]})
+    return probes
+
+
+def _stop_all(samplers, beat, worker, cdio, fixture, redis) -> dict:
+    """Everything the phase started, stopped even when it failed; the fixture's log if it still runs."""
+    for sampling in samplers:
+        if sampling is not None:
+            sampling.stop()
+    services.stop(beat)
+    services.stop(worker)
+    if cdio is not None:
+        cdio.stop()
+    log = fixture.log() if fixture.process.poll() is None else {"log": [], "max_in_flight_per_host": {}}
+    fixture.stop()
+    services.redis_clear(redis)
+    return log
+
+
+def _collect(result: dict, workdir: Path, names, sampler, pg_sampler, backends, log: dict) -> None:
+    time.sleep(1.5)  # PostgreSQL publishes a closed session's counters shortly after it ends
+    result["sessions_after"] = services.pg_sessions(os.environ["DATABASE_URL"], names)
+    result.update(
+        samples=sampler,
+        pg_samples=pg_sampler,
+        backends_seen=backends.backends_seen,
+        fixture_log=log["log"],
+        fixture_max_in_flight=log["max_in_flight_per_host"],
+        worker_log=services.parse_celery_log(workdir / "worker.log"),
+        beat_log=services.parse_celery_log(workdir / "beat.log"),
+    )
+
+
 def run(phase, workdir: Path, schedule) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict = {"phase": phase}
@@ -166,12 +217,7 @@ def run(phase, workdir: Path, schedule) -> dict:
         names = _database_names()
         server = procstat.postmaster()
         backends = procstat.BackendTracker(names, server)
-        # Both servers are shared: their CPU while this benchmark is idle is subtracted later.
-        redis_idle, pg_idle = services.redis_cpu(redis), procstat.tree_usage(server)[0] if server else 0.0
-        time.sleep(3.0)
-        result["redis_idle_cpu_per_s"] = (services.redis_cpu(redis) - redis_idle) / 3.0
-        result["pg_idle_cpu_per_s"] = ((procstat.tree_usage(server)[0] if server else 0.0) - pg_idle) / 3.0
-        result["sessions_before"] = services.pg_sessions(os.environ["DATABASE_URL"], names)
+        _measure_idle(redis, server, names, result)
 
         env = services.celery_env(host_delay=phase.host_delay)
         launch = time.time()
@@ -184,14 +230,7 @@ def run(phase, workdir: Path, schedule) -> dict:
         schedule_file = workdir / "celerybeat-schedule"
         beat_args = [*services.BEAT_ARGS, f"--schedule={schedule_file}"]
         beat = services.start([str(services.CELERY), *beat_args], log=workdir / "beat.log", env=env)
-        probes = [
-            services.tree_probe("worker", worker),
-            services.tree_probe("beat", beat),
-            services.redis_probe(redis),
-            lambda: {"fixture_cpu": fixture.cpu()},
-        ]
-        if server:
-            probes.append(lambda: {"pg_server_cpu": procstat.tree_usage(server)[0]})
+        probes = _probes(worker, beat, redis, fixture, server)
         if phase.with_cdio:
             cdio = _start_cdio(phase, fixture, workdir, result)
             if cdio is not None:
@@ -204,27 +243,8 @@ def run(phase, workdir: Path, schedule) -> dict:
         if cdio is not None:
             _collect_cdio(cdio, publishes, result, fixture)
     finally:
-        for sampling in (sampler, pg_sampler):
-            if sampling is not None:
-                sampling.stop()
-        services.stop(beat)
-        services.stop(worker)
-        if cdio is not None:
-            cdio.stop()
-        log = fixture.log() if fixture.process.poll() is None else {"log": [], "max_in_flight_per_host": {}}
-        fixture.stop()
-        services.redis_clear(redis)
-    time.sleep(1.5)  # PostgreSQL publishes a closed session's counters shortly after it ends
-    result["sessions_after"] = services.pg_sessions(os.environ["DATABASE_URL"], names)
-    result.update(
-        samples=sampler,
-        pg_samples=pg_sampler,
-        backends_seen=backends.backends_seen,
-        fixture_log=log["log"],
-        fixture_max_in_flight=log["max_in_flight_per_host"],
-        worker_log=services.parse_celery_log(workdir / "worker.log"),
-        beat_log=services.parse_celery_log(workdir / "beat.log"),
-    )
+        log = _stop_all((sampler, pg_sampler), beat, worker, cdio, fixture, redis)
+    _collect(result, workdir, names, sampler, pg_sampler, backends, log)
     _collect_pactwatch(by_host, result)
     cleanup_database()
     return result

@@ -109,6 +109,18 @@ def _average_precision(probabilities, labels) -> float:
     return float(average_precision_score(labels, probabilities))
 
 
+def _choose_c(scored: dict, labels, *, target_recall: float) -> tuple[float, dict]:
+    """The model is used at one operating point (the target recall), so C is the one most precise
+    there; average precision, over every threshold, only breaks ties."""
+    points = {
+        c: choose_threshold(list(scored[c]), list(labels), target_recall=target_recall) for c in C_VALUES
+    }
+    c = max(
+        C_VALUES, key=lambda value: (points[value]["precision"], _average_precision(scored[value], labels))
+    )
+    return c, points[c]
+
+
 def fit(
     rows: list[TrainingRow],
     inputs: list[ClassifierInput],
@@ -128,15 +140,7 @@ def fit(
             f"{len(rows)} rows ({int(labels.sum())} deals) are too few for {folds}-fold training"
         )
     scored = {c: _out_of_fold(inputs, labels, c=c, folds=folds, seed=seed) for c in C_VALUES}
-    # The model is used at one operating point (the target recall), so C is the one most precise
-    # there; average precision, over every threshold, only breaks ties.
-    points = {
-        c: choose_threshold(list(scored[c]), list(labels), target_recall=target_recall) for c in C_VALUES
-    }
-    c = max(
-        C_VALUES, key=lambda value: (points[value]["precision"], _average_precision(scored[value], labels))
-    )
-    chosen = points[c]
+    c, chosen = _choose_c(scored, labels, target_recall=target_recall)
     matrix, vectorizer, means, scales = _matrices(inputs)
     model = _model(c, seed).fit(matrix, labels)
     terms = len(vectorizer.vocabulary_)

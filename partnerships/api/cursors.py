@@ -80,3 +80,19 @@ def after(qs, cursor: DealCursor):
         .filter(amount_key__lte=key)
         .filter(Q(amount_key__lt=key) | Q(id__lt=cursor.pk))
     )
+
+
+# The ledger's rows: ``<grantor id>.<beneficiary id>.<flow>.<unit>``, the key of the last row
+# of the page before (``partnerships.selectors.ledger.KEY``); any string the pattern accepts
+# is a position in that order (the unit may be empty).
+LEDGER_PATTERN = r"^[0-9]{1,18}\.[0-9]{1,18}\.[a-z_]{1,12}\.[A-Za-z0-9_]{0,12}$"
+
+
+def ledger_cursor(key: tuple) -> str:
+    return ".".join(str(part) for part in key)
+
+
+def ledger_key(raw: str) -> tuple:
+    """Read a cursor ``LEDGER_PATTERN`` accepted."""
+    grantor, beneficiary, flow, unit = raw.split(".")
+    return int(grantor), int(beneficiary), flow, unit

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+from partnerships.api.cursors import LEDGER_PATTERN
 from partnerships.api.cursors import PATTERN as CURSOR_PATTERN
 from partnerships.filters import MAX_VALUES, YEARS
 from partnerships.models import Clause, Deal, LedgerEntry
@@ -86,6 +87,12 @@ class LedgerQuery(Schema):
     unit: LedgerUnit = Field(None, description="One unit (GW rows include megawatts, converted).")
     year: Year = Field(None, description="Clauses of deals announced in this year.")
     certainty: CertaintyValue = Field(None, description="Only amounts of this certainty.")
+    cursor: str = Field(
+        None,
+        pattern=LEDGER_PATTERN,
+        description="Where the page starts: the ``next_cursor`` of the page before.",
+    )
+    limit: int = Field(100, ge=1, le=500, description="Rows per page.")
 
 
 class CompanyQuery(Schema):

@@ -130,10 +130,19 @@ def partnerships_detail(request, a: str = SLUG, b: str = SLUG):
 
 
 @router.get("ledger/", response={200: schemas.LedgerOut, **ERRORS}, operation_id="ledger", tags=["ledger"])
-def ledger(request, query: Query[LedgerQuery]):
+def ledger(request, response: HttpResponse, query: Query[LedgerQuery]):
     """Who gives what to whom: the rows of ``/exports/ledger.json``, one per grantor, beneficiary,
-    flow kind and unit, with confirmed, reported and unconfirmed counted amounts."""
-    return archive.ledger_answer(query=query)
+    flow kind and unit, with confirmed, reported and unconfirmed counted amounts.
+
+    100 rows a page (``limit``, at most 500); follow ``next`` (or the ``Link: rel="next"``
+    header) for the next page. Pages are keyset cursors: a row added later never moves
+    another row to a page already read. The export has every row at once.
+    """
+    answer, next_cursor = archive.ledger_answer(query=query)
+    following = _next("ledger/", request, cursor=next_cursor) if next_cursor else None
+    if following:
+        response["Link"] = f'<{following}>; rel="next"'
+    return {**answer, "next_cursor": next_cursor, "next": following}
 
 
 @router.get("search/", response={200: schemas.SearchOut, **ERRORS}, operation_id="search", tags=["archive"])

@@ -312,7 +312,11 @@ class LedgerRowOut(Schema):
 
 
 class LedgerOut(Schema):
-    data: list[LedgerRowOut]
+    data: list[LedgerRowOut] = Field(..., description="In grantor, beneficiary (by id), flow, unit order.")
+    next_cursor: str | None = Field(
+        ..., description="Pass as ``cursor`` for the next page; null on the last."
+    )
+    next: str | None = Field(..., description="The next page's URL (also in the Link header).")
     filters: dict[str, str | int]
     documentation: str
 

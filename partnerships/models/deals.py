@@ -1,8 +1,9 @@
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -79,11 +80,16 @@ class DealQuerySet(models.QuerySet):
 
         A material change is what ``deal_detect_change`` records: the headline value, the
         phase link or the clauses moved. ``Deal.last_changed`` reads it.
+
+        A subquery per listed deal (the events' ``(deal, key)`` index), not a join grouped
+        over every deal: with it, a newest-first page reads its first rows off the date index
+        instead of aggregating the whole archive before the LIMIT.
         """
+        events = apps.get_model("partnerships", "AlertEvent").objects.filter(
+            deal=OuterRef("pk"), kind="changed"
+        )
         return self.annotate(
-            last_material_change=models.Max(
-                "alert_events__created_at", filter=Q(alert_events__kind="changed")
-            )
+            last_material_change=Subquery(events.order_by("-created_at").values("created_at")[:1])
         )
 
 

@@ -135,13 +135,23 @@ def _side(row: dict, side: str) -> Side:
     return Side(row[f"{side}_id"], row[f"{side}__slug"], row[f"{side}__name"], row[f"{side}__kind"])
 
 
-def _grouped(qs) -> list[LedgerRow]:
-    """Rows of ``qs`` grouped by (grantor, beneficiary, flow, unit): 2 queries."""
+_BY_NAME = ("grantor__name", "beneficiary__name", "flow", "unit")
+KEY = ("grantor_id", "beneficiary_id", "flow", "unit")  # a row's identity, and the keyset order
+
+
+def _grouped(qs, *, order=_BY_NAME, limit: int | None = None) -> list[LedgerRow]:
+    """Rows of ``qs`` grouped by (grantor, beneficiary, flow, unit): 2 queries.
+
+    With ``limit``, only the first rows in ``order``; the clauses behind them are then read
+    for those rows' pairs only, so a page costs its own rows, not the whole ledger's.
+    """
     groups = (
         qs.values(*_GROUP, "flow", "unit")
         .annotate(**_sums(), clauses=Count("id"), mutual_count=Count("id", filter=Q(mutual=True)))
-        .order_by("grantor__name", "beneficiary__name", "flow", "unit")
+        .order_by(*order)
     )
+    if limit is not None:
+        groups = groups[:limit]
     rows, index = [], {}
     for group in groups:
         row = LedgerRow(
@@ -155,6 +165,10 @@ def _grouped(qs) -> list[LedgerRow]:
         )
         rows.append(row)
         index[group["grantor_id"], group["beneficiary_id"], group["flow"], group["unit"]] = row
+    if limit is not None:
+        if not rows:
+            return rows
+        qs = qs.filter(grantor_id__in={key[0] for key in index}, beneficiary_id__in={key[1] for key in index})
     behind = (
         qs.values_list(
             "grantor_id", "beneficiary_id", "flow", "unit", "deal__slug", "deal__announced_on", "clause_kind"
@@ -192,6 +206,40 @@ def ledger_rows(
     arguments narrow the rows: a company on either side, one flow kind, one unit, one year
     of announcement, one certainty. 2 queries.
     """
+    return _grouped(
+        _entries(
+            deal_filter=deal_filter, company=company, flow=flow, unit=unit, year=year, certainty=certainty
+        )
+    )
+
+
+def ledger_page(
+    *, after: tuple | None = None, limit: int, **narrowing
+) -> tuple[list[LedgerRow], tuple | None]:
+    """``limit`` rows of ``ledger_rows(**narrowing)`` in ``KEY`` order after the key ``after``,
+    and the key the next page starts after (None on the last page): 2 queries.
+
+    The order is the ids' (grantor, beneficiary, flow, unit), not the names', so a page is a
+    keyset read (``ledger_pair_idx``) and a row keeps its place while others are added.
+    """
+    qs = _entries(**narrowing)
+    if after is not None:
+        grantor, beneficiary, flow, unit = after
+        qs = qs.filter(grantor_id__gte=grantor).filter(
+            Q(grantor_id__gt=grantor)
+            | Q(grantor_id=grantor, beneficiary_id__gt=beneficiary)
+            | Q(grantor_id=grantor, beneficiary_id=beneficiary, flow__gt=flow)
+            | Q(grantor_id=grantor, beneficiary_id=beneficiary, flow=flow, unit__gt=unit)
+        )
+    rows = _grouped(qs, order=KEY, limit=limit + 1)
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], (last.grantor.id, last.beneficiary.id, last.flow, last.unit)
+
+
+def _entries(*, deal_filter=None, company=None, flow=None, unit=None, year=None, certainty=None):
+    """The ledger entries the narrowing arguments of ``ledger_rows`` keep."""
     qs = LedgerEntry.objects.all()
     if deal_filter is not None and not deal_filter.is_empty:
         qs = qs.filter(deal_id__in=deal_filter.deals().values("pk"))
@@ -200,7 +248,7 @@ def ledger_rows(
     for name, value in (("flow", flow), ("unit", unit), ("year", year), ("certainty", certainty)):
         if value:
             qs = qs.filter(**{name: value})
-    return _grouped(qs)
+    return qs
 
 
 def ledger_edges(

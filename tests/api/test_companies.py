@@ -1,4 +1,7 @@
 import pytest
+from django.core.cache import cache
+
+from partnerships.services.deals import deal_publish, deal_retract
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +44,24 @@ def test_it_refuses_a_partnership_with_itself(client, chain):
     response = client.get("/api/v1/partnerships/acme/acme/")
     assert response.status_code == 404
     assert response.json()["detail"] == "A partnership needs two different companies."
+
+
+def test_its_deal_counts_follow_publish_and_retraction_once_cached(
+    client, chain, settings, django_capture_on_commit_callbacks
+):
+    settings.FRAGMENT_CACHE_ENABLED = True  # the list is kept per data version: it must follow
+    cache.clear()
+
+    def counts():
+        return {c["slug"]: c["deals"] for c in client.get("/api/v1/companies/").json()["data"]}
+
+    assert counts() == {"acme": 2, "northwind": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_retract(deal=chain.second, reason="Announced in error.")
+    assert counts() == {"acme": 1, "northwind": 1}
+    chain.source.text = " ".join(chain.second.clauses.values_list("quote", flat=True))  # quotes are checked
+    chain.source.save(update_fields=["text"])
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_publish(deal=chain.second)
+    assert counts() == {"acme": 2, "northwind": 2}
+    cache.clear()

@@ -21,6 +21,7 @@ URLS = [
     "/api/v1/partnerships/alpha/beta/",
     "/api/v1/ledger/",
     "/api/v1/ledger/?company=alpha&flow=investment",
+    "/api/v1/ledger/?limit=3&cursor=1.1.investment.USD",
     "/api/v1/search/?q=sovereign",
     "/api/v1/announcements/",
     "/api/v1/sources/",

@@ -8,35 +8,46 @@ import re
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 
+from partnerships.api.cursors import ledger_cursor, ledger_key
 from partnerships.api.reads.common import absolute, api_url, company_ref
 from partnerships.exports import ledger_export_row
 from partnerships.formatting import decimal_plain
 from partnerships.models import Company, Deal
 from partnerships.search import search
-from partnerships.selectors.ledger import ledger_rows
+from partnerships.selectors.ledger import ledger_page
 from scrapers.models import Announcement, Newsroom, ScrapeRun
 
 _DECIMALS = ("confirmed", "reported", "unconfirmed")
 
 
-def ledger_answer(*, query) -> dict:
-    """The ledger export's rows, narrowed by company (either side), flow, unit, year, certainty: 3 queries."""
-    filters = {name: value for name, value in query.dict().items() if value is not None}
+def ledger_answer(*, query) -> tuple[dict, str | None]:
+    """A page of the ledger export's rows, narrowed by company (either side), flow, unit, year,
+    certainty, and the cursor of the next page: 3 queries."""
+    filters = {
+        name: value
+        for name, value in query.dict().items()
+        if value is not None and name not in ("cursor", "limit")
+    }
     company = None
     if query.company:
         company = Company.objects.filter(slug=query.company, is_proposed=False).first()
-    rows = []
+    rows, following = [], None
     if company is not None or not query.company:
-        rows = [
-            ledger_export_row(row)
-            for row in ledger_rows(
-                company=company, flow=query.flow, unit=query.unit, year=query.year, certainty=query.certainty
-            )
-        ]
+        page, following = ledger_page(
+            after=ledger_key(query.cursor) if query.cursor else None,
+            limit=query.limit,
+            company=company,
+            flow=query.flow,
+            unit=query.unit,
+            year=query.year,
+            certainty=query.certainty,
+        )
+        rows = [ledger_export_row(row) for row in page]
     for row in rows:
         for name in _DECIMALS:
             row[name] = decimal_plain(row[name])
-    return {"data": rows, "filters": filters, "documentation": absolute(reverse("partnerships:exports"))}
+    answer = {"data": rows, "filters": filters, "documentation": absolute(reverse("partnerships:exports"))}
+    return answer, ledger_cursor(following) if following else None
 
 
 def announcement_page(*, query) -> tuple[list[dict], int | None]:

@@ -2,12 +2,13 @@
 
 import difflib
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from partnerships.cache import cached_response, wants_fragment
 from partnerships.models import Deal
-from scrapers.models import Announcement, AnnouncementRevision, Newsroom, ScrapeRun
+from partnerships.selectors.common import newsrooms_with_last_run
+from scrapers.models import Announcement, AnnouncementRevision, Newsroom
 from scrapers.verified import verification_label, verified_capture
 
 PAGE_SIZE = 50
@@ -101,22 +102,7 @@ def sources(request):
     """
 
     def build():
-        runs = ScrapeRun.objects.filter(newsroom=OuterRef("pk")).order_by("-started_at", "-id")
-        failed = runs.filter(~Q(error=""))
-        newsrooms = (
-            Newsroom.objects.select_related("company")
-            .annotate(
-                last_run_at=Subquery(runs.values("started_at")[:1]),
-                last_run_status=Subquery(runs.values("status")[:1]),
-                last_items_seen=Subquery(runs.values("items_seen")[:1]),
-                last_items_new=Subquery(runs.values("items_new")[:1]),
-                last_items_updated=Subquery(runs.values("items_updated")[:1]),
-                last_error=Subquery(failed.values("error")[:1]),
-                last_error_at=Subquery(failed.values("started_at")[:1]),
-            )
-            .order_by("name")
-        )
-        rows = list(newsrooms)
+        rows = list(newsrooms_with_last_run())
         for newsroom in rows:  # from a registry in code: no query
             newsroom.adapter_verified = verified_capture(newsroom.slug) is not None
             newsroom.adapter_check = verification_label(newsroom.slug)

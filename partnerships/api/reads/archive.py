@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from partnerships.api.cursors import ledger_cursor, ledger_key
@@ -14,8 +14,9 @@ from partnerships.exports import ledger_export_row
 from partnerships.formatting import decimal_plain
 from partnerships.models import Company, Deal
 from partnerships.search import search
+from partnerships.selectors.common import newsrooms_with_last_run
 from partnerships.selectors.ledger import ledger_page
-from scrapers.models import Announcement, Newsroom, ScrapeRun
+from scrapers.models import Announcement
 
 _DECIMALS = ("confirmed", "reported", "unconfirmed")
 
@@ -93,23 +94,8 @@ def _last_run(newsroom) -> dict | None:
 
 def sources_answer() -> dict:
     """Each newsroom's health, last run and last error, as the sources page shows them: 1 query."""
-    runs = ScrapeRun.objects.filter(newsroom=OuterRef("pk")).order_by("-started_at", "-id")
-    failed = runs.filter(~Q(error=""))
-    newsrooms = (
-        Newsroom.objects.select_related("company")
-        .annotate(
-            last_run_at=Subquery(runs.values("started_at")[:1]),
-            last_run_status=Subquery(runs.values("status")[:1]),
-            last_items_seen=Subquery(runs.values("items_seen")[:1]),
-            last_items_new=Subquery(runs.values("items_new")[:1]),
-            last_items_updated=Subquery(runs.values("items_updated")[:1]),
-            last_error=Subquery(failed.values("error")[:1]),
-            last_error_at=Subquery(failed.values("started_at")[:1]),
-        )
-        .order_by("name")
-    )
     data = []
-    for n in newsrooms:
+    for n in newsrooms_with_last_run():
         data.append(
             {
                 "slug": n.slug,

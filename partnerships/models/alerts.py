@@ -30,7 +30,30 @@ def _unpack(packed: str) -> list[str]:
     return [v for v in (packed or "").split(",") if v]
 
 
-class Subscription(models.Model):
+class KindLists:
+    """The ``deal_kinds`` / ``clause_kinds`` fields of a filter as lists (stored packed, see ``_pack``).
+
+    Shared by subscriptions and webhook endpoints, which filter deals the same way.
+    """
+
+    @property
+    def deal_kind_list(self) -> list[str]:
+        return _unpack(self.deal_kinds)
+
+    @deal_kind_list.setter
+    def deal_kind_list(self, values) -> None:
+        self.deal_kinds = _pack(values)
+
+    @property
+    def clause_kind_list(self) -> list[str]:
+        return _unpack(self.clause_kinds)
+
+    @clause_kind_list.setter
+    def clause_kind_list(self, values) -> None:
+        self.clause_kinds = _pack(values)
+
+
+class Subscription(KindLists, models.Model):
     """One email address and the deals it wants to hear about. No account needed.
 
     One row per address (unique, lower-cased), so a deal matching several filters is still
@@ -106,22 +129,6 @@ class Subscription(models.Model):
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
-
-    @property
-    def deal_kind_list(self) -> list[str]:
-        return _unpack(self.deal_kinds)
-
-    @deal_kind_list.setter
-    def deal_kind_list(self, values) -> None:
-        self.deal_kinds = _pack(values)
-
-    @property
-    def clause_kind_list(self) -> list[str]:
-        return _unpack(self.clause_kinds)
-
-    @clause_kind_list.setter
-    def clause_kind_list(self, values) -> None:
-        self.clause_kinds = _pack(values)
 
 
 def normalize_email(email: str) -> str:

@@ -16,11 +16,11 @@ No signal writes these rows: the alert event services enqueue the fan-out explic
 from django.db import models
 from django.db.models import Q
 
-from partnerships.models.alerts import AlertEvent, DeliveryStatus, Subscription, _pack, _unpack
+from partnerships.models.alerts import AlertEvent, DeliveryStatus, KindLists, Subscription
 from partnerships.models.companies import Company
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(KindLists, models.Model):
     class Kind(models.TextChoices):
         JSON = "json", "Generic JSON (Standard Webhooks signatures)"
         SLACK = "slack", "Slack incoming webhook"
@@ -75,22 +75,6 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.url} ({self.status})"
-
-    @property
-    def deal_kind_list(self) -> list[str]:
-        return _unpack(self.deal_kinds)
-
-    @deal_kind_list.setter
-    def deal_kind_list(self, values) -> None:
-        self.deal_kinds = _pack(values)
-
-    @property
-    def clause_kind_list(self) -> list[str]:
-        return _unpack(self.clause_kinds)
-
-    @clause_kind_list.setter
-    def clause_kind_list(self, values) -> None:
-        self.clause_kinds = _pack(values)
 
 
 class WebhookDelivery(models.Model):

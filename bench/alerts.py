@@ -27,6 +27,8 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
+from bench.sink_process import SinkProcess
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pactwatch_bench_alerts"
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -72,7 +74,7 @@ def _sink_main(port: int, conn) -> None:
             return
 
 
-class Sink:
+class Sink(SinkProcess):
     def __init__(self):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -83,24 +85,6 @@ class Sink:
         self.process.start()
         if not self.conn.poll(30) or self.conn.recv() != "ready":
             raise RuntimeError("SMTP sink did not start")
-
-    def ask(self, command):
-        self.conn.send(command)
-        return self.conn.recv()
-
-    def wait_total(self, count: int, timeout: float = 30.0) -> dict:
-        deadline = time.monotonic() + timeout
-        stats = self.ask("stats")
-        while stats["total"] < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-            stats = self.ask("stats")
-        return stats
-
-    def close(self):
-        try:
-            self.ask("stop")
-        finally:
-            self.process.join(timeout=10)
 
 
 # --- Django in its own database -----------------------------------------------------------

@@ -24,6 +24,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.sink_process import SinkProcess
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pactwatch_bench_webhooks"
 
@@ -71,31 +73,13 @@ def _receiver_main(conn) -> None:
                 return
 
 
-class Receiver:
+class Receiver(SinkProcess):
     def __init__(self):
         parent, child = multiprocessing.Pipe()
         self.conn = parent
         self.process = multiprocessing.Process(target=_receiver_main, args=(child,), daemon=True)
         self.process.start()
         self.port = parent.recv()
-
-    def ask(self, command):
-        self.conn.send(command)
-        return self.conn.recv()
-
-    def wait_total(self, count: int, timeout: float = 30.0) -> dict:
-        deadline = time.monotonic() + timeout
-        stats = self.ask("stats")
-        while stats["total"] < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-            stats = self.ask("stats")
-        return stats
-
-    def close(self):
-        try:
-            self.ask("stop")
-        finally:
-            self.process.join(timeout=10)
 
 
 def _setup_django(db_url: str) -> None:

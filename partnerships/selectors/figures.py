@@ -22,7 +22,7 @@ from partnerships.selectors.ledger import (
     HEADLINE_MONEY_FLOWS,
     Amounts,
     FlowTotal,
-    _amounts,
+    amounts_of,
     ledger_totals_by_year,
 )
 from partnerships.selectors.partners import Counterparty
@@ -152,7 +152,7 @@ def company_years_and_totals(*, companies: list[Company]) -> tuple[dict[int, lis
     books: dict[int, dict[int, dict[str, dict]]] = {pk: {} for pk in ids}
     overall = {pk: _Book({}, {}) for pk in ids}
     for row in rows:
-        key, amounts = (row["flow"], row["unit"]), _amounts(row)
+        key, amounts = (row["flow"], row["unit"]), amounts_of(row)
         books[row["company_id"]].setdefault(row["year"], {GIVES: {}, RECEIVES: {}})[row["direction"]][key] = (
             amounts
         )

@@ -88,7 +88,8 @@ def _sums(prefix: str = "") -> dict:
     }
 
 
-def _amounts(row: dict) -> Amounts:
+def amounts_of(row: dict) -> Amounts:
+    """A grouped row's sums by certainty (a certainty with no rows sums to NULL: read as zero)."""
     return Amounts(*(row[value] or Decimal(0) for value in CERTAINTIES))
 
 
@@ -159,7 +160,7 @@ def _grouped(qs, *, order=_BY_NAME, limit: int | None = None) -> list[LedgerRow]
             _side(group, "beneficiary"),
             group["flow"],
             group["unit"],
-            _amounts(group),
+            amounts_of(group),
             group["clauses"],
             group["mutual_count"] > 0,
         )
@@ -341,7 +342,7 @@ def ledger_totals(*, year: int | None = None) -> LedgerTotals:
         .annotate(**{name: Sum(name) for name in CERTAINTIES})
         .order_by("flow", "unit")
     )
-    return LedgerTotals(None, [FlowTotal(row["flow"], row["unit"], _amounts(row)) for row in rows])
+    return LedgerTotals(None, [FlowTotal(row["flow"], row["unit"], amounts_of(row)) for row in rows])
 
 
 def ledger_totals_by_year(*, years: list[int]) -> dict[int, LedgerTotals]:
@@ -358,5 +359,5 @@ def ledger_totals_by_year(*, years: list[int]) -> dict[int, LedgerTotals]:
     )
     totals = {year: LedgerTotals(year, []) for year in years}
     for row in rows:
-        totals[row["year"]].flows.append(FlowTotal(row["flow"], row["unit"], _amounts(row)))
+        totals[row["year"]].flows.append(FlowTotal(row["flow"], row["unit"], amounts_of(row)))
     return totals

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from partnerships.models import Company, CompanyFlowYear, CompanyPartner, CompanyPartnerFlow
 from partnerships.models.rollups import GIVES, RECEIVES
-from partnerships.selectors.ledger import CERTAINTIES, RELATIONSHIPS, Amounts, Side, _amounts
+from partnerships.selectors.ledger import CERTAINTIES, RELATIONSHIPS, Amounts, Side, amounts_of
 
 
 @dataclass
@@ -108,7 +108,7 @@ def _totals(ids: list[int]) -> dict[int, dict[str, dict]]:
         .order_by()
     )
     for row in rows:
-        books[row["company_id"]][row["direction"]][row["flow"], row["unit"]] = _amounts(row)
+        books[row["company_id"]][row["direction"]][row["flow"], row["unit"]] = amounts_of(row)
     return books
 
 
@@ -119,7 +119,7 @@ def _book(company: Company, flows: list[dict], totals: dict | None, cut: set[str
     for row in flows:
         side = Side(*(row[name] for name in _SIDE_VALUES))
         party = found[row["relationship"]].setdefault(side.id, Counterparty(side, deal_count=row["deals"]))
-        amounts = _amounts(row)
+        amounts = amounts_of(row)
         (party.given if row["direction"] == GIVES else party.received)[row["flow"], row["unit"]] = amounts
         if totals is None:
             total = own[row["direction"]][row["flow"], row["unit"]]
